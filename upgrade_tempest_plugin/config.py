@@ -33,6 +33,13 @@ UpgradeGroup = [
                     'relative path is relative to the directory "tempest '
                     'run" is started from, normally the Tempest '
                     'workspace.'),
+    cfg.StrOpt('store_url',
+               secret=True,
+               help='SQLAlchemy URL of the store that keeps runs, events, '
+                    'samples, workloads and test results (for example '
+                    'postgresql+psycopg2://user:pass@host/upgrade for a '
+                    'central store). Empty: a SQLite file "store.db" in '
+                    'state_dir.'),
     cfg.StrOpt('expected_release_before',
                regex=RELEASE_SERIES_RE,
                default='',

@@ -1,0 +1,59 @@
+"""Which run this process belongs to, and where that run's state lives.
+
+A run spans several ``tempest run`` invocations and the detached observer
+processes between them; they find each other only through the state
+directory and the store.  The run id comes from ``[upgrade] run_id`` when
+set, else from the file ``<state_dir>/run_id``, which the first invocation
+creates.
+"""
+
+import os
+import uuid
+
+RUN_ID_FILE = 'run_id'
+STORE_FILE = 'store.db'
+
+
+def state_dir(upgrade_conf):
+    """Absolute path of the state directory (created if missing)."""
+    path = os.path.abspath(os.path.expanduser(upgrade_conf.state_dir))
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def store_url(upgrade_conf):
+    """The store's SQLAlchemy URL: the option, or SQLite in state_dir."""
+    if upgrade_conf.store_url:
+        return upgrade_conf.store_url
+    return 'sqlite:///' + os.path.join(state_dir(upgrade_conf), STORE_FILE)
+
+
+def run_id(upgrade_conf):
+    """The current run id; created and recorded on first use."""
+    if upgrade_conf.run_id:
+        return upgrade_conf.run_id
+    path = os.path.join(state_dir(upgrade_conf), RUN_ID_FILE)
+    try:
+        with open(path) as run_id_file:
+            recorded = run_id_file.read().strip()
+        if recorded:
+            return recorded
+    except FileNotFoundError:
+        pass
+    new_id = uuid.uuid4().hex[:12]
+    # O_EXCL: two processes racing to create the run agree on one id.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return run_id(upgrade_conf)
+    with os.fdopen(fd, 'w') as run_id_file:
+        run_id_file.write(new_id + '\n')
+    return new_id
+
+
+def new_run(upgrade_conf):
+    """Forget the recorded run id so the next use starts a new run."""
+    try:
+        os.unlink(os.path.join(state_dir(upgrade_conf), RUN_ID_FILE))
+    except FileNotFoundError:
+        pass

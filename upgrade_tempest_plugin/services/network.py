@@ -1,0 +1,12 @@
+"""Neutron."""
+
+from upgrade_tempest_plugin.services import base
+
+
+class NetworkProfile(base.ServiceProfile):
+    name = 'network'
+    catalog_type = 'network'
+    service_available_flag = 'neutron'
+    tempest_group = 'network'
+    # Neutron's catalog URL carries no version.
+    probe_path = 'v2.0/networks?limit=1'

@@ -1,0 +1,34 @@
+from upgrade_tempest_plugin.services import base as profile_base
+from upgrade_tempest_plugin.services import registry
+from upgrade_tempest_plugin.unit_tests import base
+
+CORE_SERVICES = {'identity', 'compute', 'image', 'network', 'volume',
+                 'placement'}
+
+
+class TestRegistry(base.TestCase):
+
+    def test_core_profiles_are_installed(self):
+        profiles = registry.load_profiles()
+        self.assertTrue(CORE_SERVICES.issubset(profiles), sorted(profiles))
+        for name, profile in profiles.items():
+            self.assertIsInstance(profile, profile_base.ServiceProfile)
+            self.assertEqual(name, profile.name)
+            self.assertTrue(profile.catalog_type)
+            self.assertTrue(profile.tempest_group)
+
+    def test_probe_paths_are_relative(self):
+        for profile in registry.load_profiles().values():
+            self.assertFalse(profile.probe_path.startswith('/'), profile)
+
+    def test_profile_for_catalog_type_knows_aliases(self):
+        profiles = registry.load_profiles()
+        self.assertEqual(
+            'volume',
+            registry.profile_for_catalog_type(profiles, 'volumev3').name)
+        self.assertEqual(
+            'volume',
+            registry.profile_for_catalog_type(profiles,
+                                              'block-storage').name)
+        self.assertIsNone(
+            registry.profile_for_catalog_type(profiles, 'dns'))
