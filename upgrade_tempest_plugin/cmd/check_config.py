@@ -1,0 +1,58 @@
+"""``upgrade-tempest check-config``: check the plugin's options in a file.
+
+Tempest reports a bad value only when test discovery trips over it, in the
+middle of hundreds of lines of import errors; this command prints one line
+per bad option of the plugin and exits 2.
+"""
+
+import os
+
+from oslo_config import cfg
+
+from upgrade_tempest_plugin.cmd import base
+from upgrade_tempest_plugin import config
+from upgrade_tempest_plugin import exceptions
+
+
+def find_problems(config_file):
+    """Return one message per plugin option whose value is not valid."""
+    conf = cfg.ConfigOpts()
+    for group_name, options in config.list_opts():
+        conf.register_opts(options, group=group_name)
+    try:
+        conf(args=[], default_config_files=[config_file],
+             use_env=False)
+    except cfg.Error as exc:
+        return ['%s: %s' % (config_file, exc)]
+    problems = []
+    for group_name, options in config.list_opts():
+        for option in options:
+            try:
+                getattr(conf[group_name], option.dest)
+            except (cfg.ConfigFileValueError, ValueError) as exc:
+                reason = str(exc).split(' is not valid: ')[-1]
+                problems.append('%s: [%s] %s: %s' % (
+                    config_file, group_name, option.dest, reason))
+    return problems
+
+
+class CheckConfig(base.Command):
+    """Check the plugin's options in a tempest.conf."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--config-file', default='etc/tempest.conf',
+            help='The tempest.conf to check (default: etc/tempest.conf of '
+                 'the current workspace).')
+        return parser
+
+    def take_action(self, parsed_args):
+        path = parsed_args.config_file
+        if not os.path.isfile(path):
+            raise exceptions.UserError('no such file: %s' % path)
+        problems = find_problems(path)
+        if problems:
+            raise exceptions.UserError('; '.join(problems))
+        self.app.stdout.write('%s: the plugin\'s options are valid\n' % path)
+        return 0
