@@ -5,7 +5,27 @@ probe call, validators use its version evidence and workload kinds. A third
 party adds a service by shipping one module with a :class:`ServiceProfile`
 subclass and one entry point in the ``upgrade_tempest_plugin.services``
 group; :mod:`upgrade_tempest_plugin.services.registry` finds it.
+
+A minimal third-party profile::
+
+    from upgrade_tempest_plugin.services import base
+
+    class DnsProfile(base.ServiceProfile):
+        name = 'dns'
+        catalog_type = 'dns'
+        service_available_flag = 'designate'
+        tempest_group = 'dns'
+        probe_path = 'v2/zones?limit=1'
+        package = 'designate'
+
+and in its ``setup.cfg``::
+
+    [entry_points]
+    upgrade_tempest_plugin.services =
+        dns = my_package.dns_profile:DnsProfile
 """
+
+from upgrade_tempest_plugin.services import evidence as evidence_mod
 
 
 class ServiceProfile:
@@ -29,6 +49,18 @@ class ServiceProfile:
     probe_headers = {}
     #: Whether the probe needs a token; version documents do not.
     probe_needs_token = True
+    #: PyPI package that implements the service (names its release).
+    package = None
+    #: The Evidence field the release table is keyed by:
+    #: ``max_microversion``, ``max_version``, or None when the API
+    #: publishes nothing release-specific (Neutron).
+    release_key = 'max_microversion'
+    #: Path (relative to the catalog URL) of an extension list read as
+    #: extra evidence, or None.
+    extensions_path = None
+    #: Workload kinds (see :mod:`upgrade_tempest_plugin.workloads`) this
+    #: service owns; validators select them by service name.
+    workload_kinds = ()
 
     def __repr__(self):
         return '<ServiceProfile %s (%s)>' % (self.name, self.catalog_type)
@@ -37,3 +69,18 @@ class ServiceProfile:
     def catalog_types(self):
         """Every catalog type the service may be published under."""
         return (self.catalog_type,) + tuple(self.catalog_aliases)
+
+    def parse_version_document(self, document, endpoint=None,
+                               extensions=None):
+        """Release evidence from this service's version document."""
+        return evidence_mod.parse_version_document(
+            document, endpoint=endpoint, extensions=extensions)
+
+    def name_release(self, evidences, package_version=None):
+        """A :class:`~.evidence.Verdict` naming the release series.
+
+        A profile whose API has other evidence overrides this.
+        """
+        return evidence_mod.name_release(
+            self.name, evidences, release_key=self.release_key,
+            package_version=package_version)

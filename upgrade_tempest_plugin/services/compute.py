@@ -10,3 +10,6 @@ class ComputeProfile(base.ServiceProfile):
     tempest_group = 'compute'
     # Goes through the API, the API database and every cell database.
     probe_path = 'servers?limit=1'
+    package = 'nova'
+    release_key = 'max_microversion'
+    workload_kinds = ('server_with_volume', 'server_boot_from_volume')

@@ -11,3 +11,6 @@ class IdentityProfile(base.ServiceProfile):
     # The projects the token is scoped to: validates the token, reads the
     # assignment backend, allowed to every member.
     probe_path = 'auth/projects'
+    package = 'keystone'
+    # Keystone has reported v3.14 since 2020.
+    release_key = 'max_version'

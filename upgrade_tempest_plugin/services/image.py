@@ -10,3 +10,7 @@ class ImageProfile(base.ServiceProfile):
     tempest_group = 'image'
     # Glance's catalog URL carries no version.
     probe_path = 'v2/images?limit=1'
+    package = 'glance'
+    # One version id per minor version, no microversions.
+    release_key = 'max_version'
+    workload_kinds = ('image_with_data',)

@@ -10,3 +10,8 @@ class NetworkProfile(base.ServiceProfile):
     tempest_group = 'network'
     # Neutron's catalog URL carries no version.
     probe_path = 'v2.0/networks?limit=1'
+    package = 'neutron'
+    # Only v2.0 ever: the version document names no release.
+    release_key = None
+    extensions_path = 'v2.0/extensions'
+    workload_kinds = ('network_stack',)

@@ -13,3 +13,5 @@ class PlacementProfile(base.ServiceProfile):
     # still goes through the WSGI application.
     probe_path = ''
     probe_needs_token = False
+    package = 'openstack-placement'
+    release_key = 'max_microversion'

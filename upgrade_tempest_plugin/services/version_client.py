@@ -44,17 +44,27 @@ class VersionDocumentClient(rest_client.RestClient):
         """The catalog URL of the service for this client's filters."""
         return self.auth_provider.base_url(filters=self.filters)
 
-    def show_version_document(self):
+    def show_version_document(self, endpoint_url=None):
         """GET the unversioned root of the service's endpoint.
 
-        The token is sent although most services publish the document
-        without one: Placement and some deployments behind a proxy require
-        it.  Both 200 and 300 (Multiple Choices) are success.
+        ``endpoint_url`` reads another endpoint of the same service (the
+        release validator reads every endpoint in the catalog); default:
+        the catalog URL of this client.  The token is sent although most
+        services publish the document without one: Placement and some
+        deployments behind a proxy require it.  Both 200 and 300 (Multiple
+        Choices) are success.
         """
-        url = unversioned_url(self.endpoint_url())
+        url = unversioned_url(endpoint_url or self.endpoint_url())
         headers = {'Accept': 'application/json',
                    'X-Auth-Token': self.token}
         resp, body = self.raw_request(url, 'GET', headers=headers)
         self._error_checker(resp, body)
         self.expected_success([200, 300], resp.status)
         return rest_client.ResponseBody(resp, json.loads(body))
+
+    def list_extension_aliases(self, path):
+        """Aliases of the extensions listed at ``path`` (Neutron)."""
+        resp, body = self.get(path)
+        self.expected_success(200, resp.status)
+        return sorted(ext.get('alias') for ext in
+                      json.loads(body).get('extensions', []))

@@ -11,3 +11,6 @@ class VolumeProfile(base.ServiceProfile):
     tempest_group = 'volume'
     # The catalog URL is .../v3/<project id>.
     probe_path = 'volumes?limit=1'
+    package = 'cinder'
+    release_key = 'max_microversion'
+    workload_kinds = ('volume_with_snapshot',)

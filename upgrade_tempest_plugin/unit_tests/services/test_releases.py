@@ -1,0 +1,183 @@
+from upgrade_tempest_plugin.services import evidence
+from upgrade_tempest_plugin.services import registry
+from upgrade_tempest_plugin.services import releases
+from upgrade_tempest_plugin.unit_tests import base
+
+# Version documents as the sandbox's services return them (trimmed).
+NOVA_34 = {'versions': [
+    {'id': 'v2.0', 'status': 'DEPRECATED', 'version': '', 'min_version': ''},
+    {'id': 'v2.1', 'status': 'CURRENT', 'version': '2.104',
+     'min_version': '2.1'}]}
+NOVA_33 = {'versions': [
+    {'id': 'v2.1', 'status': 'CURRENT', 'version': '2.103',
+     'min_version': '2.1'}]}
+CINDER_29 = {'versions': [
+    {'id': 'v3.0', 'status': 'CURRENT', 'version': '3.71',
+     'min_version': '3.0'}]}
+PLACEMENT_16 = {'versions': [
+    {'id': 'v1.0', 'status': 'CURRENT', 'max_version': '1.39',
+     'min_version': '1.0'}]}
+GLANCE_33 = {'versions': [
+    {'id': 'v2.17', 'status': 'CURRENT'}, {'id': 'v2.15',
+                                           'status': 'SUPPORTED'},
+    {'id': 'v2.9', 'status': 'SUPPORTED'}, {'id': 'v2.0',
+                                            'status': 'SUPPORTED'}]}
+KEYSTONE = {'versions': {'values': [
+    {'id': 'v3.14', 'status': 'stable', 'updated': '2020-04-07T00:00:00Z'}]}}
+NEUTRON = {'versions': [{'id': 'v2.0', 'status': 'CURRENT'}]}
+
+
+class TestReleaseTable(base.TestCase):
+
+    def test_every_series_has_a_value(self):
+        for service, history in releases.HISTORY.items():
+            self.assertEqual(set(releases.SERIES), set(history.reports),
+                             service)
+            self.assertEqual(set(releases.SERIES), set(history.read_from),
+                             service)
+            # The package the number was read from belongs to its series.
+            for series, version in history.read_from.items():
+                self.assertEqual(
+                    series, releases.series_of_package(service, version),
+                    (service, version))
+
+    def test_values_never_go_down(self):
+        for service, history in releases.HISTORY.items():
+            last = ()
+            for series in releases.SERIES:
+                low = min(releases.parse_version(v)
+                          for v in history.reports[series])
+                self.assertGreaterEqual(low, last, (service, series))
+                last = low
+
+    def test_nova_measured_values(self):
+        # sandbox-notes: nova 34.0.0 max 2.104, 33.0.x 2.103, 32.x 2.100.
+        self.assertEqual(['2026.2'], releases.candidates('compute', '2.104'))
+        self.assertEqual(['2026.1'], releases.candidates('compute', '2.103'))
+        self.assertIn('2025.2', releases.candidates('compute', '2.100'))
+
+    def test_unchanged_services_are_not_distinguishable(self):
+        for service in ('identity', 'placement', 'volume', 'image'):
+            self.assertFalse(
+                releases.distinguishable(service, '2026.1', '2026.2'),
+                service)
+        self.assertTrue(
+            releases.distinguishable('compute', '2026.1', '2026.2'))
+
+    def test_parse_version(self):
+        self.assertEqual((2, 104), releases.parse_version('v2.104'))
+        self.assertGreater(releases.parse_version('2.100'),
+                           releases.parse_version('2.96'))
+        self.assertIsNone(releases.parse_version(''))
+        self.assertIsNone(releases.parse_version('latest'))
+
+    def test_series_of_package(self):
+        self.assertEqual('2026.2',
+                         releases.series_of_package('compute', '34.0.0'))
+        self.assertEqual('2025.1',
+                         releases.series_of_package('network', '26.0.6'))
+        self.assertIsNone(releases.series_of_package('compute', '12.0.0'))
+        self.assertIsNone(releases.series_of_package('dns', '1.0.0'))
+
+
+class TestEvidence(base.TestCase):
+
+    def test_parse_shapes(self):
+        ev = evidence.parse_version_document(NOVA_34, endpoint='e')
+        self.assertEqual('2.104', ev.max_microversion)
+        self.assertEqual('2.1', ev.min_microversion)
+        self.assertEqual('v2.1', ev.current_id)
+        ev = evidence.parse_version_document(PLACEMENT_16)
+        self.assertEqual('1.39', ev.max_microversion)
+        ev = evidence.parse_version_document(GLANCE_33)
+        self.assertEqual('2.17', ev.max_version)
+        self.assertIsNone(ev.max_microversion)
+        ev = evidence.parse_version_document(KEYSTONE)
+        self.assertEqual('3.14', ev.max_version)
+        ev = evidence.parse_version_document(
+            {'version': {'id': 'v3.14', 'status': 'stable'}})
+        self.assertEqual('3.14', ev.max_version)
+        ev = evidence.parse_version_document(NEUTRON, extensions=['b', 'a'])
+        self.assertEqual(['a', 'b'], ev.extensions)
+        ev = evidence.parse_version_document('garbage')
+        self.assertEqual([], ev.version_ids)
+
+    def _verdict(self, name, *documents, package=None):
+        profile = registry.load_profiles()[name]
+        evs = [profile.parse_version_document(d, endpoint='ep%d' % i)
+               for i, d in enumerate(documents)]
+        return profile.name_release(evs, package_version=package)
+
+    def test_nova_identified(self):
+        verdict = self._verdict('compute', NOVA_34, NOVA_34)
+        self.assertEqual(evidence.IDENTIFIED, verdict.status)
+        self.assertEqual('2026.2', verdict.series)
+        self.assertEqual(evidence.PASS, verdict.check('2026.2')[0])
+        outcome, message = verdict.check('2026.1')
+        self.assertEqual(evidence.FAIL, outcome)
+        self.assertIn('runs 2026.2, expected 2026.1', message)
+
+    def test_keystone_undecidable_says_why(self):
+        verdict = self._verdict('identity', KEYSTONE)
+        self.assertEqual(evidence.AMBIGUOUS, verdict.status)
+        self.assertEqual(list(releases.SERIES), verdict.candidates)
+        outcome, message = verdict.check('2026.2')
+        self.assertEqual(evidence.UNDECIDABLE, outcome)
+        self.assertIn('cannot tell', message)
+        self.assertIn('keystone package version would decide', message)
+
+    def test_cinder_rules_out_old_series(self):
+        verdict = self._verdict('volume', CINDER_29)
+        outcome, message = verdict.check('2023.2')
+        self.assertEqual(evidence.FAIL, outcome)
+        self.assertIn('3.71', message)
+
+    def test_package_decides(self):
+        verdict = self._verdict('placement', PLACEMENT_16, package='16.0.0')
+        self.assertEqual(evidence.PACKAGE, verdict.status)
+        self.assertEqual('2026.2', verdict.series)
+        self.assertEqual(evidence.PASS, verdict.check('2026.2')[0])
+        self.assertEqual(evidence.FAIL, verdict.check('2026.1')[0])
+
+    def test_package_contradicting_api_is_conflict(self):
+        verdict = self._verdict('compute', NOVA_34, package='33.0.2')
+        self.assertEqual(evidence.CONFLICT, verdict.status)
+        self.assertEqual(evidence.FAIL, verdict.check('2026.2')[0])
+
+    def test_neutron_has_no_api_evidence(self):
+        verdict = self._verdict('network', NEUTRON)
+        self.assertEqual(evidence.NO_EVIDENCE, verdict.status)
+        self.assertEqual(evidence.UNDECIDABLE, verdict.check('2026.2')[0])
+        verdict = self._verdict('network', NEUTRON, package='29.0.0')
+        self.assertEqual('2026.2', verdict.series)
+
+    def test_mixed_cloud(self):
+        verdict = self._verdict('compute', NOVA_33, NOVA_34, NOVA_33)
+        self.assertEqual(evidence.MIXED, verdict.status)
+        self.assertIn('mixed cloud', verdict.message)
+        self.assertIn('2.103 (2026.1) from ep0, ep2', verdict.message)
+        self.assertIn('2.104 (2026.2) from ep1', verdict.message)
+        self.assertEqual(evidence.FAIL, verdict.check('2026.2')[0])
+        # A package version never hides a mixed cloud.
+        verdict = self._verdict('compute', NOVA_33, NOVA_34, package='34.0.0')
+        self.assertEqual(evidence.MIXED, verdict.status)
+
+    def test_newer_than_table(self):
+        doc = {'versions': [{'id': 'v2.1', 'status': 'CURRENT',
+                             'version': '2.110', 'min_version': '2.1'}]}
+        verdict = self._verdict('compute', doc)
+        self.assertEqual(evidence.NEWER, verdict.status)
+        self.assertEqual(evidence.FAIL, verdict.check('2026.2')[0])
+        self.assertEqual(evidence.UNDECIDABLE, verdict.check('2027.1')[0])
+
+    def test_unknown_value(self):
+        doc = {'versions': [{'id': 'v2.1', 'status': 'CURRENT',
+                             'version': '2.50', 'min_version': '2.1'}]}
+        verdict = self._verdict('compute', doc)
+        self.assertEqual(evidence.UNKNOWN, verdict.status)
+        self.assertEqual(evidence.FAIL, verdict.check('2026.2')[0])
+
+    def test_as_dict(self):
+        data = self._verdict('compute', NOVA_34).as_dict()
+        self.assertEqual('2026.2', data['series'])
+        self.assertEqual('2.104', data['evidence'][0]['max_microversion'])
