@@ -142,10 +142,173 @@ UpgradeWorkloadsGroup = [
 ]
 
 
+upgrade_observers_group = cfg.OptGroup(
+    name='upgrade_observers',
+    title='Observer options',
+    help='The background observers that measure API downtime, latency, '
+         'data-plane reachability and honoured requests while the cloud '
+         'is upgraded.')
+
+UpgradeObserversGroup = [
+    cfg.ListOpt('services',
+                default=[],
+                help='Services the API observer probes (profile names: '
+                     'identity, compute, image, network, volume, '
+                     'placement, ...). Empty: every service of the '
+                     'catalog that has a service profile.'),
+    cfg.FloatOpt('rate',
+                 default=10.0,
+                 min=0.1,
+                 max=100.0,
+                 help='Probes started per second per service. The loop is '
+                      'open: probes start on schedule whatever the '
+                      'latency of the earlier ones.'),
+    cfg.FloatOpt('probe_timeout',
+                 default=2.0,
+                 min=0.05,
+                 help='Seconds one probe may take before it counts as a '
+                      'timeout.'),
+    cfg.IntOpt('max_in_flight',
+               default=32,
+               min=1,
+               help='Most probes of one service in flight at once. A probe '
+                    'due while all slots are busy is recorded as a '
+                    'timeout without being sent.'),
+    cfg.FloatOpt('flush_interval',
+                 default=0.5,
+                 min=0.05,
+                 max=1.0,
+                 help='Seconds between two writes of samples (and of the '
+                      'heartbeat) to the store; a killed observer loses '
+                      'at most this much.'),
+    cfg.IntOpt('buffer_size',
+               default=200000,
+               min=100,
+               help='Samples kept in memory while the store cannot be '
+                    'written. When full, the oldest are dropped and the '
+                    'loss is recorded as a gap.'),
+    cfg.FloatOpt('heartbeat_timeout',
+                 default=5.0,
+                 min=1.0,
+                 help='An observer whose heartbeat is older than this many '
+                      'seconds is reported dead.'),
+    cfg.StrOpt('username',
+               default='',
+               help='User name of the non-admin account the observers '
+                    'use, an entry of the accounts file. Empty: the first '
+                    'entry without admin type or role. The observers read '
+                    'it directly and do not take Tempest\'s account lock, '
+                    'so they never starve "tempest run"; they only read '
+                    '(the honour observer creates and deletes its own '
+                    'resources, named with the run id).'),
+    cfg.StrOpt('project_name',
+               default='',
+               help='Project of the observer account (needed when the '
+                    'user name appears more than once in the accounts '
+                    'file).'),
+    cfg.StrOpt('accounts_file',
+               default='',
+               help='YAML accounts file (the format of Tempest\'s '
+                    'accounts.yaml) that holds the observer account. '
+                    'Empty: [auth] test_accounts_file.'),
+    cfg.StrOpt('interface',
+               default='public',
+               choices=['public', 'internal', 'admin'],
+               help='Catalog interface of the endpoints the observer '
+                    'probes.'),
+    cfg.FloatOpt('token_renew_margin',
+                 default=300.0,
+                 min=0.0,
+                 help='Renew the token this many seconds before it '
+                      'expires.'),
+    cfg.ListOpt('dataplane_targets',
+                default=[],
+                help='host:port targets the data-plane observer connects '
+                     'to (TCP). Empty: no data-plane observer unless '
+                     'workloads with addresses are recorded.'),
+    cfg.FloatOpt('dataplane_rate',
+                 default=10.0,
+                 min=0.1,
+                 max=100.0,
+                 help='TCP connects started per second per data-plane '
+                      'target.'),
+    cfg.BoolOpt('honour_enabled',
+                default=False,
+                help='Run the honour observer: real write requests at a '
+                     'low rate, each reconciled to its final state after '
+                     'the upgrade.'),
+    cfg.ListOpt('honour_kinds',
+                default=['network', 'volume', 'image'],
+                help='Resource kinds the honour observer creates and '
+                     'deletes (network, port, volume, image, server).'),
+    cfg.FloatOpt('honour_interval',
+                 default=20.0,
+                 min=1.0,
+                 help='Seconds between two write requests of one kind.'),
+    cfg.FloatOpt('honour_timeout',
+                 default=300.0,
+                 min=1.0,
+                 help='Seconds an accepted request has to reach its target '
+                      'state (and a delete to be carried out) before it '
+                      'counts as not honoured.'),
+    cfg.FloatOpt('stop_timeout',
+                 default=30.0,
+                 min=1.0,
+                 help='Seconds "observe stop" waits after SIGTERM before '
+                      'it sends SIGKILL.'),
+]
+
+upgrade_budgets_group = cfg.OptGroup(
+    name='upgrade_budgets',
+    title='Budgets the observed run is judged against',
+    help='Thresholds of the post-upgrade budget validators. A negative '
+         'value turns a check into a report: the test records the figure '
+         'and passes.')
+
+UpgradeBudgetsGroup = [
+    cfg.FloatOpt('max_downtime',
+                 default=60.0,
+                 help='Most seconds of API downtime allowed per service '
+                      '(sum of its downtime windows).'),
+    cfg.DictOpt('max_downtime_per_service',
+                default={},
+                help='Per-service override of max_downtime, for example '
+                     'identity:0,compute:30.'),
+    cfg.FloatOpt('min_availability',
+                 default=90.0,
+                 help='Least percentage of successful probes per service.'),
+    cfg.FloatOpt('max_latency_p95_ratio',
+                 default=10.0,
+                 help='Most allowed ratio of the p95 latency over the whole '
+                      'observation to the p95 latency of the baseline.'),
+    cfg.FloatOpt('baseline_seconds',
+                 default=30.0,
+                 min=1.0,
+                 help='Length of the latency baseline: the first seconds '
+                      'of the observation, cut short by the first upgrade '
+                      'event recorded in the store.'),
+    cfg.IntOpt('max_unhonoured',
+               default=0,
+               help='Most accepted write requests allowed to end not '
+                    'honoured.'),
+    cfg.FloatOpt('max_dataplane_loss',
+                 default=5.0,
+                 help='Most percentage of failed data-plane connects per '
+                      'target.'),
+    cfg.FloatOpt('max_unobserved',
+                 default=10.0,
+                 help='Most seconds the observers may have been dead or '
+                      'unable to store samples before the judgement fails '
+                      '(a gap is never counted as uptime).'),
+]
+
+
 def list_opts():
     """Return the option groups, for oslo-config-generator and Tempest."""
     return [
         (upgrade_group.name, UpgradeGroup),
         (upgrade_release_group.name, UpgradeReleaseGroup),
         (upgrade_workloads_group.name, UpgradeWorkloadsGroup),
+        (upgrade_observers_group.name, UpgradeObserversGroup),
+        (upgrade_budgets_group.name, UpgradeBudgetsGroup),
     ]
