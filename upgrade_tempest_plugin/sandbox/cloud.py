@@ -1,0 +1,355 @@
+"""Bring the sandbox up, down, report on it, destroy it.
+
+``up`` validates everything it can (release, services, ports, disk) before
+it installs anything, then installs (cached), starts the infrastructure,
+deploys or restarts each service in upgrade order, seeds the cloud and
+writes the Tempest workspace.  ``up`` on a running sandbox does nothing;
+after a crash or reboot it restarts what is down.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin.sandbox import api
+from upgrade_tempest_plugin.sandbox import configs
+from upgrade_tempest_plugin.sandbox import debs
+from upgrade_tempest_plugin.sandbox import errors
+from upgrade_tempest_plugin.sandbox import infra
+from upgrade_tempest_plugin.sandbox import plugins
+from upgrade_tempest_plugin.sandbox import ports
+from upgrade_tempest_plugin.sandbox import procs
+from upgrade_tempest_plugin.sandbox import releases
+from upgrade_tempest_plugin.sandbox import services as svcs
+from upgrade_tempest_plugin.sandbox import state as statemod
+from upgrade_tempest_plugin.sandbox import venvs
+from upgrade_tempest_plugin.sandbox import workspace
+
+# Free disk needed to build: every venv (~2 GiB) plus data; to start: logs.
+DISK_BUILD = 4 * 1024 ** 3
+DISK_START = 512 * 1024 ** 2
+SEED_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           'venv_scripts', 'seed.py')
+
+
+class Sandbox(object):
+
+    def __init__(self, layout, out=sys.stdout):
+        self.layout = layout
+        self.out = out
+
+    def say(self, text):
+        self.out.write(text + '\n')
+        self.out.flush()
+
+    # -- facts -------------------------------------------------------------
+
+    def state(self):
+        return statemod.load(self.layout)
+
+    def secrets(self):
+        return statemod.load_secrets(self.layout)
+
+    def venv(self, service, series):
+        return venvs.service_venv(self.layout.venvs, service, series)
+
+    def tools(self):
+        return venvs.tools_venv(self.layout.venvs)
+
+    def running(self, process):
+        return procs.running_pid(self.layout.pidfile(process))
+
+    # -- validation (before anything is installed) ---------------------------
+
+    def _check_disk(self, needed):
+        path = self.layout.root
+        while not os.path.exists(path):
+            path = os.path.dirname(path)
+        free = shutil.disk_usage(path).free
+        if free < needed:
+            raise exceptions.UserError(
+                'only %.1f GiB free under %s, need %.1f GiB'
+                % (free / 1024 ** 3, path, needed / 1024 ** 3))
+
+    def _check_ports(self, services):
+        names = [p for p in infra.PROCESSES if not self.running(p)]
+        names += [s for s in services if not self.running(s + '-api')]
+        ports.check_free(names)
+
+    def plan_up(self, series, services):
+        """Validate an ``up``; returns (series, services)."""
+        releases.check_series(series)
+        wanted = releases.check_services(services or [])
+        st = self.state()
+        if st is not None:
+            deployed = {s['series'] for s in st['services'].values() if s}
+            if deployed and deployed != {series}:
+                raise exceptions.UserError(
+                    'the sandbox in %s runs %s; use "sandbox upgrade --to" '
+                    'or "sandbox destroy" first'
+                    % (self.layout.root, ', '.join(sorted(deployed))))
+            if services and set(wanted) != set(st['services']):
+                raise exceptions.UserError(
+                    'the sandbox in %s has services %s; destroy it to '
+                    'change them' % (self.layout.root,
+                                     ', '.join(st['services'])))
+            wanted = statemod.deployed(st)
+        todo = [self.venv(s, series) for s in wanted] + [self.tools()]
+        self._check_disk(DISK_START if all(v.ready for v in todo)
+                         else DISK_BUILD)
+        self._check_ports(wanted)
+        return series, wanted
+
+    # -- up ------------------------------------------------------------------
+
+    def up(self, series, services=None):
+        series, wanted = self.plan_up(series, services)
+        begin = time.monotonic()
+        debs.ensure(self.out)
+        svc_venvs = {s: self.venv(s, series) for s in wanted}
+        venvs.ensure_all(list(svc_venvs.values()) + [self.tools()], self.out)
+        self.layout.make_dirs()
+        st = self.state() or statemod.new(series, wanted)
+        statemod.save(self.layout, st)
+        secrets = self.secrets()
+        infra.start(self.layout, secrets, self.out)
+        dbs = [db for s in wanted for db in configs.DATABASES[s]]
+        infra.create_databases(self.layout, secrets, dbs)
+        svcs.write_sudo_shim(self.layout)
+        for service in wanted:
+            self.prepare_service(service, svc_venvs[service], secrets)
+            if st['services'].get(service) is None:
+                self.deploy_schema(service, svc_venvs[service], secrets)
+            # nova's daemons exit when placement does not answer yet.
+            self.wait_healthy(releases.REQUIRES[service])
+            self.start_service(service, svc_venvs[service])
+            if service == 'keystone':
+                self.wait_healthy(['keystone'])
+                if not st.get('identity_seeded'):
+                    self.seed('identity', wanted, secrets)
+                    st['identity_seeded'] = True
+            st['services'][service] = {
+                'series': series,
+                'version': releases.version(series, service)}
+            statemod.save(self.layout, st)
+        self.wait_healthy(wanted, secrets)
+        if 'nova' in wanted:
+            self.manage('nova', svc_venvs['nova'],
+                        ['cell_v2', 'discover_hosts'])
+        if not st.get('seeded'):
+            st['resources'] = self.seed('resources', wanted, secrets)
+            st['seeded'] = True
+            statemod.save(self.layout, st)
+        self.write_workspace(st, secrets)
+        self.say('sandbox %s is up in %s (%.0f s); Tempest workspace: %s'
+                 % (series, self.layout.root, time.monotonic() - begin,
+                    self.layout.workspace))
+        return st
+
+    def prepare_service(self, service, venv, secrets):
+        """Configs, WSGI module and the sandbox's plugins for ``venv``."""
+        plugins.install(service, venv.site_packages())
+        configs.write(self.layout, secrets, service, venv)
+        svcs.write_wsgi_module(self.layout, service)
+        os.makedirs(self.layout.data_of(service), exist_ok=True)
+
+    def manage(self, service, venv, args, ok_codes=(0,), env=None):
+        """Run a manage command with progress output; log to manage.log."""
+        argv = svcs.manage(venv, self.layout, service, *args)
+        # never show a password (database URLs carry one)
+        shown = [os.path.basename(argv[0])] + [
+            '<url>' if '://' in a else a for a in args]
+        self.say('%s: %s' % (service, ' '.join(shown)))
+        begin = time.monotonic()
+        log = self.layout.log_of('%s-manage' % service)
+        with open(log, 'ab') as f:
+            rc = subprocess.run(argv, stdout=f, stderr=subprocess.STDOUT,
+                                env=env or svcs.env(self.layout, service),
+                                cwd=self.layout.root).returncode
+        if rc not in ok_codes:
+            raise errors.SandboxError('%s %s failed (rc %d), see %s'
+                                      % (service, ' '.join(args), rc, log))
+        return time.monotonic() - begin
+
+    def deploy_schema(self, service, venv, secrets):
+        """First deployment: create the schema and what the service needs."""
+        for args in svcs.schema_commands(service, 'sync'):
+            if service == 'nova' and args == ['db', 'sync']:
+                cell0 = configs.db_url(secrets, 'nova_cell0')
+                self.manage(service, venv, ['cell_v2', 'map_cell0',
+                                            '--database_connection', cell0])
+                # rc 2: the cell exists already (a re-run).
+                self.manage(service, venv, ['cell_v2', 'create_cell',
+                                            '--name', 'cell1'],
+                            ok_codes=(0, 2))
+            self.manage(service, venv, args)
+        if service == 'keystone':
+            for repo in ('fernet_setup', 'credential_setup'):
+                self.manage(service, venv, [repo, '--keystone-user', 'root',
+                                            '--keystone-group', 'root'])
+            url = configs.identity_url()
+            env = svcs.env(self.layout, service)
+            # the password goes by environment, not by command line.
+            env['OS_BOOTSTRAP_PASSWORD'] = secrets['admin']
+            self.manage(service, venv, [
+                'bootstrap', '--bootstrap-admin-url', url,
+                '--bootstrap-internal-url', url,
+                '--bootstrap-public-url', url,
+                '--bootstrap-region-id', configs.REGION], env=env)
+
+    def start_process(self, service, process, venv, reuse_port=True,
+                      pidfile=None):
+        argv = svcs.command(self.layout, venv, service, process, reuse_port)
+        return procs.start(pidfile or self.layout.pidfile(process), argv,
+                           self.layout.log_of(process),
+                           env=svcs.env(self.layout, service),
+                           cwd=self.layout.root)
+
+    def start_service(self, service, venv):
+        for process in svcs.processes(service):
+            if not self.running(process):
+                self.start_process(service, process, venv)
+                self.say('started %s (%s)' % (process, venv.name))
+
+    def stop_service(self, service):
+        # API first, so no request is accepted that the daemons drop.
+        for process in reversed(svcs.processes(service)):
+            if procs.stop(self.layout.pidfile(process)):
+                self.say('stopped %s' % process)
+
+    # -- health --------------------------------------------------------------
+
+    def _died(self, services):
+        for service in services:
+            for process in svcs.processes(service):
+                if not self.running(process):
+                    raise errors.SandboxError(
+                        '%s is not running, see %s'
+                        % (process, self.layout.log_of(process)))
+
+    def api_ready(self, service):
+        status = ports.http_status(svcs.health_url(service))
+        return status is not None and status < 500
+
+    def wait_healthy(self, services, secrets=None, timeout=180):
+        """Wait until each API answers and nova/cinder workers report up."""
+        deadline = time.monotonic() + timeout
+        pending = list(services)
+        while pending:
+            self._died(pending)
+            pending = [s for s in pending if not self.api_ready(s)]
+            if pending and time.monotonic() > deadline:
+                raise errors.SandboxError(
+                    'not answering after %d s: %s (see %s)'
+                    % (timeout, ', '.join(pending), self.layout.logs))
+            if pending:
+                time.sleep(0.5)
+        if secrets is None:
+            return
+        checks = [(s, t, b) for s, t, b in (
+            ('nova', 'compute', 'nova-compute'),
+            ('nova', 'compute', 'nova-conductor'),
+            ('nova', 'compute', 'nova-scheduler'),
+            ('cinder', 'block-storage', 'cinder-volume'),
+            ('cinder', 'block-storage', 'cinder-scheduler'))
+            if s in services]
+        client = None
+        while checks:
+            self._died(services)
+            try:
+                client = client or api.admin(secrets)
+                checks = [c for c in checks
+                          if not api.services_up(client, c[1], c[2])]
+            except OSError:
+                client = None
+            if checks and time.monotonic() > deadline:
+                raise errors.SandboxError(
+                    'not up after %d s: %s (see %s)' % (
+                        timeout, ', '.join(c[2] for c in checks),
+                        self.layout.logs))
+            if checks:
+                time.sleep(1)
+
+    # -- seeding and workspace ---------------------------------------------
+
+    def seed(self, phase, wanted, secrets):
+        self.say('seeding %s' % phase)
+        catalog = [(t, configs.url(s, path)) for s in wanted
+                   for t, path in configs.CATALOG.get(s, ())]
+        req = {
+            'auth_url': configs.identity_url(),
+            'admin_password': secrets['admin'],
+            'service_password': secrets['service'],
+            'region': configs.REGION,
+            'service_users': [s for s in wanted if s != 'keystone'],
+            'catalog': catalog,
+            'accounts': workspace.accounts(secrets),
+        }
+        req.update({s: True for s in wanted})
+        log = self.layout.log_of('seed')
+        with open(log, 'ab') as f:
+            proc = subprocess.run(
+                [self.tools().python, SEED_SCRIPT, phase],
+                input=json.dumps(req).encode(), stdout=subprocess.PIPE,
+                stderr=f)
+        if proc.returncode:
+            raise errors.SandboxError('seeding %s failed, see %s'
+                                      % (phase, log))
+        return json.loads(proc.stdout)
+
+    def write_workspace(self, st, secrets, extra=None):
+        workspace.write(self.layout, secrets, statemod.deployed(st),
+                        st.get('resources', {}), extra)
+        tempest_dir = os.path.join(self.tools().site_packages(), 'tempest')
+        with open(os.path.join(self.layout.workspace, '.stestr.conf'),
+                  'w') as f:
+            f.write('[DEFAULT]\ntest_path=%s\ntop_dir=%s\n'
+                    'group_regex=([^\\.]*\\.)*\n'
+                    % (os.path.join(tempest_dir, 'test_discover'),
+                       os.path.dirname(tempest_dir)))
+        workspace.write_clouds_yaml(self.layout, secrets)
+
+    # -- down, status, destroy ---------------------------------------------
+
+    def down(self):
+        st = self.state()
+        if st is None:
+            return False
+        for service in reversed(statemod.deployed(st)):
+            self.stop_service(service)
+        infra.stop(self.layout)
+        self.say('sandbox in %s is down' % self.layout.root)
+        return True
+
+    def status(self):
+        """Rows: (service, release, version, pids, port, up/down)."""
+        st = self.state()
+        if st is None:
+            return []
+        rows = []
+        for name in infra.PROCESSES:
+            pid = self.running(name)
+            rows.append((name, '-', '-', str(pid or '-'), ports.PORTS[name],
+                         'up' if pid and ports.accepts(ports.PORTS[name])
+                         else 'down'))
+        for service in statemod.deployed(st):
+            info = st['services'][service]
+            pids = [self.running(p) for p in svcs.processes(service)]
+            up = all(pids) and self.api_ready(service)
+            rows.append((service, info['series'] if info else '-',
+                         info['version'] if info else '-',
+                         ','.join(str(p or '-') for p in pids),
+                         ports.PORTS[service], 'up' if up else 'down'))
+        return rows
+
+    def destroy(self, cache=False):
+        self.down()
+        shutil.rmtree(self.layout.root, ignore_errors=True)
+        self.say('removed %s' % self.layout.root)
+        if cache:
+            shutil.rmtree(self.layout.cache, ignore_errors=True)
+            self.say('removed %s' % self.layout.cache)

@@ -1,0 +1,80 @@
+"""The sandbox's TCP ports on 127.0.0.1 and checks on them.
+
+None is a default port of the service behind it, so a sandbox runs beside a
+MariaDB, RabbitMQ, memcached or OpenStack already on the machine.
+"""
+
+import errno
+import socket
+import time
+import urllib.error
+import urllib.request
+
+from upgrade_tempest_plugin import exceptions
+
+HOST = '127.0.0.1'
+PORTS = {
+    'mariadb': 13306,
+    'rabbitmq': 16672,
+    'rabbitmq-dist': 16673,
+    'epmd': 16369,
+    'memcached': 11311,
+    'keystone': 15000,
+    'placement': 18778,
+    'glance': 19292,
+    'cinder': 18776,
+    'neutron': 19696,
+    'nova': 18774,
+}
+
+
+def in_use(port):
+    """True if something accepts connections or holds ``port``."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # connections in TIME_WAIT from a previous run do not make it busy.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind((HOST, port))
+    except OSError as exc:
+        return exc.errno == errno.EADDRINUSE
+    finally:
+        s.close()
+    return False
+
+
+def check_free(names):
+    """Raise UserError naming the first port of ``names`` in use."""
+    for name in names:
+        if in_use(PORTS[name]):
+            raise exceptions.UserError(
+                'port %d (%s) on %s is in use by another program'
+                % (PORTS[name], name, HOST))
+
+
+def accepts(port):
+    try:
+        with socket.create_connection((HOST, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def http_status(url, timeout=5):
+    """HTTP status of GET ``url``, or None when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except (OSError, ValueError):
+        return None
+
+
+def wait_for(check, what, timeout=120, interval=0.3):
+    """Poll ``check()`` until true; raise TimeoutError naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(interval)
+    raise TimeoutError('%s not ready after %d s' % (what, timeout))

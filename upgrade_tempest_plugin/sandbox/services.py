@@ -1,0 +1,180 @@
+"""How each OpenStack service of the sandbox is run and migrated.
+
+A service is a set of processes: its API under gunicorn (a generated WSGI
+module that clears gunicorn's argv before oslo.config parses it) and, for
+nova and cinder, oslo.service daemons.  Schema commands are given per mode:
+``sync`` for a first deployment and a cold upgrade, ``expand`` before and
+``contract`` after the code switch of a rolling upgrade.
+"""
+
+import collections
+import os
+
+from upgrade_tempest_plugin.sandbox import ports
+
+Process = collections.namedtuple('Process', 'name kind command')
+
+# service -> (candidate WSGI entry points, oldest release last), as
+# (module, attribute, call it?)
+WSGI = {
+    'keystone': [('keystone.wsgi.api', 'application', False),
+                 ('keystone.server.wsgi', 'initialize_public_application',
+                  True)],
+    'placement': [('placement.wsgi.api', 'application', False),
+                  ('placement.wsgi', 'init_application', True)],
+    'glance': [('glance.wsgi.api', 'application', False),
+               ('glance.common.wsgi_app', 'init_app', True)],
+    'cinder': [('cinder.wsgi.api', 'application', False),
+               ('cinder.wsgi.wsgi', 'initialize_application', True)],
+    'neutron': [('neutron.wsgi.api', 'application', False),
+                ('neutron.server', 'get_application', True)],
+    'nova': [('nova.wsgi.osapi_compute', 'application', False),
+             ('nova.api.openstack.compute.wsgi', 'init_application', True)],
+}
+
+WORKERS = {'keystone': 2}
+
+DAEMONS = {
+    'nova': ('nova-conductor', 'nova-scheduler', 'nova-compute'),
+    'cinder': ('cinder-scheduler', 'cinder-volume'),
+}
+
+MAIN_CONF = {
+    'keystone': 'keystone.conf',
+    'placement': 'placement.conf',
+    'glance': 'glance-api.conf',
+    'cinder': 'cinder.conf',
+    'neutron': 'neutron.conf',
+    'nova': 'nova.conf',
+}
+
+
+def conf(layout, service):
+    return os.path.join(layout.etc_of(service), MAIN_CONF[service])
+
+
+def processes(service):
+    """Process names of ``service``, in start order (API last)."""
+    return list(DAEMONS.get(service, ())) + [service + '-api']
+
+
+def wsgi_module_text(layout, service):
+    """Source of the gunicorn entry module of ``service``."""
+    argv = 'sys.argv[:1]'
+    if service == 'cinder':
+        # cinder's WSGI app reads no config dir variable.
+        argv += ' + [%r, %r]' % ('--config-file', conf(layout, service))
+    lines = [
+        '"""gunicorn entry point of %s, written by the sandbox."""' % service,
+        'import importlib',
+        'import sys',
+        '',
+        '# oslo.config would parse gunicorn\'s own options and exit.',
+        'sys.argv = %s' % argv,
+        '',
+        'for _module, _name, _call in %r:' % (WSGI[service],),
+        '    try:',
+        '        _mod = importlib.import_module(_module)',
+        '    except ImportError:',
+        '        continue',
+        '    application = getattr(_mod, _name)',
+        '    if _call:',
+        '        application = application()',
+        '    break',
+        '',
+    ]
+    return '\n'.join(lines)
+
+
+def write_wsgi_module(layout, service):
+    wsgi_dir = os.path.join(layout.etc, 'wsgi')
+    os.makedirs(wsgi_dir, exist_ok=True)
+    with open(os.path.join(wsgi_dir, '%s_wsgi.py' % service), 'w') as f:
+        f.write(wsgi_module_text(layout, service))
+
+
+def env(layout, service):
+    """Environment of every process of ``service``."""
+    e = dict(os.environ)
+    e['OS_%s_CONFIG_DIR' % service.upper()] = layout.etc_of(service)
+    if service == 'neutron':
+        # All of ML2's options are in neutron.conf.
+        e['OS_NEUTRON_CONFIG_FILES'] = 'neutron.conf'
+    if service == 'cinder':
+        # rootwrap is called through sudo; the sandbox runs as root and a
+        # shim stands in for sudo, which Debian images often lack.
+        e['PATH'] = '%s:%s' % (os.path.join(layout.root, 'bin'),
+                               e.get('PATH', '/usr/bin:/bin'))
+    return e
+
+
+def write_sudo_shim(layout):
+    bindir = os.path.join(layout.root, 'bin')
+    os.makedirs(bindir, exist_ok=True)
+    path = os.path.join(bindir, 'sudo')
+    with open(path, 'w') as f:
+        f.write('#!/bin/sh\n# sandbox runs as root: sudo is a no-op\n'
+                'exec "$@"\n')
+    os.chmod(path, 0o755)
+
+
+def command(layout, venv, service, process, reuse_port=True):
+    """argv of ``process`` of ``service`` running from ``venv``."""
+    if process.endswith('-api'):
+        argv = [venv.bin('gunicorn'),
+                '--bind', '%s:%d' % (ports.HOST, ports.PORTS[service]),
+                '--workers', str(WORKERS.get(service, 1)),
+                '--timeout', '300', '--graceful-timeout', '20',
+                '--pythonpath', os.path.join(layout.etc, 'wsgi'),
+                '--name', process]
+        if reuse_port:
+            # a rolling upgrade starts the new API on the same port
+            # before the old one stops.
+            argv.append('--reuse-port')
+        return argv + ['%s_wsgi:application' % service]
+    return [venv.bin(process), '--config-file', conf(layout, service)]
+
+
+def manage(venv, layout, service, *args):
+    """argv of the service's manage command."""
+    c = conf(layout, service)
+    if service == 'neutron':
+        return [venv.bin('neutron-db-manage'), '--config-file', c] + list(
+            args)
+    name = {'keystone': 'keystone-manage', 'placement': 'placement-manage',
+            'glance': 'glance-manage', 'cinder': 'cinder-manage',
+            'nova': 'nova-manage'}[service]
+    return [venv.bin(name), '--config-file', c] + list(args)
+
+
+def schema_commands(service, mode):
+    """Manage-command argument lists for ``mode``.
+
+    mode: 'sync' (first deployment, cold upgrade), 'expand' (rolling, old
+    code still serving), 'contract' (rolling, after the switch).
+    """
+    table = {
+        'keystone': {'sync': [['db_sync']],
+                     'expand': [['db_sync', '--expand'],
+                                ['db_sync', '--migrate']],
+                     'contract': [['db_sync', '--contract']]},
+        'placement': {'sync': [['db', 'sync']],
+                      'expand': [['db', 'sync']], 'contract': []},
+        'glance': {'sync': [['db_sync']],
+                   'expand': [['db', 'expand'], ['db', 'migrate']],
+                   'contract': [['db', 'contract']]},
+        'cinder': {'sync': [['db', 'sync']],
+                   'expand': [['db', 'sync']],
+                   'contract': [['db', 'online_data_migrations']]},
+        'neutron': {'sync': [['upgrade', 'heads']],
+                    'expand': [['upgrade', '--expand']],
+                    'contract': [['upgrade', '--contract']]},
+        'nova': {'sync': [['api_db', 'sync'], ['db', 'sync']],
+                 'expand': [['api_db', 'sync'], ['db', 'sync']],
+                 'contract': [['db', 'online_data_migrations']]},
+    }
+    return table[service][mode]
+
+
+def health_url(service):
+    return 'http://%s:%d/' % (ports.HOST, ports.PORTS[service])
