@@ -1,0 +1,277 @@
+import types
+
+from tempest.lib import exceptions as lib_exc
+
+from upgrade_tempest_plugin.unit_tests import base
+from upgrade_tempest_plugin.unit_tests.workloads import fakes
+from upgrade_tempest_plugin.workloads import guard
+from upgrade_tempest_plugin.workloads import kinds
+from upgrade_tempest_plugin.workloads import resources
+from upgrade_tempest_plugin.workloads import workload_set
+
+SETTINGS = types.SimpleNamespace(image_ref='img', flavor_ref='1',
+                                 network_id='shared', volume_size=1,
+                                 subnet_cidr='10.199.0.0/24')
+
+
+class WorkloadTestCase(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.cloud = fakes.FakeCloud()
+        self.store = fakes.FakeStore()
+
+    def new_set(self, limit=3):
+        res = resources.Resources(self.cloud.manager(), timeout=1,
+                                  interval=0.01)
+        return workload_set.WorkloadSet(self.store, 'run1', res, SETTINGS,
+                                        max_failed_creates=limit)
+
+    def create_all(self):
+        ws = self.new_set()
+        for kind in kinds.KINDS:
+            with ws.creating(kind.name, kind.service, kind.name):
+                kind.create_or_verify(ws)
+        return ws
+
+    def resource_count(self):
+        return sum(len(v) for v in self.cloud.items.values())
+
+
+class TestCreateOrVerify(WorkloadTestCase):
+
+    def test_creates_everything_and_records_it(self):
+        self.create_all()
+        items = self.cloud.items
+        self.assertEqual(2, len(items['server']))
+        # data volume, boot volume, volume with snapshot
+        self.assertEqual(3, len(items['volume']))
+        self.assertEqual(1, len(items['snapshot']))
+        self.assertEqual(1, len(items['image']))
+        self.assertEqual(1, len(items['keypair']))
+        self.assertEqual(1, len(items['router']))
+        # router interface port + workload port
+        self.assertEqual(2, len(items['port']))
+        ids = {r['resource_id'] for r in self.store.rows}
+        for rtype, found in items.items():
+            for rid in found:
+                if rtype == 'port' and found[rid].get('device_id'):
+                    continue     # the router interface is recorded too
+                self.assertIn(rid, ids, rtype)
+        self.assertNotIn('secret', str(self.store.rows))
+
+    def test_second_run_creates_nothing(self):
+        self.create_all()
+        before = self.resource_count()
+        self.cloud.calls.clear()
+        self.create_all()
+        self.assertEqual(before, self.resource_count())
+        self.assertEqual([], [c for c in self.cloud.calls
+                              if c.startswith(('create', 'attach',
+                                               'add_router'))])
+
+    def test_all_verify_clean(self):
+        self.create_all()
+        ws = self.new_set()
+        for kind in kinds.KINDS:
+            self.assertEqual([], kind.verify(ws), kind.name)
+
+    def test_verify_lists_each_type_once(self):
+        self.create_all()
+        ws = self.new_set()
+        self.cloud.calls.clear()
+        for kind in kinds.KINDS:
+            kind.verify(ws)
+        self.assertEqual([], [c for c in self.cloud.calls
+                              if c.startswith('show')])
+        lists = [c for c in self.cloud.calls if c.startswith('list')]
+        self.assertEqual(len(lists), len(set(lists)), lists)
+
+    def test_interrupted_create_is_adopted(self):
+        ws = self.new_set()
+        kind = kinds.BY_NAME['image_with_data']
+        name = ws.resource_name(kind.name, 'image')
+        # The process died after the create request: recorded without id.
+        self.store.record_workload('run1', 'image', name, None, 'image',
+                                   parent=kind.name)
+        self.cloud.add('image', id='img-x', name=name, status='queued')
+        with ws.creating(kind.name, kind.service, kind.name):
+            kind.create_or_verify(ws)
+        self.assertEqual(['img-x'], list(self.cloud.items['image']))
+        self.assertEqual('img-x', ws.entry('image', name)['resource_id'])
+
+
+class TestVerifyFindsDamage(WorkloadTestCase):
+
+    def test_deleted_attached_volume_is_named(self):
+        self.create_all()
+        ws = self.new_set()
+        entry = ws.recorded('server_with_volume', 'data', 'volume')
+        del self.cloud.items['volume'][entry['resource_id']]
+        problems = kinds.BY_NAME['server_with_volume'].verify(ws)
+        self.assertEqual(1, len(problems), problems)
+        self.assertIn('volume upgrade-run1-server-with-volume-data',
+                      problems[0])
+        self.assertIn('is gone', problems[0])
+
+    def test_detached_volume(self):
+        self.create_all()
+        ws = self.new_set()
+        entry = ws.recorded('server_with_volume', 'data', 'volume')
+        self.cloud.items['volume'][entry['resource_id']].update(
+            status='available', attachments=[])
+        problems = kinds.BY_NAME['server_with_volume'].verify(ws)
+        self.assertTrue(any('not attached' in p for p in problems))
+
+    def test_image_data_changed(self):
+        self.create_all()
+        ws = self.new_set()
+        entry = ws.recorded('image_with_data', 'image', 'image')
+        self.cloud.image_data[entry['resource_id']] = b'other'
+        problems = kinds.BY_NAME['image_with_data'].act(ws)
+        self.assertIn('downloaded data has sha512', problems[0])
+
+    def test_nothing_recorded(self):
+        ws = self.new_set()
+        problems = kinds.BY_NAME['network_stack'].verify(ws)
+        self.assertIn('not (completely) recorded', problems[0])
+
+
+class TestActions(WorkloadTestCase):
+
+    def test_actions_pass_and_leave_no_extra(self):
+        self.create_all()
+        before = self.resource_count()
+        ws = self.new_set()
+        for kind in kinds.KINDS:
+            self.assertEqual([], kind.act(ws), kind.name)
+        self.assertEqual(before, self.resource_count())
+        # The extended size is the new expectation; verify stays clean.
+        ws = self.new_set()
+        for kind in kinds.KINDS:
+            self.assertEqual([], kind.verify(ws), kind.name)
+        vol = ws.recorded('volume_with_snapshot', 'volume', 'volume')
+        self.assertEqual(2, vol['attrs']['size'])
+
+
+class TestDestroy(WorkloadTestCase):
+
+    def test_destroy_everything_in_reverse(self):
+        self.create_all()
+        ws = self.new_set()
+        self.cloud.calls.clear()
+        self.assertEqual([], ws.destroy())
+        self.assertEqual(0, self.resource_count())
+        self.assertEqual([], ws.entries())
+        deletes = [c for c in self.cloud.calls
+                   if c.startswith(('delete', 'detach', 'remove'))]
+        # The attachment goes before its server, the server before its
+        # volume; the router interface before the router.
+        last_server = len(deletes) - 1 - deletes[::-1].index('delete_server')
+        self.assertLess(deletes.index('detach_volume'), last_server)
+        self.assertLess(deletes.index('remove_router_interface'),
+                        deletes.index('delete_router'))
+
+    def test_destroy_one_workload(self):
+        self.create_all()
+        ws = self.new_set()
+        self.assertEqual([], ws.destroy('image_with_data'))
+        self.assertEqual({}, self.cloud.items['image'])
+        self.assertEqual(2, len(self.cloud.items['server']))
+
+    def test_destroy_tolerates_already_gone(self):
+        self.create_all()
+        self.cloud.items['image'].clear()
+        ws = self.new_set()
+        self.assertEqual([], ws.destroy())
+        self.assertEqual(0, self.resource_count())
+
+
+class TestCascadeStop(WorkloadTestCase):
+
+    def test_guard_trips_after_k(self):
+        g = guard.CreateGuard(2)
+
+        def boom():
+            raise RuntimeError('no valid host')
+        self.assertRaises(RuntimeError, g.create, 'a', boom)
+        self.assertRaises(guard.CascadeStop, g.create, 'b', boom)
+        # Tripped: nothing more is even tried.
+        self.assertRaises(guard.CascadeStop, g.create, 'c', lambda: 1)
+        self.assertIn('no valid host', g.report())
+
+    def test_success_resets(self):
+        g = guard.CreateGuard(2)
+
+        def boom():
+            raise RuntimeError('x')
+        self.assertRaises(RuntimeError, g.create, 'a', boom)
+        self.assertEqual(1, g.create('b', lambda: 1))
+        self.assertRaises(RuntimeError, g.create, 'c', boom)
+
+    def test_failed_creates_undo_and_stop(self):
+        # Volumes come up, servers fail: the partial workload is undone.
+        self.cloud.fail_creates = {'server'}
+        ws = self.new_set(limit=2)
+        kind = kinds.BY_NAME['server_with_volume']
+        self.assertRaises(lib_exc.ServerFault, self._create, ws, kind)
+        self.assertEqual({}, self.cloud.items['volume'])
+        self.assertEqual([], ws.entries())
+        # Everything fails: the second failure in a row stops the run.
+        self.cloud.fail_creates = {'server', 'volume', 'keypair',
+                                   'security_group'}
+        ws = self.new_set(limit=2)
+        results = []
+        for kind in kinds.KINDS[:3]:
+            try:
+                self._create(ws, kind)
+            except Exception as exc:
+                results.append(exc)
+        self.assertNotIsInstance(results[0], guard.CascadeStop)
+        self.assertIsInstance(results[1], guard.CascadeStop)
+        self.assertIsInstance(results[2], guard.CascadeStop)
+        self.assertIn('2 consecutive create requests failed',
+                      results[2].report)
+        # The partial workloads were undone.
+        self.assertEqual({}, self.cloud.items['volume'])
+        self.assertEqual({}, self.cloud.items['keypair'])
+        self.assertTrue(any(e['action'] == 'cascade-stop'
+                            for e in self.store.events))
+        # A later process of the same run does not create at all.
+        self.cloud.fail_creates = set()
+        ws = self.new_set(limit=2)
+        kind = kinds.BY_NAME['image_with_data']
+        self.assertRaises(guard.CascadeStop, self._create, ws, kind)
+        self.assertEqual({}, self.cloud.items['image'])
+
+    def _create(self, ws, kind):
+        with ws.creating(kind.name, kind.service, kind.name):
+            kind.create_or_verify(ws)
+
+
+class TestWithTheRealStore(WorkloadTestCase):
+    """The same life cycle against the project's SQLite store."""
+
+    def setUp(self):
+        super().setUp()
+        try:
+            from upgrade_tempest_plugin.store import api as store_api
+        except ImportError as exc:     # the store is another issue's work
+            self.skipTest('store not available: %s' % exc)
+        import fixtures
+        tmp = self.useFixture(fixtures.TempDir()).path
+        self.store = store_api.open_store('sqlite:///%s/store.db' % tmp)
+        self.addCleanup(self.store.close)
+
+    def test_life_cycle(self):
+        self.create_all()
+        count = self.resource_count()
+        self.create_all()
+        self.assertEqual(count, self.resource_count())
+        ws = self.new_set()
+        for kind in kinds.KINDS:
+            self.assertEqual([], kind.verify(ws), kind.name)
+            self.assertEqual([], kind.act(ws), kind.name)
+        self.assertEqual([], self.new_set().destroy())
+        self.assertEqual(0, self.resource_count())
+        self.assertEqual([], self.store.list_workloads('run1'))

@@ -1,0 +1,220 @@
+"""Create-or-verify, verify, destroy and clean up one run's workloads.
+
+The ledger in the store is the truth about what a run created: every
+resource is recorded *before* its create request (name only) and again
+right after it (with its id), so an interrupted run leaves nothing the
+ledger does not know.  ``upgrade-tempest cleanup --run ID`` and the
+destroy phase both delete what the ledger lists, in reverse order.
+"""
+
+import contextlib
+import logging
+
+from upgrade_tempest_plugin.workloads import guard as guard_mod
+from upgrade_tempest_plugin.workloads import resources as resources_mod
+
+LOG = logging.getLogger(__name__)
+
+WORKLOAD = 'workload'     # ledger kind of a workload's own entry
+SOURCE = 'workloads'      # event source in the store
+CASCADE_ACTION = 'cascade-stop'
+
+
+class WorkloadError(Exception):
+    """A workload failed verification; the message names each problem."""
+
+
+class WorkloadSet:
+    """The workloads of one run, owned by one account."""
+
+    def __init__(self, store, run_id, resources, settings,
+                 max_failed_creates=3):
+        self.store = store
+        self.run_id = run_id
+        self.resources = resources
+        self.settings = settings
+        self.inventory = resources_mod.Inventory(resources)
+        self.guard = guard_mod.CreateGuard(max_failed_creates,
+                                           on_trip=self._record_trip)
+        self.notes = []
+        self._undo = None
+        previous = self._previous_trip()
+        if previous:
+            self.guard.trip('an earlier process of run %s stopped '
+                            'creating: %s' % (run_id, previous))
+
+    # Names and ledger ---------------------------------------------------
+
+    def resource_name(self, workload, role):
+        return 'upgrade-%s-%s-%s' % (self.run_id, workload.replace('_', '-'),
+                                     role)
+
+    def entry(self, rtype, name):
+        for entry in self.store.list_workloads(self.run_id, kind=rtype):
+            if entry['name'] == name:
+                return entry
+        return None
+
+    def entries(self, workload=None):
+        """Live ledger entries (resources only), in creation order."""
+        return [e for e in self.store.list_workloads(self.run_id)
+                if e['kind'] != WORKLOAD and
+                (workload is None or e['parent'] == workload)]
+
+    def workload_entry(self, workload):
+        return self.entry(WORKLOAD, workload)
+
+    def recorded(self, workload, role, rtype):
+        """The ledger entry of one role of a workload (or None)."""
+        return self.entry(rtype, self.resource_name(workload, role))
+
+    def _record_trip(self, report):
+        try:
+            self.store.add_event(self.run_id, SOURCE, CASCADE_ACTION,
+                                 result='stopped', detail=report)
+        except Exception:   # the report still reaches the test result
+            LOG.exception('could not record the cascade stop')
+
+    def _previous_trip(self):
+        list_events = getattr(self.store, 'list_events', None)
+        if list_events is None:
+            return None
+        for event in list_events(self.run_id):
+            if (event.get('source') == SOURCE and
+                    event.get('action') == CASCADE_ACTION):
+                return event.get('detail') or 'cascade stop'
+        return None
+
+    # Creating -----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def creating(self, workload, service, kind):
+        """Create-or-verify one workload; undo this call's creates on error.
+
+        The cleanup of each create is registered at once (an undo list);
+        on success the resources stay, listed in the ledger, for the
+        post-upgrade and destroy phases.
+        """
+        self.store.record_workload(self.run_id, WORKLOAD, workload, None,
+                                   service, attrs={'kind': kind})
+        self._undo = []
+        try:
+            yield self
+        except BaseException:
+            undo, self._undo = self._undo, None
+            problems = self._delete_entries(reversed(undo))
+            if problems:
+                self.notes.extend(problems)
+            self.store.set_workload_state(self.run_id, WORKLOAD, workload,
+                                          'failed')
+            raise
+        self._undo = None
+        self.store.set_workload_state(self.run_id, WORKLOAD, workload,
+                                      'created')
+
+    def ensure(self, workload, role, rtype, create, ready=None, exists=None,
+               attrs=None):
+        """Return the resource of ``role``: the recorded one, else a new one.
+
+        ``create(name)`` sends the create request and returns the resource
+        (a dict with ``id``); ``ready(resource)`` waits until it is usable
+        and returns it; ``exists(entry)`` tells whether a recorded resource
+        is still there (default: it is in the inventory).
+        """
+        name = self.resource_name(workload, role)
+        service = resources_mod.SERVICE.get(rtype)
+        entry = self.entry(rtype, name)
+        if entry and entry['resource_id']:
+            if exists is not None:
+                found = exists(entry)
+            else:
+                found = self.inventory.get(rtype, entry['resource_id'])
+            if found:
+                return found
+            self.notes.append('%s %s (%s) was recorded but is gone; '
+                              'created again' % (rtype, name,
+                                                 entry['resource_id']))
+        elif entry:
+            # An interrupted create: adopt what carries the name.
+            for found in self.resources.find_by_name(rtype, name):
+                self.store.record_workload(
+                    self.run_id, rtype, name, found['id'], service,
+                    attrs=attrs, parent=workload)
+                self.store.set_workload_state(self.run_id, rtype, name,
+                                              'created')
+                if ready:
+                    found = self.guard.create('%s %s' % (rtype, name),
+                                              ready, found)
+                return found
+        # Recorded before the request: an interrupted create leaves a name
+        # the cleanup can find.
+        pending = self.store.record_workload(
+            self.run_id, rtype, name, None, service, attrs=attrs,
+            parent=workload)
+        self.store.set_workload_state(self.run_id, rtype, name, 'creating')
+        undo = self._undo if self._undo is not None else []
+        undo.append(pending)
+        resource = self.guard.create('create %s %s' % (rtype, name),
+                                     create, name)
+        undo[-1] = self.store.record_workload(
+            self.run_id, rtype, name, resource['id'], service,
+            attrs=attrs, parent=workload)
+        self.store.set_workload_state(self.run_id, rtype, name, 'created')
+        if ready:
+            resource = self.guard.create('wait for %s %s' % (rtype, name),
+                                         ready, resource)
+        self.inventory.forget(rtype)
+        return resource
+
+    def update_attrs(self, rtype, name, state, **attrs):
+        self.store.set_workload_state(self.run_id, rtype, name, state,
+                                      attrs=attrs)
+
+    # Deleting -----------------------------------------------------------
+
+    def _delete_entries(self, entries):
+        problems = []
+        for entry in entries:
+            if entry['kind'] == WORKLOAD:
+                continue
+            try:
+                if entry['resource_id']:
+                    self.resources.delete(entry)
+                else:
+                    for found in self.resources.find_by_name(
+                            entry['kind'], entry['name']):
+                        self.resources.delete(dict(entry,
+                                                   resource_id=found['id']))
+            except Exception as exc:
+                problems.append('could not delete %s %s (%s): %s' % (
+                    entry['kind'], entry['name'], entry['resource_id'],
+                    exc))
+                continue
+            self.store.mark_workload_deleted(self.run_id, entry['kind'],
+                                             entry['name'])
+        self.inventory.forget()
+        return problems
+
+    def destroy(self, workload=None):
+        """Delete the run's resources (of one workload) in reverse order.
+
+        Returns the list of problems (empty: everything is gone).
+        """
+        entries = self.entries(workload)
+        problems = self._delete_entries(reversed(entries))
+        # Confirm: nothing the ledger listed is left.
+        for entry in entries:
+            rtype = entry['kind']
+            if rtype in ('volume_attachment', 'router_interface') or \
+                    not entry['resource_id']:
+                continue
+            if self.inventory.get(rtype, entry['resource_id']):
+                problems.append('%s %s (%s) is still there after delete' % (
+                    rtype, entry['name'], entry['resource_id']))
+        if not problems:
+            for entry in self.store.list_workloads(self.run_id,
+                                                   kind=WORKLOAD):
+                if workload is None or entry['name'] == workload:
+                    self.store.mark_workload_deleted(self.run_id, WORKLOAD,
+                                                     entry['name'])
+        return problems
