@@ -1,0 +1,311 @@
+"""The observer process: ``python -m upgrade_tempest_plugin.observers.runner``.
+
+It registers itself in the store (a heartbeat row) and writes a pidfile,
+gets a token for the observer account, probes every service of the catalog
+(and the data-plane targets, and the honour requests when enabled) until
+SIGTERM/SIGINT, then flushes what it holds and records why it stopped.
+Started detached by :mod:`.lifecycle`; a probe failure of any class or a
+store outage never makes it exit.
+"""
+
+import argparse
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+from upgrade_tempest_plugin.observers import api
+from upgrade_tempest_plugin.observers import credentials
+from upgrade_tempest_plugin.observers import dataplane
+from upgrade_tempest_plugin.observers import probe
+from upgrade_tempest_plugin.observers import scheduler
+from upgrade_tempest_plugin.observers import settings as obs_settings
+from upgrade_tempest_plugin.observers import sink as obs_sink
+from upgrade_tempest_plugin.store import api as store_api
+
+LOG = logging.getLogger('upgrade_tempest_plugin.observers.runner')
+
+PIDFILE_TEMPLATE = 'observers-%s.pid'
+LOGFILE_TEMPLATE = 'observers-%s.log'
+
+
+def pidfile_path(state_dir, run_id):
+    return os.path.join(state_dir, PIDFILE_TEMPLATE % run_id)
+
+
+def logfile_path(state_dir, run_id):
+    return os.path.join(state_dir, LOGFILE_TEMPLATE % run_id)
+
+
+def write_pidfile(path, info):
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(info, f)
+    os.replace(tmp, path)
+
+
+def open_store_retrying(url, stop, timeout=120.0):
+    """Open the store, retrying while it is unavailable."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return store_api.open_store(url)
+        except store_api.StoreUnavailable as exc:
+            if time.monotonic() > deadline or stop.is_set():
+                raise
+            LOG.warning('store not available yet (%s); retrying',
+                        type(exc).__name__)
+            stop.wait(1.0)
+
+
+class Runner(object):
+    """Runs the observers of one run until :meth:`request_stop`."""
+
+    def __init__(self, settings, store, mode='detached', profiles=None,
+                 honour_factory=None):
+        self.settings = settings
+        self.store = store
+        self.run_id = settings['run_id']
+        self.mode = mode
+        self.stop_event = threading.Event()
+        self.stop_reason = 'stopped'
+        self.profiles = profiles
+        self.honour_factory = honour_factory
+        self.process_id = None
+        self.sink = None
+        self.tokens = None
+        self.schedulers = []
+        self.honour = None
+
+    def request_stop(self, reason):
+        self.stop_reason = reason
+        self.stop_event.set()
+
+    def _targets_from_catalog(self, pool):
+        if self.profiles is None:
+            from upgrade_tempest_plugin.services import registry
+            self.profiles = registry.load_profiles()
+        token = None
+        while token is None and not self.stop_event.is_set():
+            try:
+                token = self.tokens.renew()
+            except credentials.AuthFailed as exc:
+                LOG.warning('no token yet (%s); retrying', exc)
+                self.stop_event.wait(1.0)
+        if token is None:
+            return [], []
+        endpoints = credentials.endpoints_from_catalog(
+            token.catalog, self.settings['interface'],
+            self.settings['region'])
+        found, missing = api.resolve_targets(
+            self.profiles, endpoints, self.settings['services'])
+        targets = [api.ServiceTarget(profile, api.probe_url(url, profile),
+                                     self.tokens, self.http_pool,
+                                     self.settings['probe_timeout'])
+                   for profile, url in found]
+        return targets, missing
+
+    def setup(self):
+        s = self.settings
+        self.process_id = self.store.register_process(
+            self.run_id, os.getpid(), socket.gethostname(), self.mode,
+            attrs=obs_settings.public(s))
+        self.sink = obs_sink.SampleSink(
+            self.store, self.run_id, self.process_id,
+            flush_interval=s['flush_interval'], buffer_size=s['buffer_size'])
+        self.sink.start()
+        self.http_pool = probe.new_pool_manager(
+            s['max_in_flight'] * 8, s['probe_timeout'])
+        if s.get('insecure'):
+            self.http_pool.connection_pool_kw['cert_reqs'] = 'CERT_NONE'
+        elif s.get('ca_certs'):
+            self.http_pool.connection_pool_kw['ca_certs'] = s['ca_certs']
+        account = credentials.pick_account(
+            s['accounts_file'], s['username'], s['project_name'],
+            s['default_domain'])
+        self.tokens = credentials.TokenManager(
+            s['identity_uri'], account, self.http_pool,
+            timeout=s['probe_timeout'],
+            renew_margin=s['token_renew_margin'])
+        LOG.info('run %s: observer process %s (pid %d) as %r',
+                 self.run_id, self.process_id, os.getpid(), account)
+
+    def start_observers(self):
+        s = self.settings
+        targets, missing = self._targets_from_catalog(self.http_pool)
+        if self.stop_event.is_set():
+            return
+        self.tokens.start()
+        api_sched = scheduler.OpenLoopScheduler(
+            self.sink, rate=s['rate'], max_in_flight=s['max_in_flight'])
+        for target in targets:
+            api_sched.add(target)
+        if targets:
+            api_sched.start()
+            self.schedulers.append(api_sched)
+        dp_targets = [dataplane.TcpTarget(t, s['probe_timeout'])
+                      for t in s['dataplane_targets'] if t.strip()]
+        if dp_targets:
+            dp_sched = scheduler.OpenLoopScheduler(
+                self.sink, rate=s['dataplane_rate'],
+                max_in_flight=s['max_in_flight'])
+            for target in dp_targets:
+                dp_sched.add(target)
+            dp_sched.start()
+            self.schedulers.append(dp_sched)
+        if s['honour_enabled'] and self.honour_factory is not None:
+            self.honour = self.honour_factory(self)
+            self.honour.start()
+        detail = {'services': [t.name for t in targets],
+                  'missing': missing,
+                  'dataplane_targets': [t.name for t in dp_targets],
+                  'honour': bool(self.honour),
+                  'process_id': self.process_id, 'pid': os.getpid()}
+        LOG.info('observing %s', detail)
+        try:
+            self.store.add_event(self.run_id, 'observer', 'start',
+                                 result='ok', detail=detail)
+        except store_api.StoreUnavailable:
+            LOG.warning('could not record the start event')
+
+    def wait(self):
+        while not self.stop_event.wait(1.0):
+            pass
+
+    def shutdown(self):
+        for sched in self.schedulers:
+            sched.stop()
+        if self.honour is not None:
+            self.honour.stop()
+        if self.tokens is not None:
+            self.tokens.stop()
+        if self.sink is not None:
+            self.sink.stop()
+        try:
+            self.store.process_stopped(self.process_id, self.stop_reason)
+            self.store.add_event(
+                self.run_id, 'observer', 'stop', result=self.stop_reason,
+                detail={'process_id': self.process_id,
+                        'samples_written': self.sink.written,
+                        'samples_dropped': self.sink.dropped})
+        except store_api.StoreUnavailable:
+            LOG.warning('could not record the stop in the store')
+        LOG.info('stopped (%s): %d samples written, %d dropped',
+                 self.stop_reason, self.sink.written, self.sink.dropped)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog='python -m upgrade_tempest_plugin.observers.runner',
+        description='Run the observers of one run until SIGTERM.')
+    parser.add_argument('--config-file',
+                        help='tempest.conf (default: as Tempest finds it)')
+    parser.add_argument('--settings',
+                        help='JSON file overriding settings')
+    parser.add_argument('--no-tempest-conf', action='store_true',
+                        help='do not read tempest.conf (settings only)')
+    parser.add_argument('--run-id')
+    parser.add_argument('--mode', default='detached',
+                        choices=['detached', 'attached'])
+    parser.add_argument('--log-file')
+    return parser.parse_args(argv)
+
+
+def setup_logging(log_file):
+    handler = (logging.FileHandler(log_file) if log_file
+               else logging.StreamHandler(sys.stderr))
+    handler.setFormatter(logging.Formatter(
+        '%(asctime)s.%(msecs)03d %(process)d %(levelname)s %(name)s '
+        '%(message)s', '%Y-%m-%d %H:%M:%S'))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    # urllib3 would log every refused connection at WARNING.
+    logging.getLogger('urllib3').setLevel(logging.ERROR)
+
+
+def build_settings(args):
+    conf = None
+    if args.no_tempest_conf:
+        settings = dict(obs_settings.DEFAULTS)
+    else:
+        conf = obs_settings.load_tempest_conf(args.config_file)
+        settings = obs_settings.from_tempest_conf(conf)
+    if args.settings:
+        obs_settings.merge_json(settings, args.settings)
+    if args.run_id:
+        settings['run_id'] = args.run_id
+    if not settings['run_id']:
+        raise SystemExit('no run id')
+    settings['state_dir'] = os.path.abspath(settings['state_dir'])
+    os.makedirs(settings['state_dir'], exist_ok=True)
+    return settings, obs_settings.store_url(settings, conf)
+
+
+def honour_factory(runner):
+    from upgrade_tempest_plugin.observers import honour
+    return honour.HonourObserver.from_runner(runner)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    settings, url = build_settings(args)
+    setup_logging(args.log_file or logfile_path(settings['state_dir'],
+                                                settings['run_id']))
+    runner_box = {}
+    early_stop = threading.Event()
+
+    def on_signal(signum, frame):
+        name = signal.Signals(signum).name
+        LOG.info('%s received', name)
+        early_stop.set()
+        if 'runner' in runner_box:
+            runner_box['runner'].request_stop(name)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        store = open_store_retrying(url, early_stop)
+    except Exception as exc:
+        LOG.error('cannot open the store %s: %s',
+                  store_api.safe_url(url), type(exc).__name__)
+        return 3
+    runner = Runner(settings, store, mode=args.mode,
+                    honour_factory=honour_factory)
+    runner_box['runner'] = runner
+    if early_stop.is_set():
+        return 0
+    pidfile = pidfile_path(settings['state_dir'], settings['run_id'])
+    try:
+        runner.setup()
+        write_pidfile(pidfile, {
+            'pid': os.getpid(), 'process_id': runner.process_id,
+            'run_id': settings['run_id'], 'started_at': time.time(),
+            'mode': args.mode, 'store_url': store.url})
+        runner.start_observers()
+        runner.wait()
+    except Exception as exc:
+        LOG.exception('observer failed')
+        runner.request_stop('error: %s' % type(exc).__name__)
+        return_code = 1
+    else:
+        return_code = 0
+    finally:
+        if runner.sink is not None:
+            runner.shutdown()
+        try:
+            with open(pidfile) as f:
+                if json.load(f).get('pid') == os.getpid():
+                    os.unlink(pidfile)
+        except (OSError, ValueError):
+            pass
+    return return_code
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Tiny local servers on 127.0.0.1 for the observer unit tests."""
+
+import http.server
+import json
+import socket
+import struct
+import threading
+import time
+
+TOKEN = 'fake-token-0123456789abcdef'
+PASSWORD = 'observer-secret-password'
+
+
+class FakeCloud(object):
+    """Keystone v3 (token + catalog) and one JSON answer per service path.
+
+    ``behaviour[service]`` is 'ok', a status code (int), or 'keystone-down'
+    (503 with keystonemiddleware's text).  ``token_ttl`` sets expires_at.
+    """
+
+    def __init__(self, services=('compute', 'image'), token_ttl=3600):
+        self.services = services
+        self.behaviour = {s: 'ok' for s in services}
+        self.behaviour['identity'] = 'ok'
+        self.token_ttl = token_ttl
+        self.token_requests = 0
+        self.requests = []
+        self.valid_tokens = set()
+        cloud = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = 'HTTP/1.1'
+
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status, body, headers=None):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Length', str(len(data)))
+                self.send_header('Connection', 'close')
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):
+                length = int(self.headers.get('Content-Length', 0))
+                body = json.loads(self.rfile.read(length))
+                cloud.token_requests += 1
+                if cloud.behaviour['identity'] != 'ok':
+                    return self._send(503, {'error': 'down'})
+                pw = body['auth']['identity']['password']['user']['password']
+                if pw != PASSWORD:
+                    return self._send(401, {'error': 'bad'})
+                token = '%s-%d' % (TOKEN, cloud.token_requests)
+                cloud.valid_tokens.add(token)
+                expires = time.strftime(
+                    '%Y-%m-%dT%H:%M:%S.000000Z',
+                    time.gmtime(time.time() + cloud.token_ttl))
+                catalog = [{'type': 'identity', 'endpoints': [{
+                    'interface': 'public', 'region_id': 'RegionOne',
+                    'url': cloud.url + '/identity/v3'}]}]
+                for s in cloud.services:
+                    catalog.append({'type': s, 'endpoints': [{
+                        'interface': 'public', 'region_id': 'RegionOne',
+                        'url': cloud.url + '/' + s}]})
+                self._send(201, {'token': {'expires_at': expires,
+                                           'catalog': catalog}},
+                           {'X-Subject-Token': token})
+
+            def do_GET(self):
+                service = self.path.strip('/').split('/')[0]
+                cloud.requests.append((service, self.headers.get(
+                    'X-Auth-Token')))
+                what = cloud.behaviour.get(service, 'ok')
+                if what == 'keystone-down':
+                    return self._send(503, {'message': (
+                        'The server is currently unavailable. The Keystone '
+                        'service is temporarily unavailable.')})
+                if what != 'ok':
+                    return self._send(int(what), {'error': what})
+                token = self.headers.get('X-Auth-Token')
+                if token not in cloud.valid_tokens:
+                    return self._send(401, {'error': 'token'})
+                self._send(200, {'ok': True})
+
+        self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                                      Handler)
+        self.server.daemon_threads = True
+        self.url = 'http://127.0.0.1:%d' % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class RawServer(object):
+    """Accepts TCP connections and then 'hang's or 'reset's them."""
+
+    def __init__(self, behaviour):
+        self.behaviour = behaviour
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.url = 'http://127.0.0.1:%d/' % self.port
+        self._held = []
+        self._stop = False
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self):
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            if self.behaviour == 'reset':
+                try:
+                    conn.recv(1024)
+                except OSError:
+                    pass
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                struct.pack('ii', 1, 0))
+                conn.close()
+            else:
+                self._held.append(conn)
+
+    def stop(self):
+        self._stop = True
+        self.sock.close()
+        for conn in self._held:
+            conn.close()
+
+
+def closed_port():
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+def write_accounts(path, extra=()):
+    entries = [{'username': 'admin', 'project_name': 'admin',
+                'password': 'adminpw', 'types': ['admin']},
+               {'username': 'demo', 'project_name': 'demo',
+                'password': PASSWORD, 'roles': ['member']}]
+    entries.extend(extra)
+    import yaml
+    with open(path, 'w') as f:
+        yaml.safe_dump(entries, f)

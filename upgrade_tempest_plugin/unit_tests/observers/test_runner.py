@@ -1,0 +1,157 @@
+"""The observer runner in-process against a fake cloud on 127.0.0.1."""
+
+import os
+import time
+
+import fixtures
+
+from upgrade_tempest_plugin.observers import runner as obs_runner
+from upgrade_tempest_plugin.observers import settings as obs_settings
+from upgrade_tempest_plugin.store import api as store_api
+from upgrade_tempest_plugin.store import models
+from upgrade_tempest_plugin.unit_tests import base
+from upgrade_tempest_plugin.unit_tests.observers import fakes
+
+
+def make_settings(tmp, cloud, **overrides):
+    accounts = os.path.join(tmp, 'accounts.yaml')
+    fakes.write_accounts(accounts)
+    settings = dict(obs_settings.DEFAULTS)
+    settings.update(run_id='run-1', state_dir=tmp,
+                    identity_uri=cloud.url + '/identity/v3',
+                    accounts_file=accounts, rate=20.0, probe_timeout=0.5,
+                    flush_interval=0.2,
+                    services=['identity', 'compute', 'image'])
+    settings.update(overrides)
+    return settings
+
+
+class RunnerTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.cloud = fakes.FakeCloud().start()
+        self.addCleanup(self.cloud.stop)
+        self.store = store_api.open_store(
+            'sqlite:///' + os.path.join(self.tmp, 'store.db'))
+        self.addCleanup(self.store.close)
+
+    def _run(self, settings, seconds, during=None):
+        runner = obs_runner.Runner(settings, self.store, mode='attached')
+        runner.setup()
+        runner.start_observers()
+        try:
+            if during is not None:
+                during(runner)
+            time.sleep(seconds)
+        finally:
+            runner.request_stop('test')
+            runner.shutdown()
+        return runner
+
+    def _samples(self, target):
+        return self.store.list_samples('run-1', target=target)
+
+    def test_probes_each_service_open_loop(self):
+        settings = make_settings(self.tmp, self.cloud)
+        runner = self._run(settings, 1.0)
+        for service in ('identity', 'compute', 'image'):
+            samples = self._samples(service)
+            # 20 Hz for ~1 s.
+            self.assertGreaterEqual(len(samples), 15, service)
+            self.assertLessEqual(len(samples), 25, service)
+            self.assertEqual({'ok'}, {s['outcome'] for s in samples})
+        process = self.store.list_processes('run-1')[0]
+        self.assertEqual('test', process['stop_reason'])
+        self.assertEqual(runner.sink.written, process['samples_written'])
+        actions = [e['action'] for e in self.store.list_events('run-1')]
+        self.assertEqual(['start', 'stop'], actions)
+        # One token for the whole run.
+        self.assertEqual(1, self.cloud.token_requests)
+
+    def test_identity_outage_is_not_blamed_on_services(self):
+        settings = make_settings(self.tmp, self.cloud)
+
+        def during(runner):
+            time.sleep(0.3)
+            self.cloud.behaviour['identity'] = 503
+            self.cloud.behaviour['compute'] = 'keystone-down'
+            time.sleep(0.5)
+            self.cloud.behaviour['identity'] = 'ok'
+            self.cloud.behaviour['compute'] = 'ok'
+
+        self._run(settings, 0.5, during)
+        identity = {s['outcome'] for s in self._samples('identity')}
+        compute = {s['outcome'] for s in self._samples('compute')}
+        self.assertIn(models.OUTCOME_HTTP_5XX, identity)
+        self.assertEqual({models.OUTCOME_OK, models.OUTCOME_AUTH_FAILED},
+                         compute)
+        self.assertEqual({models.OUTCOME_OK},
+                         {s['outcome'] for s in self._samples('image')})
+
+    def test_token_renewed_after_401(self):
+        settings = make_settings(self.tmp, self.cloud)
+
+        def during(runner):
+            time.sleep(0.3)
+            self.cloud.valid_tokens.clear()   # Keystone forgot the token
+
+        self._run(settings, 1.0, during)
+        outcomes = [s['outcome'] for s in self._samples('compute')]
+        self.assertIn(models.OUTCOME_TOKEN_REJECTED, outcomes)
+        self.assertEqual(models.OUTCOME_OK, outcomes[-1])
+        self.assertGreaterEqual(self.cloud.token_requests, 2)
+
+    def test_token_renewed_before_expiry(self):
+        self.cloud.token_ttl = 2.0
+        settings = make_settings(self.tmp, self.cloud,
+                                 token_renew_margin=1.5)
+        self._run(settings, 1.5)
+        self.assertGreaterEqual(self.cloud.token_requests, 2)
+        outcomes = {s['outcome'] for s in self._samples('compute')}
+        self.assertEqual({models.OUTCOME_OK}, outcomes)
+
+    def test_dataplane_targets(self):
+        port = int(self.cloud.url.rsplit(':', 1)[1])
+        closed = fakes.closed_port()
+        settings = make_settings(
+            self.tmp, self.cloud, services=['compute'],
+            dataplane_targets=['127.0.0.1:%d' % port,
+                               '127.0.0.1:%d' % closed])
+        self._run(settings, 0.6)
+        up = self.store.list_samples('run-1', observer=models.DATAPLANE,
+                                     target='127.0.0.1:%d' % port)
+        down = self.store.list_samples('run-1', observer=models.DATAPLANE,
+                                       target='127.0.0.1:%d' % closed)
+        self.assertTrue(up)
+        self.assertEqual({models.OUTCOME_OK}, {s['outcome'] for s in up})
+        self.assertEqual({models.OUTCOME_REFUSED},
+                         {s['outcome'] for s in down})
+
+    def test_no_secret_in_store_or_log(self):
+        log = os.path.join(self.tmp, 'obs.log')
+        obs_runner.setup_logging(log)
+        self.addCleanup(obs_runner.setup_logging, None)
+        settings = make_settings(self.tmp, self.cloud)
+
+        def during(runner):
+            time.sleep(0.2)
+            self.cloud.valid_tokens.clear()
+            self.cloud.behaviour['identity'] = 503
+            time.sleep(0.3)
+            self.cloud.behaviour['identity'] = 'ok'
+
+        self._run(settings, 0.5, during)
+        with open(log) as f:
+            text = f.read()
+        dump = repr([self.store.list_samples('run-1'),
+                     self.store.list_events('run-1'),
+                     self.store.list_processes('run-1')])
+        for secret in (fakes.PASSWORD, fakes.TOKEN):
+            self.assertNotIn(secret, text)
+            self.assertNotIn(secret, dump)
+        with open(os.path.join(self.tmp, 'store.db'), 'rb') as f:
+            raw = f.read()
+        self.assertNotIn(fakes.PASSWORD.encode(), raw)
+        self.assertNotIn(fakes.TOKEN.encode(), raw)
