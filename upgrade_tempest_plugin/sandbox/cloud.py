@@ -168,7 +168,8 @@ class Sandbox(object):
         log = self.layout.log_of('%s-manage' % service)
         with open(log, 'ab') as f:
             rc = subprocess.run(argv, stdout=f, stderr=subprocess.STDOUT,
-                                env=env or svcs.env(self.layout, service),
+                                env=env or svcs.env(self.layout, service,
+                                                    venv),
                                 cwd=self.layout.root).returncode
         if rc not in ok_codes:
             raise errors.SandboxError('%s %s failed (rc %d), see %s'
@@ -192,7 +193,7 @@ class Sandbox(object):
                 self.manage(service, venv, [repo, '--keystone-user', 'root',
                                             '--keystone-group', 'root'])
             url = configs.identity_url()
-            env = svcs.env(self.layout, service)
+            env = svcs.env(self.layout, service, venv)
             # the password goes by environment, not by command line.
             env['OS_BOOTSTRAP_PASSWORD'] = secrets['admin']
             self.manage(service, venv, [
@@ -206,7 +207,7 @@ class Sandbox(object):
         argv = svcs.command(self.layout, venv, service, process, reuse_port)
         return procs.start(pidfile or self.layout.pidfile(process), argv,
                            self.layout.log_of(process),
-                           env=svcs.env(self.layout, service),
+                           env=svcs.env(self.layout, service, venv),
                            cwd=self.layout.root)
 
     def start_service(self, service, venv):

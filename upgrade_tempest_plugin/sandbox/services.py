@@ -93,18 +93,19 @@ def write_wsgi_module(layout, service):
         f.write(wsgi_module_text(layout, service))
 
 
-def env(layout, service):
-    """Environment of every process of ``service``."""
+def env(layout, service, venv):
+    """Environment of every process of ``service`` running from ``venv``."""
     e = dict(os.environ)
     e['OS_%s_CONFIG_DIR' % service.upper()] = layout.etc_of(service)
     if service == 'neutron':
         # All of ML2's options are in neutron.conf.
         e['OS_NEUTRON_CONFIG_FILES'] = 'neutron.conf'
-    if service == 'cinder':
-        # rootwrap is called through sudo; the sandbox runs as root and a
-        # shim stands in for sudo, which Debian images often lack.
-        e['PATH'] = '%s:%s' % (os.path.join(layout.root, 'bin'),
-                               e.get('PATH', '/usr/bin:/bin'))
+    # cinder calls "sudo cinder-rootwrap ... privsep-helper": the sandbox
+    # runs as root and its sudo shim (Debian images often lack sudo) runs
+    # the venv's commands.
+    e['PATH'] = ':'.join([os.path.join(layout.root, 'bin'),
+                          os.path.join(venv.path, 'bin'),
+                          e.get('PATH', '/usr/bin:/bin')])
     return e
 
 
@@ -151,7 +152,8 @@ def schema_commands(service, mode):
     """Manage-command argument lists for ``mode``.
 
     mode: 'sync' (first deployment, cold upgrade), 'expand' (rolling, old
-    code still serving), 'contract' (rolling, after the switch).
+    code still serving), 'contract' (rolling, after the switch), 'post'
+    (cold, after the restart).
     """
     table = {
         'keystone': {'sync': [['db_sync']],
@@ -173,6 +175,11 @@ def schema_commands(service, mode):
                  'expand': [['api_db', 'sync'], ['db', 'sync']],
                  'contract': [['db', 'online_data_migrations']]},
     }
+    if mode == 'post':
+        # after a cold upgrade: the data migrations the new code runs
+        # online (the schema is synced already).
+        return [c for c in table[service]['contract']
+                if c[-1] == 'online_data_migrations']
     return table[service][mode]
 
 

@@ -1,2 +1,200 @@
+"""Upgrade the sandbox in place, service by service.
+
+The order is the one operators use: keystone (everyone authenticates
+against it), placement (nova reports to it), glance, cinder and neutron
+(the services nova consumes), nova last.  Every new venv is built before
+any process stops.  Per service:
+
+* cold: stop, migrate the schema with the new code, start, wait for health,
+  run the online data migrations (nova, cinder);
+* rolling: migrate the additive part (keystone/glance expand+migrate,
+  neutron --expand, the others' db sync, which only adds) while the old
+  code serves, start the new API on the same port (SO_REUSEPORT) before the
+  old one stops, restart the daemons one by one, then contract.
+
+Each step is an event (see :mod:`events`).
+"""
+
+import os
+import time
+
+from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin.sandbox import errors
+from upgrade_tempest_plugin.sandbox import events
+from upgrade_tempest_plugin.sandbox import procs
+from upgrade_tempest_plugin.sandbox import releases
+from upgrade_tempest_plugin.sandbox import services as svcs
+from upgrade_tempest_plugin.sandbox import state as statemod
+from upgrade_tempest_plugin.sandbox import venvs
+
+MODES = ('cold', 'rolling')
+
+
 class Upgrader(object):
-    pass
+
+    def __init__(self, sandbox):
+        self.sandbox = sandbox
+        self.layout = sandbox.layout
+        self.events = events.EventLog(self.layout.events_file, sandbox.out)
+
+    def plan(self, to, services, mode):
+        """Validate; returns [(service, from series, from version)]."""
+        releases.check_series(to)
+        if mode not in MODES:
+            raise exceptions.UserError('unknown mode %r (known: %s)'
+                                       % (mode, ', '.join(MODES)))
+        st = self.sandbox.state()
+        if st is None:
+            raise exceptions.UserError('no sandbox in %s; run "sandbox up" '
+                                       'first' % self.layout.root)
+        deployed = statemod.deployed(st)
+        unknown = [s for s in services if s not in releases.SERVICES]
+        if unknown:
+            raise exceptions.UserError(
+                'unknown service %s (known: %s)'
+                % (', '.join(unknown), ', '.join(releases.SERVICES)))
+        absent = [s for s in services if s not in deployed]
+        if absent:
+            raise exceptions.UserError('service %s is not deployed in %s'
+                                       % (', '.join(absent),
+                                          self.layout.root))
+        down = [p for s in deployed for p in svcs.processes(s)
+                if not self.sandbox.running(p)]
+        if down:
+            raise exceptions.UserError(
+                'the sandbox is not fully up (%s down); run "sandbox up" '
+                'first' % ', '.join(down))
+        todo = []
+        for service in deployed:
+            if services and service not in services:
+                continue
+            current = st['services'][service]
+            if current['series'] > to:
+                raise exceptions.UserError(
+                    '%s runs %s; downgrading to %s is not supported'
+                    % (service, current['series'], to))
+            if current['version'] != releases.version(to, service):
+                todo.append((service, current['series'],
+                             current['version']))
+        return todo
+
+    def run(self, to, services=(), mode='rolling'):
+        todo = self.plan(to, list(services), mode)
+        if not todo:
+            self.sandbox.say('nothing to upgrade: already at %s' % to)
+            return []
+        secrets = self.sandbox.secrets()
+        new = {s: self.sandbox.venv(s, to) for s, _, _ in todo}
+        self.sandbox.say('upgrading %s to %s (%s)' % (
+            ', '.join(s for s, _, _ in todo), to, mode))
+        begin = time.monotonic()
+        spent = venvs.ensure_all(list(new.values()), self.sandbox.out)
+        for service, _, old_version in todo:
+            self.events.emit(service, 'prepare', old_version,
+                             releases.version(to, service), 'ok',
+                             spent.get(new[service].name, 0.0),
+                             detail=new[service].name)
+        for service, old_series, old_version in todo:
+            self.upgrade_service(service, old_series, old_version, to,
+                                 new[service], mode, secrets)
+        st = self.sandbox.state()
+        if {i['series'] for i in st['services'].values()} == {to}:
+            st['release'] = to
+            statemod.save(self.layout, st)
+        self.sandbox.say('upgraded to %s in %.0f s; events in %s' % (
+            to, time.monotonic() - begin, self.layout.events_file))
+        return todo
+
+    def _step(self, service, action, versions, func, *args):
+        begin = time.monotonic()
+        try:
+            result = func(*args)
+        except Exception as exc:
+            self.events.emit(service, action, versions[0], versions[1],
+                             'failed', time.monotonic() - begin,
+                             detail=str(exc))
+            if isinstance(exc, errors.SandboxError):
+                raise
+            raise errors.SandboxError('%s %s failed: %s'
+                                      % (service, action, exc))
+        self.events.emit(service, action, versions[0], versions[1], 'ok',
+                         time.monotonic() - begin)
+        return result
+
+    def _migrate(self, service, venv, mode):
+        for args in svcs.schema_commands(service, mode):
+            self.sandbox.manage(service, venv, args)
+
+    def upgrade_service(self, service, old_series, old_version, to, venv,
+                        mode, secrets):
+        sb = self.sandbox
+        versions = (old_version, releases.version(to, service))
+        old_venv = sb.venv(service, old_series)
+        if mode == 'cold':
+            self._step(service, 'stop', versions, sb.stop_service, service)
+            self._step(service, 'configure', versions, sb.prepare_service,
+                       service, venv, secrets)
+            self._step(service, 'migrate', versions, self._migrate,
+                       service, venv, 'sync')
+            self._step(service, 'start', versions, sb.start_service,
+                       service, venv)
+            self._step(service, 'health', versions, sb.wait_healthy,
+                       [service], secrets)
+            if svcs.schema_commands(service, 'post'):
+                self._step(service, 'migrate-data', versions, self._migrate,
+                           service, venv, 'post')
+        else:
+            self._step(service, 'configure', versions, sb.prepare_service,
+                       service, venv, secrets)
+            self._step(service, 'expand', versions, self._migrate,
+                       service, venv, 'expand')
+            for process in svcs.processes(service):
+                self._step(service, 'switch:' + process, versions,
+                           self.switch, service, process, venv, old_venv)
+            self._step(service, 'health', versions, sb.wait_healthy,
+                       [service], secrets)
+            if svcs.schema_commands(service, 'contract'):
+                self._step(service, 'contract', versions, self._migrate,
+                           service, venv, 'contract')
+        st = sb.state()
+        st['services'][service] = {'series': to, 'version': versions[1]}
+        statemod.save(self.layout, st)
+
+    def switch(self, service, process, venv, old_venv):
+        """Replace the running ``process`` by one from ``venv``.
+
+        An API's new gunicorn binds the same port (both use SO_REUSEPORT)
+        and the old one stops gracefully once the new one listens, so
+        connections are not refused.  A daemon is stopped, then started.
+        """
+        sb = self.sandbox
+        pidfile = self.layout.pidfile(process)
+        if not process.endswith('-api'):
+            procs.stop(pidfile)
+            sb.start_process(service, process, venv)
+            return
+        log = self.layout.log_of(process)
+        offset = os.path.getsize(log) if os.path.exists(log) else 0
+        new_pidfile = pidfile + '.new'
+        pid = sb.start_process(service, process, venv, pidfile=new_pidfile)
+        deadline = time.monotonic() + 120
+        while not self._booted(log, offset, pid):
+            if procs.running_pid(new_pidfile) is None:
+                raise errors.SandboxError('new %s exited, see %s'
+                                          % (process, log))
+            if time.monotonic() > deadline:
+                procs.stop(new_pidfile)
+                raise errors.SandboxError('new %s did not start, see %s'
+                                          % (process, log))
+            time.sleep(0.2)
+        procs.stop(pidfile)
+        os.replace(new_pidfile, pidfile)
+
+    @staticmethod
+    def _booted(log, offset, pid):
+        """True once gunicorn ``pid`` listens and has booted a worker."""
+        with open(log, 'rb') as f:
+            f.seek(offset)
+            text = f.read().decode('utf-8', 'replace')
+        return ('Listening at' in text and '(%d)' % pid in text
+                and 'Booting worker' in text)

@@ -119,12 +119,16 @@ def tools_venv(cache_dir):
 
 
 def ensure_all(venvs, out=sys.stdout, parallel=2):
-    """Build the missing venvs, ``parallel`` at a time (2 cores: 2)."""
+    """Build the missing venvs, ``parallel`` at a time (2 cores: 2).
+
+    Returns {venv name: seconds spent} of the venvs it built.
+    """
     missing = [v for v in venvs if not v.ready]
     if not missing:
-        return
+        return {}
     with concurrent.futures.ThreadPoolExecutor(parallel) as pool:
-        futures = [pool.submit(v.ensure, out) for v in missing]
-        errors = [f.exception() for f in futures if f.exception()]
-    if errors:
-        raise errors.SandboxError('; '.join(str(e) for e in errors))
+        futures = {v.name: pool.submit(v.ensure, out) for v in missing}
+        failed = [f.exception() for f in futures.values() if f.exception()]
+    if failed:
+        raise errors.SandboxError('; '.join(str(e) for e in failed))
+    return {name: f.result() for name, f in futures.items()}
