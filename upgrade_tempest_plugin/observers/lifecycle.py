@@ -108,7 +108,7 @@ def start(store, run_id, state_dir, config_file=None, mode='detached',
         if current['alive']:
             return current, False
         argv = [sys.executable, '-m', RUNNER_MODULE, '--run-id', run_id,
-                '--mode', mode]
+                '--mode', mode, '--state-dir', state_dir]
         if config_file:
             argv += ['--config-file', os.path.abspath(config_file)]
         else:

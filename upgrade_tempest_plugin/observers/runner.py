@@ -209,6 +209,8 @@ def parse_args(argv):
     parser.add_argument('--no-tempest-conf', action='store_true',
                         help='do not read tempest.conf (settings only)')
     parser.add_argument('--run-id')
+    parser.add_argument('--state-dir',
+                        help='state directory (pidfile, default log)')
     parser.add_argument('--mode', default='detached',
                         choices=['detached', 'attached'])
     parser.add_argument('--log-file')
@@ -239,6 +241,8 @@ def build_settings(args):
         obs_settings.merge_json(settings, args.settings)
     if args.run_id:
         settings['run_id'] = args.run_id
+    if args.state_dir:
+        settings['state_dir'] = args.state_dir
     if not settings['run_id']:
         raise SystemExit('no run id')
     settings['state_dir'] = os.path.abspath(settings['state_dir'])

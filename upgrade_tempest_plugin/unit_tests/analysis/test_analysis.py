@@ -1,0 +1,189 @@
+"""Downtime windows, availability, latency and budgets from a store."""
+
+import os
+
+import fixtures
+
+from upgrade_tempest_plugin.analysis import budgets
+from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.store import api as store_api
+from upgrade_tempest_plugin.store import models
+from upgrade_tempest_plugin.unit_tests import base
+
+RUN = 'run-a'
+T0 = 1000000.0
+
+
+def series(target, start, end, outcome_at, latency_at=None, step=0.1,
+           observer=models.API):
+    """Samples every ``step`` s from start to end (exclusive)."""
+    samples = []
+    n = int(round((end - start) / step))
+    for i in range(n):
+        sent = start + i * step
+        outcome = outcome_at(sent)
+        latency = latency_at(sent) if latency_at else 0.01
+        samples.append(dict(
+            run_id=RUN, observer=observer, target=target, sent_at=sent,
+            answered_at=sent + latency if outcome == 'ok' else None,
+            latency=latency, outcome=outcome,
+            status=200 if outcome == 'ok' else None))
+    return samples
+
+
+class Budgets(object):
+    max_downtime = 1.0
+    max_downtime_per_service = {'image': '10'}
+    min_availability = 95.0
+    max_latency_p95_ratio = 3.0
+    max_unhonoured = 0
+    max_dataplane_loss = 5.0
+    max_unobserved = 5.0
+
+
+class AnalysisTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        tmp = self.useFixture(fixtures.TempDir()).path
+        self.store = store_api.open_store(
+            'sqlite:///' + os.path.join(tmp, 'store.db'))
+        self.addCleanup(self.store.close)
+        self.store.register_process(RUN, 1, 'h', 'detached',
+                                    attrs={'rate': 10.0})
+
+    def test_window_bounds_and_precision(self):
+        def outcome(t):
+            # Refused from T0+20.05 up to and including T0+25.0 (+-eps).
+            return 'refused' if T0 + 20.0 < t < T0 + 25.01 else 'ok'
+        self.store.add_samples(series('compute', T0, T0 + 60, outcome))
+        figures = downtime.analyse_target(self.store, RUN, models.API,
+                                          'compute')
+        [window] = figures['downtime_windows']
+        self.assertAlmostEqual(T0 + 20.1, window['start'], places=6)
+        # Next success sent at 25.1 and answered 10 ms later.
+        self.assertAlmostEqual(T0 + 25.11, window['end'], places=6)
+        self.assertAlmostEqual(5.01, window['duration'], places=6)
+        self.assertAlmostEqual(4.9, window['first_to_last'], places=6)
+        self.assertAlmostEqual(0.1, window['precision'], places=6)
+        self.assertFalse(window['open'])
+        self.assertEqual({'refused': 50}, window['outcomes'])
+        self.assertAlmostEqual(100.0 * 550 / 600, figures['availability'])
+        self.assertEqual(window['duration'], figures['total_downtime'])
+
+    def test_open_window_and_first_sample_failed(self):
+        def outcome(t):
+            return 'timeout' if t < T0 + 1 or t > T0 + 5 else 'ok'
+        self.store.add_samples(series('image', T0, T0 + 8, outcome))
+        figures = downtime.analyse_target(self.store, RUN, models.API,
+                                          'image')
+        first, second = figures['downtime_windows']
+        self.assertAlmostEqual(T0, first['start'])
+        self.assertAlmostEqual(0.1, first['precision'], places=6)
+        self.assertTrue(second['open'])
+        self.assertAlmostEqual(T0 + 7.9, second['end'], places=6)
+
+    def test_identity_outage_not_blamed_on_compute(self):
+        def identity(t):
+            return 'refused' if T0 + 10 <= t < T0 + 13 else 'ok'
+
+        def compute(t):
+            return 'auth_failed' if T0 + 10 <= t < T0 + 13 else 'ok'
+        self.store.add_samples(series('identity', T0, T0 + 30, identity))
+        self.store.add_samples(series('compute', T0, T0 + 30, compute))
+        result = downtime.analyse_run(self.store, RUN)
+        self.assertEqual(1, len(
+            result['services']['identity']['downtime_windows']))
+        self.assertAlmostEqual(3.0, result['services']['identity'][
+            'total_downtime'], delta=0.02)
+        compute_figures = result['services']['compute']
+        self.assertEqual([], compute_figures['downtime_windows'])
+        self.assertEqual(30, compute_figures['ignored'])
+        self.assertEqual(100.0, compute_figures['availability'])
+
+    def test_steps_baseline_and_latency_ratio(self):
+        self.store.add_event(RUN, 'sandbox', 'upgrade-start',
+                             service='compute', at=T0 + 10)
+        self.store.add_event(RUN, 'sandbox', 'upgrade-end',
+                             service='compute', at=T0 + 20)
+        self.store.add_event(RUN, 'observer', 'start', at=T0 + 15)
+
+        def latency(t):
+            return 0.05 if T0 + 10 <= t < T0 + 20 else 0.01
+
+        def outcome(t):
+            return 'http_5xx' if T0 + 12 <= t < T0 + 13 else 'ok'
+        self.store.add_samples(series('compute', T0, T0 + 30, outcome,
+                                      latency))
+        result = downtime.analyse_run(self.store, RUN, baseline_seconds=30)
+        figures = result['services']['compute']
+        # The baseline stops at the first step.
+        self.assertAlmostEqual(T0 + 10, figures['baseline_end'])
+        self.assertAlmostEqual(0.01, figures['baseline_latency']['p95'])
+        self.assertAlmostEqual(0.05, figures['latency']['p95'])
+        self.assertAlmostEqual(5.0, figures['latency_p95_ratio'])
+        labels = [s['label'] for s in figures['steps']]
+        self.assertEqual(['before the first step',
+                          'sandbox upgrade-start compute',
+                          'sandbox upgrade-end compute'], labels)
+        self.assertEqual('sandbox upgrade-start compute',
+                         figures['downtime_windows'][0]['step'])
+        self.assertEqual(1, figures['steps'][1]['windows'])
+        self.assertEqual(0, figures['steps'][0]['windows'])
+
+        verdicts = {(v.check, v.target): v
+                    for v in budgets.judge(result, Budgets)}
+        down = verdicts[(budgets.DOWNTIME, 'compute')]
+        self.assertFalse(down.passed)
+        self.assertIn('EXCEEDS budget 1.000 s', down.message)
+        self.assertIn('during "sandbox upgrade-start compute"',
+                      down.message)
+        self.assertIn('http_5xx x10', down.message)
+        self.assertFalse(verdicts[(budgets.LATENCY, 'compute')].passed)
+        self.assertIn('5.00 x the baseline',
+                      verdicts[(budgets.LATENCY, 'compute')].message)
+        self.assertTrue(verdicts[(budgets.AVAILABILITY, 'compute')].passed)
+        self.assertTrue(verdicts[(budgets.UNOBSERVED, 'observers')].passed)
+
+    def test_unobserved_gap_reported(self):
+        def outcome(t):
+            return 'ok'
+        self.store.add_samples(series('compute', T0, T0 + 5, outcome))
+        self.store.add_samples(series('compute', T0 + 12, T0 + 15,
+                                      outcome))
+        result = downtime.analyse_run(self.store, RUN)
+        figures = result['services']['compute']
+        self.assertAlmostEqual(7.1, figures['unobserved_seconds'],
+                               places=5)
+        verdict = budgets.check_unobserved(result, 5.0)
+        self.assertFalse(verdict.passed)
+        self.assertIn('compute 7.1 s', verdict.message)
+
+    def test_report_only_budget_passes_with_figure(self):
+        def outcome(t):
+            return 'refused' if t < T0 + 3 else 'ok'
+        self.store.add_samples(series('compute', T0, T0 + 10, outcome))
+        figures = downtime.analyse_run(self.store, RUN)['services'][
+            'compute']
+        verdict = budgets.check_downtime(figures, -1)
+        self.assertTrue(verdict.passed)
+        self.assertIn('report-only', verdict.message)
+        self.assertAlmostEqual(3.01, verdict.measured, places=5)
+
+    def test_dataplane_loss(self):
+        def outcome(t):
+            return 'refused' if T0 + 1 <= t < T0 + 2 else 'ok'
+        self.store.add_samples(series('10.0.0.5:22', T0, T0 + 10, outcome,
+                                      observer=models.DATAPLANE))
+        result = downtime.analyse_run(self.store, RUN)
+        verdict = budgets.check_dataplane(
+            result['dataplane']['10.0.0.5:22'], 5.0)
+        self.assertFalse(verdict.passed)
+        self.assertAlmostEqual(10.0, verdict.measured)
+
+    def test_percentile(self):
+        values = list(range(1, 101))
+        self.assertEqual(50, downtime.percentile(values, 50))
+        self.assertEqual(95, downtime.percentile(values, 95))
+        self.assertEqual(1, downtime.percentile([1], 99))
+        self.assertIsNone(downtime.percentile([], 50))
