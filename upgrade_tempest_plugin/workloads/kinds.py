@@ -10,6 +10,7 @@ destroy phase deletes them in reverse order of creation.
 """
 
 import hashlib
+import io
 
 from tempest.lib import exceptions as lib_exc
 
@@ -354,7 +355,7 @@ class ImageWithData(Kind):
 
         def upload(image):
             if image.get('status') == 'queued':
-                r.images.store_image_file(image['id'], data)
+                r.images.store_image_file(image['id'], io.BytesIO(data))
             return r.wait_for('image', image['id'], ('active',))
 
         ws.ensure(self.name, 'image', 'image', create, ready=upload,

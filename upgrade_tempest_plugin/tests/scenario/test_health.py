@@ -7,6 +7,7 @@ selected with the ``Health`` regex (see doc/source/validators.rst).
 """
 
 import hashlib
+import io
 import ipaddress
 
 from tempest import config
@@ -152,7 +153,7 @@ class ImageHealthTest(HealthTest):
             disk_format='raw', visibility='private')
         self.addCleanup(test_utils.call_and_ignore_notfound_exc,
                         images.delete_image, image['id'])
-        images.store_image_file(image['id'], data)
+        images.store_image_file(image['id'], io.BytesIO(data))
         shown = self.wait(images.show_image, image['id'], ('active',))
         self.assertEqual(len(data), shown['size'])
         if shown.get('os_hash_algo') == 'sha512':

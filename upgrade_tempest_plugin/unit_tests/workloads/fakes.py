@@ -223,6 +223,7 @@ class FakeCloud:
         volumes.create_volume = create_volume_any
 
         def store_file(rid, data):
+            data = data.read()
             cloud.image_data[rid] = data
             cloud.items['image'][rid].update(
                 status='active', size=len(data),
