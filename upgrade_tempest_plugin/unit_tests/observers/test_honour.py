@@ -1,0 +1,162 @@
+"""The honour ledger: requests, their steps, reconciliation and sweep."""
+
+import os
+import uuid
+
+import fixtures
+
+from upgrade_tempest_plugin.observers import honour
+from upgrade_tempest_plugin.store import api as store_api
+from upgrade_tempest_plugin.store import models
+from upgrade_tempest_plugin.unit_tests import base
+
+
+class FakeClient(object):
+    """A cloud in memory: resources go to ``final`` after ``polls`` GETs."""
+
+    def __init__(self, final='active', delete_works=True, create=201):
+        self.final = final
+        self.delete_works = delete_works
+        self.create = create
+        self.resources = {}
+        self.calls = []
+
+    def call(self, method, kind, path, body=None):
+        self.calls.append((method, path))
+        if method == 'POST':
+            if self.create >= 300 or self.create == 0:
+                if self.create == 0:
+                    # Timed out, yet created.
+                    rid = str(uuid.uuid4())
+                    name = (body.get(kind.wrapper) or {}).get('name') \
+                        if kind.wrapper else body['name']
+                    self.resources[rid] = {'id': rid, 'name': name,
+                                           'status': self.final}
+                    return None, {}, 'timeout (ReadTimeoutError)'
+                return self.create, {}, None
+            rid = str(uuid.uuid4())
+            name = (body[kind.wrapper]['name'] if kind.wrapper
+                    else body['name'])
+            self.resources[rid] = {'id': rid, 'name': name,
+                                   'status': 'build'}
+            data = {'id': rid, 'status': 'build'}
+            return self.create, ({kind.wrapper: data} if kind.wrapper
+                                 else data), None
+        if '?name=' in path:
+            name = path.split('?name=')[1]
+            key = kind.collection.rsplit('/', 1)[-1]
+            return 200, {key: [r for r in self.resources.values()
+                               if r['name'] == name]}, None
+        rid = path.rsplit('/', 1)[1]
+        if rid not in self.resources:
+            return 404, {}, None
+        if method == 'DELETE':
+            if self.delete_works:
+                del self.resources[rid]
+            return 204, {}, None
+        res = self.resources[rid]
+        res['status'] = self.final
+        return 200, ({kind.wrapper: res} if kind.wrapper else res), None
+
+
+class HonourTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        tmp = self.useFixture(fixtures.TempDir()).path
+        self.store = store_api.open_store(
+            'sqlite:///' + os.path.join(tmp, 'store.db'))
+        self.addCleanup(self.store.close)
+        self.run_id = 'r1'
+        self.store.ensure_run(self.run_id)
+
+    def observer(self, client, kinds=('network', 'volume', 'image')):
+        return honour.HonourObserver(self.store, self.run_id, None, client,
+                                     kinds, interval=1, timeout=30)
+
+    def outcomes(self):
+        return [(r['kind'], r['outcome'], r['reason'])
+                for r in self.store.list_honour_requests(self.run_id)]
+
+    def test_honoured_after_create_state_delete(self):
+        client = FakeClient(final='available')
+        obs = self.observer(client, ['volume'])
+        row = obs.request(honour.KINDS['volume'])
+        self.assertEqual(models.HONOUR_PENDING, row['outcome'])
+        rows = honour.reconcile(self.store, client, self.run_id, 30,
+                                poll=0)
+        self.assertEqual(models.HONOUR_HONOURED, rows[0]['outcome'])
+        self.assertEqual('deleted', rows[0]['final_state'])
+        self.assertIsNotNone(rows[0]['reached_at'])
+        self.assertEqual({}, client.resources)
+
+    def test_error_state_is_not_honoured_and_cleaned(self):
+        client = FakeClient(final='error')
+        obs = self.observer(client, ['network'])
+        obs.request(honour.KINDS['network'])
+        rows = honour.reconcile(self.store, client, self.run_id, 30,
+                                poll=0)
+        self.assertEqual(models.HONOUR_NOT_HONOURED, rows[0]['outcome'])
+        self.assertEqual('went to error', rows[0]['reason'])
+
+    def test_stuck_times_out(self):
+        client = FakeClient(final='build')
+        obs = self.observer(client, ['network'])
+        obs.request(honour.KINDS['network'])
+        rows = honour.reconcile(self.store, client, self.run_id, 0.0,
+                                poll=0)
+        self.assertEqual(models.HONOUR_NOT_HONOURED, rows[0]['outcome'])
+        self.assertIn('stuck in build', rows[0]['reason'])
+
+    def test_delete_not_carried_out(self):
+        client = FakeClient(final='active', delete_works=False)
+        obs = self.observer(client, ['network'])
+        row = obs.request(honour.KINDS['network'])
+        self.assertFalse(honour.step(self.store, client, row, 30))
+        self.assertIsNotNone(row['delete_requested_at'])
+        self.assertTrue(honour.step(self.store, client, row, 30,
+                                    now=row['delete_requested_at'] + 31))
+        self.assertIn('still there', row['reason'])
+
+    def test_vanished(self):
+        client = FakeClient(final='active')
+        obs = self.observer(client, ['image'])
+        row = obs.request(honour.KINDS['image'])
+        client.resources.clear()
+        honour.step(self.store, client, row, 30)
+        self.assertEqual(models.HONOUR_NOT_HONOURED, row['outcome'])
+        self.assertIn('vanished', row['reason'])
+
+    def test_rejected_request_is_not_counted_but_leftover_deleted(self):
+        client = FakeClient(final='active', create=0)
+        obs = self.observer(client, ['network'])
+        row = obs.request(honour.KINDS['network'])
+        self.assertEqual(honour.REJECTED, row['outcome'])
+        self.assertEqual(1, len(client.resources))
+        honour.reconcile(self.store, client, self.run_id, 30, poll=0)
+        self.assertEqual({}, client.resources)
+        [stored] = self.store.list_honour_requests(self.run_id)
+        self.assertIn('found by name and deleted', stored['reason'])
+
+    def test_answer_never_recorded_found_by_name(self):
+        # The observer was killed between the ledger row and the answer.
+        client = FakeClient(final='active')
+        name = honour.resource_name(self.run_id, 'network', 7)
+        self.store.add_honour_request(self.run_id, 'network', 'network',
+                                      name, requested_at=1.0)
+        client.call('POST', honour.KINDS['network'], 'v2.0/networks',
+                    {'network': {'name': name}})
+        rows = honour.reconcile(self.store, client, self.run_id, 30,
+                                poll=0)
+        self.assertEqual(models.HONOUR_HONOURED, rows[0]['outcome'])
+        self.assertEqual({}, client.resources)
+
+    def test_answer_never_recorded_nothing_created(self):
+        client = FakeClient()
+        self.store.add_honour_request(
+            self.run_id, 'network', 'network',
+            honour.resource_name(self.run_id, 'network', 8),
+            requested_at=1.0)
+        rows = honour.reconcile(self.store, client, self.run_id, 30,
+                                poll=0)
+        self.assertEqual(honour.REJECTED, rows[0]['outcome'])
