@@ -26,6 +26,12 @@ from upgrade_tempest_plugin import workloads
 CONF = config.CONF
 
 
+def short(exc):
+    """One line about an exception (type and first line of its text)."""
+    text = str(exc).strip().splitlines()
+    return '%s: %s' % (type(exc).__name__, text[0][:300] if text else '')
+
+
 class WorkloadTestBase(base.ValidatorTest):
     """Opens the run's workload set as the workload account."""
 
@@ -130,12 +136,19 @@ class WorkloadsPostUpgradeTest(WorkloadTestBase):
     def verify(self, name):
         kind = self.kind(name)
         ws = self.workload_set
-        problems = kind.verify(ws)
+        try:
+            problems = kind.verify(ws)
+        except Exception as exc:   # the cloud did not answer: say so
+            problems = ['could not read the resources of %s: %s' % (
+                kind.name, short(exc))]
         if not problems and CONF.upgrade_workloads.verify_actions:
             try:
                 problems = kind.act(ws)
             except workloads.CascadeStop as stop:
                 self.cascade_stop(stop)
+            except Exception as exc:
+                problems = ['actions on %s failed: %s' % (kind.name,
+                                                          short(exc))]
         self.report(kind, problems, 'workload')
 
     @decorators.idempotent_id('f5fd86d6-f385-4b88-9ddf-27ab0cb26d3e')
