@@ -16,6 +16,8 @@ from upgrade_tempest_plugin.store import models
 
 LOG = logging.getLogger(__name__)
 
+IDENTITY = 'identity'
+
 
 def probe_url(endpoint, profile):
     path = profile.probe_path or ''

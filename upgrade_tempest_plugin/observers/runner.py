@@ -85,10 +85,19 @@ class Runner(object):
         self.stop_reason = reason
         self.stop_event.set()
 
-    def _targets_from_catalog(self, pool):
+    def _load_profiles(self):
         if self.profiles is None:
             from upgrade_tempest_plugin.services import registry
             self.profiles = registry.load_profiles()
+        return self.profiles
+
+    def _service_target(self, profile, endpoint):
+        return api.ServiceTarget(profile, api.probe_url(endpoint, profile),
+                                 self.tokens, self.http_pool,
+                                 self.settings['probe_timeout'])
+
+    def _wait_for_catalog(self):
+        """The first token (retried every second until it comes)."""
         token = None
         while token is None and not self.stop_event.is_set():
             try:
@@ -96,18 +105,7 @@ class Runner(object):
             except credentials.AuthFailed as exc:
                 LOG.warning('no token yet (%s); retrying', exc)
                 self.stop_event.wait(1.0)
-        if token is None:
-            return [], []
-        endpoints = credentials.endpoints_from_catalog(
-            token.catalog, self.settings['interface'],
-            self.settings['region'])
-        found, missing = api.resolve_targets(
-            self.profiles, endpoints, self.settings['services'])
-        targets = [api.ServiceTarget(profile, api.probe_url(url, profile),
-                                     self.tokens, self.http_pool,
-                                     self.settings['probe_timeout'])
-                   for profile, url in found]
-        return targets, missing
+        return token
 
     def setup(self):
         s = self.settings
@@ -136,17 +134,24 @@ class Runner(object):
 
     def start_observers(self):
         s = self.settings
-        targets, missing = self._targets_from_catalog(self.http_pool)
-        if self.stop_event.is_set():
-            return
-        self.tokens.start()
+        profiles = self._load_profiles()
+        wanted = s['services'] or sorted(profiles)
         api_sched = scheduler.OpenLoopScheduler(
             self.sink, rate=s['rate'], max_in_flight=s['max_in_flight'])
-        for target in targets:
-            api_sched.add(target)
-        if targets:
-            api_sched.start()
-            self.schedulers.append(api_sched)
+        self.schedulers.append(api_sched)
+        # Identity is probed at the URI Tempest uses, from the first
+        # token attempt on, so an identity outage at start is measured too
+        # (no token: auth_failed) while the other services wait for the
+        # catalog.
+        try:
+            token = self.tokens.renew()
+        except credentials.AuthFailed as exc:
+            LOG.warning('no token yet (%s); retrying', exc)
+            token = None
+        if api.IDENTITY in wanted and api.IDENTITY in profiles:
+            api_sched.add(self._service_target(profiles[api.IDENTITY],
+                                               s['identity_uri']))
+        api_sched.start(expected_targets=len(wanted))
         dp_targets = [dataplane.TcpTarget(t, s['probe_timeout'])
                       for t in s['dataplane_targets'] if t.strip()]
         if dp_targets:
@@ -157,11 +162,22 @@ class Runner(object):
                 dp_sched.add(target)
             dp_sched.start()
             self.schedulers.append(dp_sched)
+        token = token or self._wait_for_catalog()
+        if token is None:
+            return
+        self.tokens.start()
+        endpoints = credentials.endpoints_from_catalog(
+            token.catalog, s['interface'], s['region'])
+        found, missing = api.resolve_targets(
+            profiles, endpoints,
+            [n for n in wanted if n != api.IDENTITY])
+        for profile, url in found:
+            api_sched.add(self._service_target(profile, url))
         if s['honour_enabled'] and self.honour_factory is not None:
             self.honour = self.honour_factory(self)
             self.honour.start()
-        detail = {'services': [t.name for t in targets],
-                  'missing': missing,
+        detail = {'services': [t.name for t in api_sched.targets],
+                  'missing': missing if s['services'] else [],
                   'dataplane_targets': [t.name for t in dp_targets],
                   'honour': bool(self.honour),
                   'process_id': self.process_id, 'pid': os.getpid()}

@@ -45,8 +45,19 @@ class OpenLoopScheduler(object):
         self.skipped = 0
 
     def add(self, target):
-        self.targets.append(target)
-        self._in_flight[target.name] = 0
+        """Add a target; it starts at once if the scheduler runs."""
+        with self._lock:
+            self.targets.append(target)
+            self._in_flight[target.name] = 0
+        if self._pool is not None:
+            self._spawn(target, 0.0)
+
+    def _spawn(self, target, offset):
+        thread = threading.Thread(
+            target=self._schedule, args=(target, offset),
+            name='schedule-%s' % target.name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
 
     def _run_probe(self, target):
         try:
@@ -93,20 +104,14 @@ class OpenLoopScheduler(object):
             except RuntimeError:   # pool shut down while stopping
                 break
 
-    def start(self):
-        size = self.pool_size or max(
-            4, min(256, len(self.targets) * self.max_in_flight))
+    def start(self, expected_targets=None):
+        count = expected_targets or max(1, len(self.targets))
+        size = self.pool_size or max(4, min(256, count * self.max_in_flight))
         self._pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=size, thread_name_prefix='probe')
-        count = max(1, len(self.targets))
-        for index, target in enumerate(self.targets):
+        for index, target in enumerate(list(self.targets)):
             # Spread the targets over one interval.
-            offset = self.interval * index / count
-            thread = threading.Thread(
-                target=self._schedule, args=(target, offset),
-                name='schedule-%s' % target.name, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+            self._spawn(target, self.interval * index / count)
 
     def stop(self, timeout=5.0):
         self._stop.set()

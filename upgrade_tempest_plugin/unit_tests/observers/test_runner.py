@@ -1,6 +1,7 @@
 """The observer runner in-process against a fake cloud on 127.0.0.1."""
 
 import os
+import threading
 import time
 
 import fixtures
@@ -98,9 +99,12 @@ class RunnerTest(base.TestCase):
             self.cloud.valid_tokens.clear()   # Keystone forgot the token
 
         self._run(settings, 1.0, during)
-        outcomes = [s['outcome'] for s in self._samples('compute')]
+        # Whichever service saw the 401 first, the token is renewed.
+        outcomes = [s['outcome'] for s in self.store.list_samples('run-1')]
         self.assertIn(models.OUTCOME_TOKEN_REJECTED, outcomes)
-        self.assertEqual(models.OUTCOME_OK, outcomes[-1])
+        for service in ('identity', 'compute', 'image'):
+            self.assertEqual(models.OUTCOME_OK,
+                             self._samples(service)[-1]['outcome'])
         self.assertGreaterEqual(self.cloud.token_requests, 2)
 
     def test_token_renewed_before_expiry(self):
@@ -155,3 +159,23 @@ class RunnerTest(base.TestCase):
             raw = f.read()
         self.assertNotIn(fakes.PASSWORD.encode(), raw)
         self.assertNotIn(fakes.TOKEN.encode(), raw)
+
+    def test_identity_down_at_start_is_measured(self):
+        self.cloud.behaviour['identity'] = 503
+        settings = make_settings(self.tmp, self.cloud)
+        runner = obs_runner.Runner(settings, self.store, mode='attached')
+        runner.setup()
+        starter = threading.Thread(target=runner.start_observers)
+        starter.start()
+        time.sleep(0.6)
+        self.cloud.behaviour['identity'] = 'ok'
+        starter.join(10)
+        time.sleep(0.5)
+        runner.request_stop('test')
+        runner.shutdown()
+        identity = [s['outcome'] for s in self._samples('identity')]
+        self.assertEqual(models.OUTCOME_AUTH_FAILED, identity[0])
+        self.assertEqual(models.OUTCOME_OK, identity[-1])
+        self.assertTrue(self._samples('compute'))
+        self.assertEqual(models.OUTCOME_OK,
+                         self._samples('compute')[0]['outcome'])
