@@ -1,0 +1,293 @@
+"""The validators across a real upgrade of the sandbox cloud.
+
+Needs a running sandbox (``upgrade-tempest sandbox up --release 2026.1``)
+whose directory is ``UPGRADE_TEMPEST_SANDBOX_DIR`` (or the default).  The
+tests change the sandbox (the cycle upgrades it to 2026.2), so run them
+alone: ``flock <sandbox>/.functional.lock stestr run ...`` (the lock is
+the convention of every functional test that uses the shared sandbox).
+With ``UPGRADE_TEMPEST_FUNCTIONAL_RESET=1`` a sandbox that is not at 2026.1
+is rebuilt at 2026.1 first.
+
+The sandbox's admin credentials (clouds.yaml ``sandbox-admin``) are used
+here only, to break a workload and to count what the plugin left behind;
+the validators themselves run as non-admin users.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import fixtures
+import testtools
+
+from upgrade_tempest_plugin.cmd import discover
+from upgrade_tempest_plugin.sandbox import layout
+from upgrade_tempest_plugin.store import api as store_api
+from upgrade_tempest_plugin import tempest_results
+
+BEFORE, AFTER = '2026.1', '2026.2'
+WORKLOAD_USER = 'demo4'
+SCENARIO = r'^upgrade_tempest_plugin\.tests\.scenario\.'
+PRE_UPGRADE = SCENARIO + (r'(test_health\.|test_release\.ReleasePreUpgrade|'
+                          r'test_workloads\.WorkloadsPreUpgrade)')
+POST_UPGRADE = SCENARIO + (r'(test_health\.|test_release\.ReleasePostUpgrade|'
+                           r'test_workloads\.WorkloadsPostUpgrade)')
+WORKLOADS_PRE = SCENARIO + r'test_workloads\.WorkloadsPreUpgrade'
+WORKLOADS_POST = SCENARIO + r'test_workloads\.WorkloadsPostUpgrade'
+DESTROY = SCENARIO + r'test_workloads\.WorkloadsDestroy'
+UNDECIDABLE_SERVICES = ('identity', 'image', 'network', 'placement',
+                        'volume')
+
+
+def _bin(name):
+    return os.path.join(os.path.dirname(sys.executable), name)
+
+
+class Sandbox:
+    def __init__(self):
+        self.layout = layout.Layout()
+        self.root = self.layout.root
+        self.workspace = self.layout.workspace
+        self.clouds_yaml = self.layout.path('clouds.yaml')
+
+    def release(self):
+        import json
+        try:
+            with open(self.layout.state_file) as f:
+                return json.load(f).get('release')
+        except (OSError, ValueError):
+            return None
+
+    def command(self, *args):
+        return subprocess.call([_bin('upgrade-tempest')] + list(args) +
+                               ['--dir', self.root])
+
+    def admin(self):
+        import openstack
+        from openstack import config as os_config
+        region = os_config.OpenStackConfig(
+            config_files=[self.clouds_yaml]).get_one(cloud='sandbox-admin')
+        return openstack.connection.Connection(config=region)
+
+
+def leftovers(conn, marker):
+    """'type name id' of every resource whose name contains ``marker``."""
+    found = []
+
+    def add(kind, items):
+        for item in items:
+            if marker in (item.name or ''):
+                found.append('%s %s %s' % (kind, item.name, item.id))
+
+    add('server', conn.compute.servers(all_projects=True))
+    add('volume', conn.block_storage.volumes(all_projects=True))
+    add('snapshot', conn.block_storage.snapshots(all_projects=True))
+    add('image', conn.image.images())
+    add('network', conn.network.networks())
+    add('subnet', conn.network.subnets())
+    add('router', conn.network.routers())
+    add('port', conn.network.ports())
+    add('security_group', conn.network.security_groups())
+    user = conn.identity.find_user(WORKLOAD_USER)
+    if user is not None:
+        add('keypair', conn.compute.keypairs(user_id=user.id))
+    return found
+
+
+class ValidatorsTestCase(testtools.TestCase):
+    """A scratch Tempest workspace on the sandbox, one run per test."""
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox = Sandbox()
+        conf = os.path.join(self.sandbox.workspace, 'etc', 'tempest.conf')
+        if not os.path.isfile(conf):
+            self.fail('no sandbox Tempest workspace at %s: run '
+                      '"upgrade-tempest sandbox up" first'
+                      % self.sandbox.workspace)
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(fixtures.EnvironmentVariable(
+            'HOME', os.path.join(self.tmp, 'home')))
+        self.ws = os.path.join(self.tmp, 'ws')
+        subprocess.check_call(
+            [_bin('tempest'), 'init', '--workspace-path',
+             os.path.join(self.tmp, 'workspaces.yaml'), self.ws],
+            stdout=subprocess.DEVNULL)
+        with open(conf) as f:
+            self.base_conf = f.read()
+        self.state = os.path.join(self.tmp, 'state')
+        self.configure()
+
+    def configure(self, **overrides):
+        settings = {
+            'DEFAULT': {'log_dir': os.path.join(self.tmp, 'logs')},
+            'upgrade': {'state_dir': self.state,
+                        'expected_release_before': BEFORE,
+                        'expected_release_after': AFTER},
+            'upgrade_workloads': {'username': WORKLOAD_USER,
+                                  'project_name': WORKLOAD_USER,
+                                  'build_timeout': 180},
+        }
+        for section, options in overrides.items():
+            settings.setdefault(section, {}).update(options)
+        with open(os.path.join(self.ws, 'etc', 'tempest.conf'), 'w') as f:
+            f.write(discover.set_options(self.base_conf, settings))
+
+    def run_tempest(self, regex):
+        return tempest_results.run(self.ws, regex)
+
+    def last_stream(self):
+        return subprocess.run([_bin('stestr'), 'last', '--subunit'],
+                              cwd=self.ws, stdout=subprocess.PIPE).stdout
+
+    def run_id(self):
+        with open(os.path.join(self.state, 'run_id')) as f:
+            return f.read().strip()
+
+    def store(self):
+        store = store_api.open_store(
+            'sqlite:///' + os.path.join(self.state, 'store.db'))
+        self.addCleanup(store.close)
+        return store
+
+    def cleanup_run(self):
+        return subprocess.call(
+            [_bin('upgrade-tempest'), 'cleanup', '--run', self.run_id(),
+             '--config-file', os.path.join(self.ws, 'etc', 'tempest.conf')],
+            cwd=self.ws)
+
+    def assert_nothing_left(self, conn=None):
+        conn = conn or self.sandbox.admin()
+        marker = 'upgrade-%s-' % self.run_id()
+        self.assertEqual([], leftovers(conn, marker))
+        self.assertEqual([], leftovers(conn, 'upgrade-health-'))
+
+    def assert_ok(self, summary):
+        ok, why = tempest_results.verdict(summary)
+        self.assertTrue(ok, '%s; failed: %s' % (why, summary.failed))
+
+
+class Test1Interrupted(ValidatorsTestCase):
+
+    def test_sigint_then_cleanup_leaves_nothing(self):
+        proc = subprocess.Popen(
+            [tempest_results.tempest_command(), 'run', '--concurrency', '1',
+             '--regex', WORKLOADS_PRE], cwd=self.ws, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 300
+        recorded = []
+        while time.time() < deadline and proc.poll() is None:
+            if os.path.exists(os.path.join(self.state, 'store.db')):
+                try:
+                    recorded = [w for w in self.store().list_workloads(
+                        self.run_id()) if w['kind'] != 'workload']
+                except Exception:
+                    recorded = []
+                if len(recorded) >= 3:
+                    break
+            time.sleep(0.5)
+        self.assertIsNone(proc.poll(), 'the run ended before the SIGINT')
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        self.assertEqual(0, self.cleanup_run())
+        self.assert_nothing_left()
+
+
+class Test2CascadeStop(ValidatorsTestCase):
+
+    def test_failed_creates_stop_clean_up_and_report(self):
+        self.configure(compute={'flavor_ref': 'no-such-flavor'},
+                       upgrade_workloads={
+                           'max_consecutive_failed_creates': 1})
+        summary = self.run_tempest(SCENARIO + r'test_workloads\.'
+                                   r'WorkloadsPreUpgradeTest\.test_compute_')
+        self.assertEqual(2, len(summary.failed), summary)
+        stream = self.last_stream()
+        self.assertIn(b'cascade stop', stream)
+        self.assertIn(b'no more resources are created', stream)
+        events = [e['action'] for e in self.store().list_events(
+            self.run_id())]
+        self.assertIn('cascade-stop', events)
+        self.assert_nothing_left()
+
+
+class Test3UpgradeCycle(ValidatorsTestCase):
+
+    def setUp(self):
+        super().setUp()
+        release = self.sandbox.release()
+        if release != BEFORE:
+            if os.environ.get('UPGRADE_TEMPEST_FUNCTIONAL_RESET') != '1':
+                self.fail('the sandbox runs %s, the cycle starts at %s: set '
+                          'UPGRADE_TEMPEST_FUNCTIONAL_RESET=1 to rebuild it, '
+                          'or run "upgrade-tempest sandbox destroy" and '
+                          '"sandbox up --release %s"' % (release, BEFORE,
+                                                         BEFORE))
+            self.assertEqual(0, self.sandbox.command('destroy'))
+            self.assertEqual(0, self.sandbox.command('up', '--release',
+                                                     BEFORE))
+            with open(os.path.join(self.sandbox.workspace, 'etc',
+                                   'tempest.conf')) as f:
+                self.base_conf = f.read()
+            self.configure()
+
+    def release_events(self, phase):
+        return {e['service']: e for e in self.store().list_events(
+            self.run_id()) if e['action'] == 'release-' + phase}
+
+    def test_pre_upgrade_upgrade_post_upgrade_break_destroy(self):
+        conn = self.sandbox.admin()
+        # Pre-upgrade at 2026.1 passes.
+        self.assert_ok(self.run_tempest(PRE_UPGRADE))
+        events = self.release_events('before')
+        self.assertEqual(('pass', BEFORE), (events['compute']['result'],
+                                            events['compute']['to_version']))
+        marker = 'upgrade-%s-' % self.run_id()
+        created = sorted(leftovers(conn, marker))
+        self.assertEqual(13, len(created), created)
+        # Pre-upgrade again: nothing new.
+        self.assert_ok(self.run_tempest(WORKLOADS_PRE))
+        self.assertEqual(created, sorted(leftovers(conn, marker)))
+
+        # The upgrade.
+        self.assertEqual(0, self.sandbox.command('upgrade', '--to', AFTER))
+
+        # Post-upgrade passes, names nova's release, says what it cannot.
+        self.assert_ok(self.run_tempest(POST_UPGRADE))
+        events = self.release_events('after')
+        self.assertEqual(('pass', AFTER), (events['compute']['result'],
+                                           events['compute']['to_version']))
+        self.assertIn('2.104', events['compute']['detail'])
+        for service in UNDECIDABLE_SERVICES:
+            self.assertEqual('undecidable', events[service]['result'],
+                             service)
+        stream = self.last_stream()
+        self.assertIn(b'UNDECIDABLE from the API', stream)
+
+        # Break one workload: its attached volume goes away.
+        name = marker + 'server-with-volume-data'
+        volume = conn.block_storage.find_volume(name, all_projects=True)
+        server = conn.compute.find_server(marker + 'server-with-volume-'
+                                          'server', all_projects=True)
+        conn.compute.delete_volume_attachment(server, volume)
+        conn.block_storage.wait_for_status(volume, 'available', wait=180)
+        conn.block_storage.delete_volume(volume)
+        conn.block_storage.wait_for_delete(volume, wait=180)
+        summary = self.run_tempest(WORKLOADS_POST)
+        self.assertEqual(1, len(summary.failed), summary)
+        self.assertIn('test_compute_server_with_volume', summary.failed[0])
+        stream = self.last_stream()
+        self.assertIn(('volume %s (%s) is gone' % (name, volume.id)).encode(),
+                      stream)
+
+        # Destroy leaves nothing.
+        self.assert_ok(self.run_tempest(DESTROY))
+        self.assert_nothing_left(conn)
+        self.assertEqual([], [w for w in self.store().list_workloads(
+            self.run_id())])
