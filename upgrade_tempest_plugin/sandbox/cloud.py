@@ -7,6 +7,7 @@ writes the Tempest workspace.  ``up`` on a running sandbox does nothing;
 after a crash or reboot it restarts what is down.
 """
 
+import concurrent.futures
 import json
 import os
 import shutil
@@ -219,8 +220,10 @@ class Sandbox(object):
     def stop_service(self, service):
         # API first, so no request is accepted that the daemons drop.
         for process in reversed(svcs.processes(service)):
+            begin = time.monotonic()
             if procs.stop(self.layout.pidfile(process)):
-                self.say('stopped %s' % process)
+                self.say('stopped %s (%.1f s)'
+                         % (process, time.monotonic() - begin))
 
     # -- health --------------------------------------------------------------
 
@@ -320,8 +323,12 @@ class Sandbox(object):
         st = self.state()
         if st is None:
             return False
-        for service in reversed(statemod.deployed(st)):
-            self.stop_service(service)
+        # Services stop in parallel (nova-compute alone takes ~7 s), the
+        # infrastructure they use after them.
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            for future in [pool.submit(self.stop_service, s)
+                           for s in statemod.deployed(st)]:
+                future.result()
         infra.stop(self.layout)
         self.say('sandbox in %s is down' % self.layout.root)
         return True

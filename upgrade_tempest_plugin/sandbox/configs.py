@@ -164,6 +164,7 @@ def cinder(layout, secrets, venv_etc):
         'api_paste_config': os.path.join(etc, 'api-paste.ini'),
         'rootwrap_config': os.path.join(etc, 'rootwrap.conf'),
         'osapi_volume_workers': 1,
+        'graceful_shutdown_timeout': 10,
     })
     conf.update({
         'database': {'connection': db_url(secrets, 'cinder')},
@@ -231,6 +232,7 @@ def nova(layout, secrets, venv_etc):
         'vif_plugging_is_fatal': False,
         'vif_plugging_timeout': 0,
         'osapi_compute_workers': 1,
+        'graceful_shutdown_timeout': 10,
     })
     conf.update({
         'api': {'auth_strategy': 'keystone'},

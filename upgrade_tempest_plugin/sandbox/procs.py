@@ -87,9 +87,20 @@ def _reap(pid):
         pass
 
 
-def stop(pidfile, timeout=30.0, sig=signal.SIGTERM):
-    """SIGTERM the process group of ``pidfile``, wait, then SIGKILL.
+def _signal_group(pgid, sig):
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass
 
+
+def stop(pidfile, timeout=30.0, group_grace=10.0):
+    """Stop the process of ``pidfile`` and its process group.
+
+    SIGTERM goes to the leader first (gunicorn and oslo.service parents
+    then stop their workers gracefully; oslo.service workers signalled
+    twice hang), to the whole group once the leader is gone or after
+    ``group_grace`` seconds, and SIGKILL to the group after ``timeout``.
     Returns True if something was running.  The pidfile is removed.
     """
     pid = running_pid(pidfile)
@@ -97,25 +108,29 @@ def stop(pidfile, timeout=30.0, sig=signal.SIGTERM):
         _remove(pidfile)
         return False
     try:
-        os.killpg(pid, sig)
+        os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
         pass
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    begin = time.monotonic()
+    group_termed = False
+    while True:
         _reap(pid)
-        if not group_members(pid):
+        members = group_members(pid)
+        if not members:
             break
+        waited = time.monotonic() - begin
+        if waited > timeout:
+            _signal_group(pid, signal.SIGKILL)
+            for _ in range(50):
+                _reap(pid)
+                if not group_members(pid):
+                    break
+                time.sleep(0.1)
+            break
+        if not group_termed and (pid not in members or waited > group_grace):
+            _signal_group(pid, signal.SIGTERM)
+            group_termed = True
         time.sleep(0.1)
-    else:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        for _ in range(50):
-            _reap(pid)
-            if not group_members(pid):
-                break
-            time.sleep(0.1)
     _remove(pidfile)
     return True
 
