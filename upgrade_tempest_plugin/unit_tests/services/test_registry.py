@@ -32,3 +32,29 @@ class TestRegistry(base.TestCase):
                                               'block-storage').name)
         self.assertIsNone(
             registry.profile_for_catalog_type(profiles, 'dns'))
+
+
+class TestProfilesKnowTheirReleases(base.TestCase):
+
+    def test_release_keys_match_the_table(self):
+        from upgrade_tempest_plugin.services import releases
+        for name, profile in registry.load_profiles().items():
+            if name not in CORE_SERVICES:
+                continue
+            self.assertTrue(profile.package, name)
+            if profile.release_key is None:
+                self.assertNotIn(name, releases.HISTORY)
+            else:
+                self.assertIn(name, releases.HISTORY)
+                self.assertEqual(profile.package,
+                                 releases.HISTORY[name].package)
+
+    def test_workload_kinds_exist(self):
+        from upgrade_tempest_plugin import workloads
+        owned = []
+        for profile in registry.load_profiles().values():
+            for kind in profile.workload_kinds:
+                self.assertEqual(profile.name,
+                                 workloads.BY_NAME[kind].service)
+                owned.append(kind)
+        self.assertEqual(sorted(workloads.BY_NAME), sorted(owned))
