@@ -1,0 +1,152 @@
+"""``upgrade-tempest demo``: the whole story on the embedded sandbox.
+
+Sandbox up at N-1, the plugin's validators, an in-place upgrade to N, the
+validators again, a summary.  Runs on a fresh machine with nothing but this
+package installed (the sandbox installs the rest, cached).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+from upgrade_tempest_plugin.cmd import base
+from upgrade_tempest_plugin.cmd import sandbox as sandbox_cmd
+from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin.sandbox import errors
+from upgrade_tempest_plugin.sandbox import releases
+from upgrade_tempest_plugin.sandbox import state as statemod
+from upgrade_tempest_plugin.sandbox import upgrade
+
+VALIDATORS = r'^upgrade_tempest_plugin\.'
+COUNT_RE = re.compile(r'^ - (Passed|Skipped|Failed): (\d+)', re.M)
+
+
+def tempest_command():
+    """The tempest of this environment: the one that has this plugin."""
+    here = os.path.join(os.path.dirname(sys.executable), 'tempest')
+    found = here if os.path.exists(here) else shutil.which('tempest')
+    if not found:
+        raise exceptions.UserError('no tempest next to %s or on PATH'
+                                   % sys.executable)
+    return found
+
+
+def judge(returncode, output):
+    """'passed', 'skipped' or 'failed' for one ``tempest run``.
+
+    tempest exits 1 when every selected test was skipped ("No tests were
+    successful"); with no failure that is a skip, not a failure.
+    """
+    counts = {k.lower(): int(v) for k, v in COUNT_RE.findall(output)}
+    if returncode == 0:
+        return 'passed', counts
+    if (counts.get('failed', 1) == 0 and counts.get('passed', 0) == 0
+            and counts.get('skipped', 0) > 0):
+        return 'skipped', counts
+    return 'failed', counts
+
+
+class Demo(base.Command):
+    """Sandbox at N-1, validators, upgrade to N, validators, summary."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        sandbox_cmd.add_dir_option(parser)
+        newest = releases.series_list()
+        parser.add_argument('--from', dest='from_series', default=newest[-2],
+                            metavar='SERIES',
+                            help='release to start at (default %(default)s)')
+        parser.add_argument('--to', dest='to_series', default=newest[-1],
+                            metavar='SERIES',
+                            help='release to upgrade to (default %(default)s)')
+        parser.add_argument('--mode', choices=upgrade.MODES,
+                            default='rolling', help='upgrade mode')
+        parser.add_argument('--keep-up', action='store_true',
+                            help='leave the sandbox running at the end')
+        return parser
+
+    def take_action(self, parsed_args):
+        src = releases.check_series(parsed_args.from_series)
+        dst = releases.check_series(parsed_args.to_series)
+        if dst <= src:
+            raise exceptions.UserError('--to %s must be after --from %s'
+                                       % (dst, src))
+        tempest = tempest_command()
+        sb = sandbox_cmd.make_sandbox(parsed_args, self.app.stdout)
+        steps = []
+        try:
+            self.run_demo(sb, src, dst, parsed_args.mode, tempest, steps)
+        except errors.SandboxError as exc:
+            steps.append(('sandbox', 'failed', 0.0, str(exc)))
+        finally:
+            if not parsed_args.keep_up:
+                sb.down()
+        self.summary(sb, src, dst, steps)
+        return 0 if all(s[1] != 'failed' for s in steps) else 1
+
+    def _timed(self, steps, name, func, *args):
+        begin = time.monotonic()
+        result = func(*args)
+        steps.append((name, 'ok', time.monotonic() - begin, ''))
+        return result
+
+    def run_demo(self, sb, src, dst, mode, tempest, steps):
+        st = sb.state()
+        if st is not None and st['release'] != src:
+            sb.say('the sandbox in %s is at %s: rebuilding it at %s '
+                   '(the venv cache is kept)' % (sb.layout.root,
+                                                 st['release'], src))
+            sb.destroy()
+        self._timed(steps, 'sandbox up %s' % src, sb.up, src)
+        self.write_conf(sb, src, dst)
+        self.validators(sb, tempest, 'validators at %s' % src, steps)
+        self._timed(steps, 'upgrade %s -> %s (%s)' % (src, dst, mode),
+                    upgrade.Upgrader(sb).run, dst, [], mode)
+        self.validators(sb, tempest, 'validators at %s' % dst, steps)
+
+    def write_conf(self, sb, src, dst):
+        st = sb.state()
+        sb.write_workspace(st, sb.secrets(), extra={'upgrade': {
+            'expected_release_before': src,
+            'expected_release_after': dst,
+            'state_dir': sb.layout.path('upgrade-state'),
+        }})
+
+    def validators(self, sb, tempest, name, steps):
+        """Run the plugin's validators with this environment's tempest.
+
+        They run in their own directory (tempest writes a .stestr.conf
+        that points at its own installation) with the sandbox's
+        tempest.conf.
+        """
+        rundir = sb.layout.path('validators')
+        os.makedirs(rundir, exist_ok=True)
+        conf = os.path.join(sb.layout.workspace, 'etc', 'tempest.conf')
+        sb.say('running the validators: tempest run --regex %r' % VALIDATORS)
+        begin = time.monotonic()
+        proc = subprocess.run(
+            [tempest, 'run', '--config-file', conf, '--regex', VALIDATORS],
+            cwd=rundir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True)
+        self.app.stdout.write(proc.stdout)
+        result, counts = judge(proc.returncode, proc.stdout)
+        detail = ', '.join('%s %d' % kv for kv in sorted(counts.items()))
+        steps.append((name, result, time.monotonic() - begin, detail))
+
+    def summary(self, sb, src, dst, steps):
+        out = self.app.stdout
+        out.write('\nSummary (%s -> %s, sandbox %s)\n'
+                  % (src, dst, sb.layout.root))
+        for name, result, seconds, detail in steps:
+            out.write('  %-32s %-8s %7.1f s  %s\n' % (name, result, seconds,
+                                                      detail))
+        st = sb.state()
+        if st:
+            for service in statemod.deployed(st):
+                info = st['services'][service]
+                out.write('  %-10s %s %s\n' % (service, info['series'],
+                                               info['version']))
+        out.write('  events: %s\n' % sb.layout.events_file)

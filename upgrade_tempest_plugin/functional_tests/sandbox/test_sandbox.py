@@ -1,0 +1,189 @@
+"""The sandbox end to end, on this machine, with no mock.
+
+From no sandbox: ``sandbox up --release 2026.1``; the demo (member) user
+creates a server, a volume, a volume-backed server, an image, a network and
+a port; Tempest's smoke tests pass in the written workspace; ``sandbox
+upgrade --to 2026.2`` upgrades every service; ``status`` shows the new
+versions; smoke passes again; ``sandbox down`` leaves no process behind.
+
+The steps depend on each other, so they are one test.  The sandbox lives in
+$UPGRADE_TEMPEST_FUNCTIONAL_DIR (default: a ``functional-sandbox`` dir
+beside the default sandbox); the venv cache is shared and kept.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+from upgrade_tempest_plugin.sandbox import layout as layoutmod
+from upgrade_tempest_plugin.sandbox import procs
+from upgrade_tempest_plugin.sandbox import releases
+from upgrade_tempest_plugin.sandbox import venvs
+
+FROM, TO = '2026.1', '2026.2'
+DIR_ENV = 'UPGRADE_TEMPEST_FUNCTIONAL_DIR'
+
+
+def sandbox_dir():
+    return os.environ.get(DIR_ENV) or os.path.join(
+        os.path.dirname(layoutmod.default_dir()), 'functional-sandbox')
+
+
+def cli(*args):
+    """Run ``upgrade-tempest ARGS`` as a user would; return stdout."""
+    argv = [sys.executable, '-m', 'upgrade_tempest_plugin.cmd.main']
+    argv += list(args) + ['--dir', sandbox_dir()]
+    proc = subprocess.run(argv, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    sys.stdout.write(proc.stdout)
+    if proc.returncode:
+        raise AssertionError('upgrade-tempest %s: rc %d\n%s'
+                             % (' '.join(args), proc.returncode,
+                                proc.stdout[-3000:]))
+    return proc.stdout
+
+
+def wait(fetch, ready, what, timeout=180):
+    deadline = time.monotonic() + timeout
+    while True:
+        res = fetch()
+        if ready(res):
+            return res
+        if getattr(res, 'status', '').lower() == 'error':
+            raise AssertionError('%s went to ERROR' % what)
+        if time.monotonic() > deadline:
+            raise AssertionError('%s not ready after %d s (status %s)'
+                                 % (what, timeout, getattr(res, 'status',
+                                                           None)))
+        time.sleep(1)
+
+
+class SandboxLifecycleTest(unittest.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.layout = layoutmod.Layout(sandbox_dir())
+
+    def connect(self, cloud='sandbox-demo'):
+        import openstack.config
+        import openstack.connection
+        config = openstack.config.OpenStackConfig(
+            config_files=[self.layout.path('clouds.yaml')])
+        return openstack.connection.Connection(
+            config=config.get_one(cloud))
+
+    def demo_user_uses_the_cloud(self):
+        conn = self.connect()
+        name = 'functional-%d' % os.getpid()
+        flavor = conn.compute.find_flavor('m1.tiny')
+        image = conn.image.find_image('sandbox-image')
+        net = conn.network.find_network('shared')
+        created = []
+        try:
+            server = conn.compute.create_server(
+                name=name, flavor_id=flavor.id, image_id=image.id,
+                networks=[{'uuid': net.id}])
+            created.append(server)
+            wait(lambda: conn.compute.get_server(server),
+                 lambda s: s.status == 'ACTIVE', 'server')
+
+            volume = conn.block_storage.create_volume(name=name, size=1)
+            created.append(volume)
+            wait(lambda: conn.block_storage.get_volume(volume),
+                 lambda v: v.status == 'available', 'volume')
+
+            bfv = conn.compute.create_server(
+                name=name + '-bfv', flavor_id=flavor.id,
+                networks=[{'uuid': net.id}],
+                block_device_mapping=[{
+                    'boot_index': 0, 'uuid': image.id,
+                    'source_type': 'image', 'destination_type': 'volume',
+                    'volume_size': 1, 'delete_on_termination': True}])
+            created.append(bfv)
+            bfv = wait(lambda: conn.compute.get_server(bfv),
+                       lambda s: s.status == 'ACTIVE',
+                       'boot-from-volume server')
+            self.assertTrue(bfv.attached_volumes)
+
+            uploaded = conn.image.create_image(
+                name=name, data=b'\0' * 65536, disk_format='raw',
+                container_format='bare', visibility='private',
+                allow_duplicates=True)
+            created.append(uploaded)
+            self.assertEqual('active', conn.image.get_image(uploaded).status)
+
+            own_net = conn.network.create_network(name=name)
+            created.append(own_net)
+            subnet = conn.network.create_subnet(
+                network_id=own_net.id, ip_version=4, cidr='10.200.0.0/24',
+                name=name)
+            created.append(subnet)
+            port = conn.network.create_port(network_id=own_net.id,
+                                            name=name)
+            created.append(port)
+            self.assertTrue(port.fixed_ips)
+        finally:
+            self.cleanup(conn, created)
+
+    def cleanup(self, conn, created):
+        for res in reversed(created):
+            kind = type(res).__module__.split('.')[1]
+            proxy = {'compute': conn.compute, 'block_storage':
+                     conn.block_storage, 'image': conn.image,
+                     'network': conn.network}[kind]
+            delete = getattr(proxy, 'delete_' + type(res).__name__.lower())
+            delete(res, ignore_missing=True)
+            if kind == 'compute':
+                proxy.wait_for_delete(res, wait=120)
+
+    def tempest_smoke(self):
+        tempest = venvs.tools_venv(self.layout.venvs).bin('tempest')
+        proc = subprocess.run(
+            [tempest, 'run', '--smoke', '--concurrency', '2'],
+            cwd=self.layout.workspace, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        tail = proc.stdout[-4000:]
+        sys.stdout.write(tail)
+        self.assertEqual(0, proc.returncode, tail)
+        self.assertIn(' - Failed: 0', proc.stdout)
+
+    def status(self):
+        rows = json.loads(cli('sandbox', 'status', '-f', 'json'))
+        return {r['service']: r for r in rows}
+
+    def test_up_use_upgrade_down(self):
+        cli('sandbox', 'destroy')
+        cli('sandbox', 'up', '--release', FROM)
+        self.addCleanup(cli, 'sandbox', 'down')
+        before = self.status()
+        for service in releases.SERVICES:
+            self.assertEqual(releases.version(FROM, service),
+                             before[service]['version'])
+            self.assertEqual('up', before[service]['state'])
+        self.demo_user_uses_the_cloud()
+        self.tempest_smoke()
+
+        cli('sandbox', 'upgrade', '--to', TO)
+        after = self.status()
+        for service in releases.SERVICES:
+            self.assertEqual(releases.version(TO, service),
+                             after[service]['version'])
+            self.assertEqual(TO, after[service]['release'])
+            self.assertEqual('up', after[service]['state'])
+        with open(self.layout.events_file) as f:
+            events = [json.loads(line) for line in f]
+        healthy = {e['service'] for e in events
+                   if e['action'] == 'health' and e['result'] == 'ok'
+                   and e['to_version'] == releases.version(TO, e['service'])}
+        self.assertEqual(set(releases.SERVICES), healthy)
+        self.demo_user_uses_the_cloud()
+        self.tempest_smoke()
+
+        groups = [int(p) for row in after.values()
+                  for p in row['pid(s)'].split(',') if p.isdigit()]
+        cli('sandbox', 'down')
+        left = {g: procs.group_members(g) for g in groups}
+        self.assertEqual({}, {g: m for g, m in left.items() if m})

@@ -1,0 +1,153 @@
+"""Bad input fails with one line and exit 2, before anything is made."""
+
+import io
+import json
+import os
+from unittest import mock
+
+import fixtures
+
+from upgrade_tempest_plugin.cmd import demo
+from upgrade_tempest_plugin.cmd import main
+from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin.sandbox import cloud
+from upgrade_tempest_plugin.sandbox import events
+from upgrade_tempest_plugin.sandbox import layout
+from upgrade_tempest_plugin.sandbox import ports
+from upgrade_tempest_plugin.sandbox import state
+from upgrade_tempest_plugin.sandbox import upgrade
+from upgrade_tempest_plugin.unit_tests import base
+
+
+class CommandLineTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.root = self.useFixture(fixtures.TempDir()).path
+        self.dir = os.path.join(self.root, 'sandbox')
+        self.useFixture(fixtures.EnvironmentVariable(
+            layout.CACHE_ENV, os.path.join(self.root, 'cache')))
+        self.stderr = self.useFixture(fixtures.MonkeyPatch(
+            'sys.stderr', io.StringIO())).new_value
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', io.StringIO()))
+
+    def run_cli(self, *args):
+        return main.main(list(args) + ['--dir', self.dir])
+
+    def assertUserError(self, text, *args):
+        self.assertEqual(2, self.run_cli(*args))
+        lines = self.stderr.getvalue().strip().splitlines()
+        self.assertEqual(1, len(lines), lines)
+        self.assertIn(text, lines[0])
+        self.assertFalse(os.path.exists(self.dir))
+        self.assertFalse(os.path.exists(os.path.join(self.root, 'cache')))
+
+    def test_unknown_release(self):
+        self.assertUserError("unknown release '2099.1'",
+                             'sandbox', 'up', '--release', '2099.1')
+
+    def test_unknown_service(self):
+        self.assertUserError('unknown service swift', 'sandbox', 'up',
+                             '--release', '2026.1', '--services', 'swift')
+
+    def test_port_in_use(self):
+        busy = ports.PORTS['keystone']
+        with mock.patch.object(ports, 'in_use', lambda p: p == busy):
+            self.assertUserError('port %d (keystone)' % busy,
+                                 'sandbox', 'up', '--release', '2026.1')
+
+    def test_disk_too_small(self):
+        with mock.patch.object(cloud, 'DISK_BUILD', 1 << 60):
+            self.assertUserError('GiB free', 'sandbox', 'up',
+                                 '--release', '2026.1')
+
+    def test_upgrade_without_sandbox(self):
+        self.assertUserError('no sandbox', 'sandbox', 'upgrade',
+                             '--to', '2026.2')
+
+    def test_status_without_sandbox(self):
+        self.assertUserError('no sandbox', 'sandbox', 'status')
+
+    def test_demo_wrong_direction(self):
+        self.assertUserError('must be after', 'demo', '--from', '2026.2',
+                             '--to', '2026.1')
+
+
+class UpgradePlanTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        root = self.useFixture(fixtures.TempDir()).path
+        self.layout = layout.Layout(root, root)
+        st = state.new('2026.1', ['keystone', 'glance'])
+        st['services'] = {s: {'series': '2026.1', 'version': v}
+                          for s, v in (('keystone', '29.1.0'),
+                                       ('glance', '32.0.0'))}
+        state.save(self.layout, st)
+        self.sandbox = cloud.Sandbox(self.layout, io.StringIO())
+        self.upgrader = upgrade.Upgrader(self.sandbox)
+
+    def test_not_running(self):
+        e = self.assertRaises(exceptions.UserError, self.upgrader.plan,
+                              '2026.2', [], 'rolling')
+        self.assertIn('keystone-api', str(e))
+
+    def test_plan_in_order(self):
+        with mock.patch.object(self.sandbox, 'running', autospec=True,
+                               return_value=1):
+            self.assertEqual(
+                [('keystone', '2026.1', '29.1.0'),
+                 ('glance', '2026.1', '32.0.0')],
+                self.upgrader.plan('2026.2', [], 'rolling'))
+            self.assertEqual([('glance', '2026.1', '32.0.0')],
+                             self.upgrader.plan('2026.2', ['glance'],
+                                                'cold'))
+            self.assertEqual([], self.upgrader.plan('2026.1', [], 'cold'))
+
+    def test_bad_requests(self):
+        with mock.patch.object(self.sandbox, 'running', autospec=True,
+                               return_value=1):
+            for args, text in ((('2025.2', [], 'cold'), 'downgrading'),
+                               (('2026.2', ['nova'], 'cold'),
+                                'not deployed'),
+                               (('2026.2', ['swift'], 'cold'),
+                                'unknown service'),
+                               (('2026.2', [], 'hot'), 'unknown mode'),
+                               (('2027.1', [], 'cold'), 'unknown release')):
+                e = self.assertRaises(exceptions.UserError,
+                                      self.upgrader.plan, *args)
+                self.assertIn(text, str(e))
+
+
+class EventsTest(base.TestCase):
+
+    def test_json_lines_and_printed(self):
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path, 'e')
+        out = io.StringIO()
+        log = events.EventLog(path, out)
+        log.emit('nova', 'migrate', '33.0.2', '34.0.0', 'ok', 1.23456)
+        log.emit('nova', 'start', '33.0.2', '34.0.0', 'failed')
+        with open(path) as f:
+            lines = [json.loads(line) for line in f]
+        self.assertEqual(['migrate', 'start'], [e['action'] for e in lines])
+        self.assertEqual({'time', 'service', 'action', 'from_version',
+                          'to_version', 'result', 'seconds'},
+                         set(lines[0]))
+        self.assertEqual(1.235, lines[0]['seconds'])
+        self.assertIn('33.0.2 -> 34.0.0: failed', out.getvalue())
+
+
+class DemoJudgeTest(base.TestCase):
+
+    def test_passed(self):
+        self.assertEqual('passed', demo.judge(0, ' - Passed: 3\n')[0])
+
+    def test_every_test_skipped_is_a_skip(self):
+        out = ' - Passed: 0\n - Skipped: 4\n - Failed: 0\n'
+        self.assertEqual(('skipped', {'passed': 0, 'skipped': 4,
+                                      'failed': 0}), demo.judge(1, out))
+
+    def test_failure(self):
+        out = ' - Passed: 2\n - Skipped: 0\n - Failed: 1\n'
+        self.assertEqual('failed', demo.judge(1, out)[0])
+        self.assertEqual('failed', demo.judge(100, 'discovery error')[0])

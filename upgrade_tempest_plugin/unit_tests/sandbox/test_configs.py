@@ -1,0 +1,153 @@
+"""Config rendering of the sandbox's services and Tempest workspace."""
+
+import configparser
+import os
+import stat
+
+import fixtures
+
+from upgrade_tempest_plugin.sandbox import configs
+from upgrade_tempest_plugin.sandbox import layout
+from upgrade_tempest_plugin.sandbox import ports
+from upgrade_tempest_plugin.sandbox import services
+from upgrade_tempest_plugin.sandbox import venvs
+from upgrade_tempest_plugin.sandbox import workspace
+from upgrade_tempest_plugin.unit_tests import base
+
+SECRETS = {'admin': 'ADMINPW', 'service': 'SVCPW', 'db': 'DBPW',
+           'rabbit': 'RABBITPW', 'demo': 'DEMOPW'}
+
+
+def parse(text):
+    parser = configparser.RawConfigParser(strict=True)
+    parser.read_string(text)
+    return parser
+
+
+class ConfigsTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.root = self.useFixture(fixtures.TempDir()).path
+        self.layout = layout.Layout(os.path.join(self.root, 'sb'),
+                                    os.path.join(self.root, 'cache'))
+        self.venv = venvs.Venv(self.layout.venvs, 'x-1', [])
+        for service in ('glance', 'cinder', 'neutron', 'nova'):
+            etc = os.path.join(self.venv.path, 'etc', service)
+            os.makedirs(etc)
+            for name in ('api-paste.ini', 'glance-api-paste.ini'):
+                with open(os.path.join(etc, name), 'w') as f:
+                    f.write('[pipeline:main]\npipeline = app\n')
+
+    def render(self, service):
+        paths = configs.write(self.layout, SECRETS, service, self.venv)
+        conf = services.conf(self.layout, service)
+        self.assertIn(conf, paths)
+        self.assertEqual(0o600, stat.S_IMODE(os.stat(conf).st_mode))
+        with open(conf) as f:
+            return parse(f.read())
+
+    def test_render_ini(self):
+        text = configs.render_ini({'a': {'x': True, 'y': ['p', 'q'],
+                                         'z': 3}})
+        self.assertEqual('[a]\nx = true\ny = p,q\nz = 3\n', text)
+
+    def test_every_service_renders(self):
+        for service in configs.RENDERERS:
+            conf = self.render(service)
+            urls = [v for s in conf.sections() for k, v in conf.items(s)
+                    if v.startswith('mysql+pymysql://')]
+            self.assertTrue(urls, service)
+            for url in urls:
+                self.assertIn(':%d/' % ports.PORTS['mariadb'], url)
+
+    def test_keystone_cache_and_cheap_hashing(self):
+        conf = self.render('keystone')
+        self.assertEqual('dogpile.cache.pymemcache',
+                         conf.get('cache', 'backend'))
+        self.assertEqual('127.0.0.1:%d' % ports.PORTS['memcached'],
+                         conf.get('cache', 'memcache_servers'))
+        self.assertEqual('4', conf.get('identity', 'password_hash_rounds'))
+
+    def test_neutron_binds_without_agents(self):
+        conf = self.render('neutron')
+        self.assertEqual('sandbox_binder',
+                         conf.get('ml2', 'mechanism_drivers'))
+        self.assertTrue(conf.get('DEFAULT', 'api_paste_config').startswith(
+            self.layout.etc))
+
+    def test_nova_fake_driver_keeps_node_identity(self):
+        conf = self.render('nova')
+        self.assertEqual('fake.FakeDriverWithoutFakeNodes',
+                         conf.get('DEFAULT', 'compute_driver'))
+        self.assertEqual(self.layout.data_of('nova'),
+                         conf.get('DEFAULT', 'state_path'))
+        self.assertIn(':%d/' % ports.PORTS['rabbitmq'],
+                      conf.get('DEFAULT', 'transport_url'))
+
+    def test_cinder_fake_driver_and_rootwrap(self):
+        conf = self.render('cinder')
+        self.assertEqual('sandbox_cinder_driver.SandboxFakeDriver',
+                         conf.get('fake', 'volume_driver'))
+        with open(os.path.join(self.layout.etc_of('cinder'),
+                               'rootwrap.conf')) as f:
+            rootwrap = parse(f.read())
+        self.assertEqual(os.path.join(self.venv.path, 'bin'),
+                         rootwrap.get('DEFAULT', 'exec_dirs').split(',')[0])
+
+
+class WorkspaceTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        root = self.useFixture(fixtures.TempDir()).path
+        self.layout = layout.Layout(root, root)
+
+    def test_accounts_member_and_reader_per_project(self):
+        accounts = workspace.accounts(SECRETS)
+        projects = {a['project'] for a in accounts}
+        self.assertGreaterEqual(len(projects), 2)
+        for project in projects:
+            roles = sorted(r for a in accounts if a['project'] == project
+                           for r in a['roles'])
+            self.assertEqual(['member', 'reader'], roles)
+        self.assertNotIn('admin', workspace.accounts_yaml(SECRETS))
+        self.assertNotIn('ADMINPW', workspace.accounts_yaml(SECRETS))
+
+    def test_tempest_conf_non_admin_and_flags(self):
+        resources = {'image': 'IMG', 'network': 'shared',
+                     'flavors': {'m1.tiny': 'F1', 'm1.micro': 'F2'},
+                     'network_extensions': ['router', 'port-security']}
+        conf = workspace.tempest_conf(
+            self.layout, ['keystone', 'glance', 'neutron', 'nova'],
+            resources)
+        self.assertFalse(conf['auth']['use_dynamic_credentials'])
+        self.assertEqual({'nova': True, 'neutron': True, 'glance': True,
+                          'cinder': False, 'swift': False},
+                         {k: conf['service_available'][k] for k in
+                          ('nova', 'neutron', 'glance', 'cinder', 'swift')})
+        self.assertEqual('IMG', conf['compute']['image_ref'])
+        self.assertEqual('F2', conf['compute']['flavor_ref_alt'])
+        self.assertNotIn('volume', conf)
+        self.assertEqual(['router', 'port-security'],
+                         conf['network-feature-enabled']['api_extensions'])
+        text = configs.render_ini(conf)
+        self.assertNotIn('admin_password', text)
+
+    def test_write_workspace(self):
+        workspace.write(self.layout, SECRETS, ['keystone'], {},
+                        extra={'upgrade': {'expected_release_before': 'x'}})
+        etc = os.path.join(self.layout.workspace, 'etc')
+        with open(os.path.join(etc, 'tempest.conf')) as f:
+            conf = parse(f.read())
+        self.assertEqual(os.path.join(etc, 'accounts.yaml'),
+                         conf.get('auth', 'test_accounts_file'))
+        self.assertEqual('x', conf.get('upgrade', 'expected_release_before'))
+
+    def test_clouds_yaml_has_admin_only_for_the_sandbox(self):
+        text = workspace.clouds_yaml(SECRETS)
+        self.assertIn('sandbox-admin:', text)
+        self.assertIn('sandbox-demo:', text)
+        self.assertIn('sandbox-demo-reader:', text)
+        path = workspace.write_clouds_yaml(self.layout, SECRETS)
+        self.assertEqual(0o600, stat.S_IMODE(os.stat(path).st_mode))

@@ -1,0 +1,71 @@
+"""The release table, checked offline against recorded PyPI data."""
+
+import json
+import os
+
+from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin.sandbox import releases
+from upgrade_tempest_plugin.unit_tests import base
+
+DATA = os.path.join(os.path.dirname(__file__), 'data', 'pypi_versions.json')
+
+
+def _key(version):
+    return tuple(int(p) for p in version.split('.'))
+
+
+class ReleaseTableTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        with open(DATA) as f:
+            self.recorded = json.load(f)['versions']
+
+    def test_required_series(self):
+        for series in ('2025.1', '2025.2', '2026.1', '2026.2'):
+            self.assertIn(series, releases.RELEASES)
+            self.assertEqual(set(releases.SERVICES),
+                             set(releases.RELEASES[series]))
+            self.assertIn(series, releases.PINS)
+
+    def test_versions_are_newest_of_their_major_on_pypi(self):
+        for series, versions in releases.RELEASES.items():
+            for service, version in versions.items():
+                known = self.recorded[releases.PACKAGES[service]]
+                self.assertIn(version, known, (series, service))
+                same_major = [v for v in known
+                              if v.split('.')[0] == version.split('.')[0]]
+                self.assertEqual(max(same_major, key=_key), version,
+                                 (series, service))
+
+    def test_each_series_is_one_major_later(self):
+        series = releases.series_list()
+        for older, newer in zip(series, series[1:]):
+            for service in releases.SERVICES:
+                old = _key(releases.RELEASES[older][service])[0]
+                new = _key(releases.RELEASES[newer][service])[0]
+                self.assertEqual(old + 1, new, (service, older, newer))
+
+    def test_tools_are_on_pypi(self):
+        for package, version in releases.TOOLS.items():
+            self.assertIn(version, self.recorded[package])
+
+    def test_unknown_series(self):
+        e = self.assertRaises(exceptions.UserError,
+                              releases.check_series, '2024.9')
+        self.assertIn('2026.2', str(e))
+
+    def test_services_add_requirements_in_upgrade_order(self):
+        self.assertEqual(['keystone', 'placement', 'glance', 'neutron',
+                          'nova'], releases.check_services(['nova']))
+        self.assertEqual(list(releases.SERVICES),
+                         releases.check_services([]))
+        self.assertEqual(['keystone'], releases.check_services(['keystone']))
+
+    def test_unknown_service(self):
+        self.assertRaises(exceptions.UserError,
+                          releases.check_services, ['swift'])
+
+    def test_upgrade_order(self):
+        self.assertEqual(('keystone', 'placement', 'glance', 'cinder',
+                          'neutron', 'nova'), releases.SERVICES)

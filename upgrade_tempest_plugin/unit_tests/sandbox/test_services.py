@@ -1,0 +1,104 @@
+"""How the sandbox runs and migrates services; its plugins' installation."""
+
+import importlib.metadata
+import os
+
+import fixtures
+
+from upgrade_tempest_plugin.sandbox import layout
+from upgrade_tempest_plugin.sandbox import plugins
+from upgrade_tempest_plugin.sandbox import ports
+from upgrade_tempest_plugin.sandbox import services
+from upgrade_tempest_plugin.sandbox import venvs
+from upgrade_tempest_plugin.unit_tests import base
+
+
+class ServicesTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        root = self.useFixture(fixtures.TempDir()).path
+        self.layout = layout.Layout(root, root)
+        self.venv = venvs.Venv(root, 'v', [])
+
+    def test_api_under_gunicorn_with_reuse_port(self):
+        argv = services.command(self.layout, self.venv, 'keystone',
+                                'keystone-api')
+        self.assertEqual(self.venv.bin('gunicorn'), argv[0])
+        self.assertIn('127.0.0.1:%d' % ports.PORTS['keystone'], argv)
+        self.assertIn('--reuse-port', argv)
+        self.assertEqual('keystone_wsgi:application', argv[-1])
+
+    def test_daemon_command(self):
+        argv = services.command(self.layout, self.venv, 'nova',
+                                'nova-compute')
+        self.assertEqual([self.venv.bin('nova-compute'), '--config-file',
+                          services.conf(self.layout, 'nova')], argv)
+
+    def test_processes_api_last(self):
+        self.assertEqual(['nova-conductor', 'nova-scheduler', 'nova-compute',
+                          'nova-api'], services.processes('nova'))
+        self.assertEqual(['glance-api'], services.processes('glance'))
+
+    def test_wsgi_module_clears_gunicorn_argv(self):
+        text = services.wsgi_module_text(self.layout, 'cinder')
+        compile(text, 'cinder_wsgi.py', 'exec')
+        self.assertIn("sys.argv = sys.argv[:1] + ['--config-file', %r]"
+                      % services.conf(self.layout, 'cinder'), text)
+        self.assertIn('sys.argv = sys.argv[:1]\n',
+                      services.wsgi_module_text(self.layout, 'nova'))
+
+    def test_schema_commands(self):
+        self.assertEqual([['db_sync', '--expand'], ['db_sync', '--migrate']],
+                         services.schema_commands('keystone', 'expand'))
+        self.assertEqual([['db_sync', '--contract']],
+                         services.schema_commands('keystone', 'contract'))
+        self.assertEqual([['db', 'online_data_migrations']],
+                         services.schema_commands('nova', 'post'))
+        self.assertEqual([], services.schema_commands('glance', 'post'))
+
+    def test_env_points_at_config_and_venv(self):
+        env = services.env(self.layout, 'neutron', self.venv)
+        self.assertEqual(self.layout.etc_of('neutron'),
+                         env['OS_NEUTRON_CONFIG_DIR'])
+        self.assertEqual('neutron.conf', env['OS_NEUTRON_CONFIG_FILES'])
+        self.assertIn(os.path.join(self.venv.path, 'bin'),
+                      env['PATH'].split(':'))
+
+
+class PluginsTest(base.TestCase):
+
+    def test_neutron_binder_found_by_entry_point(self):
+        site = self.useFixture(fixtures.TempDir()).path
+        plugins.install('neutron', site)
+        plugins.install('neutron', site)  # idempotent
+        self.assertTrue(os.path.exists(
+            os.path.join(site, 'sandbox_neutron_binder.py')))
+        found = [ep for dist in importlib.metadata.distributions(path=[site])
+                 for ep in dist.entry_points
+                 if ep.group == 'neutron.ml2.mechanism_drivers']
+        self.assertEqual([('sandbox_binder',
+                           'sandbox_neutron_binder:SandboxBinderDriver')],
+                         [(ep.name, ep.value) for ep in found])
+
+    def test_cinder_driver_copied(self):
+        site = self.useFixture(fixtures.TempDir()).path
+        plugins.install('cinder', site)
+        self.assertTrue(os.path.exists(
+            os.path.join(site, 'sandbox_cinder_driver.py')))
+
+    def test_other_services_get_nothing(self):
+        site = self.useFixture(fixtures.TempDir()).path
+        plugins.install('nova', site)
+        self.assertEqual([], os.listdir(site))
+
+
+class VenvKeyTest(base.TestCase):
+
+    def test_pins_change_the_key(self):
+        pinned = venvs.service_venv('/c', 'neutron', '2026.1')
+        plain = venvs.service_venv('/c', 'neutron', '2026.2')
+        self.assertTrue(pinned.name.startswith('neutron-28.0.2-'))
+        self.assertEqual('neutron-29.0.0', plain.name)
+        self.assertIn('neutron-lib<4', pinned.constraints)
+        self.assertIn('neutron==28.0.2', pinned.requirements)
