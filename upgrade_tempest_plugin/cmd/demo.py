@@ -130,7 +130,7 @@ class Demo(base.Command):
         proc = subprocess.run(
             [tempest, 'run', '--config-file', conf, '--regex', VALIDATORS],
             cwd=rundir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True)
+            text=True, env=dict(os.environ, PYTHON=sys.executable))
         self.app.stdout.write(proc.stdout)
         result, counts = judge(proc.returncode, proc.stdout)
         detail = ', '.join('%s %d' % kv for kv in sorted(counts.items()))

@@ -140,11 +140,14 @@ class SandboxLifecycleTest(unittest.TestCase):
                 proxy.wait_for_delete(res, wait=120)
 
     def tempest_smoke(self):
-        tempest = venvs.tools_venv(self.layout.venvs).bin('tempest')
+        tools = venvs.tools_venv(self.layout.venvs)
+        # PYTHON picks the interpreter of the test workers: Tempest's own,
+        # not the one running this test.
+        env = dict(os.environ, PYTHON=tools.python)
         proc = subprocess.run(
-            [tempest, 'run', '--smoke', '--concurrency', '2'],
+            [tools.bin('tempest'), 'run', '--smoke', '--concurrency', '2'],
             cwd=self.layout.workspace, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True)
+            stderr=subprocess.STDOUT, text=True, env=env)
         tail = proc.stdout[-4000:]
         sys.stdout.write(tail)
         self.assertEqual(0, proc.returncode, tail)
