@@ -24,6 +24,7 @@ are identity's downtime, shown on the identity row.
 """
 
 import bisect
+import itertools
 import math
 import time
 
@@ -58,35 +59,82 @@ def ignored_outcomes(observer, target):
     return ()
 
 
-def downtime_windows(transitions, last_sent=None):
-    """Windows from the rows of :meth:`Store.transitions`."""
+def downtime_windows(series, ignore=()):
+    """Downtime windows of one target from :meth:`Store.target_series`.
+
+    Failed samples are grouped into runs with no successful sample between
+    them by bisecting each failure into the (sorted) sent times of the
+    successful samples: O(failures x log samples), whatever the number of
+    successful samples.  Samples whose outcome is in ``ignore`` are left
+    out.  Returns the windows; each has the outcome classes of its
+    failures.
+    """
+    ok_sent = series['ok_sent']
+    ok_latency = series['ok_latency']
     windows = []
     current = None
-    for sent, answered, ok, prev_ok, prev_sent in transitions:
-        if not ok:
-            current = {'start': sent, 'last_ok_sent': prev_sent}
-        elif current is not None:
-            end = answered if answered is not None else sent
-            last_fail = prev_sent
-            start_slack = (current['start'] - current['last_ok_sent']
-                           if current['last_ok_sent'] is not None else 0.0)
-            windows.append({
-                'start': current['start'], 'end': end,
-                'duration': end - current['start'],
-                'first_to_last': last_fail - current['start'],
-                'precision': max(start_slack, sent - last_fail),
-                'open': False})
-            current = None
+    for sent, outcome in zip(series['fail_sent'], series['fail_outcome']):
+        if outcome in ignore:
+            continue
+        index = bisect.bisect_right(ok_sent, sent)
+        if current is not None and current['index'] == index:
+            current['last'] = sent
+            current['outcomes'][outcome] = current['outcomes'].get(
+                outcome, 0) + 1
+            continue
+        if current is not None:
+            windows.append(_close(current, ok_sent, ok_latency))
+        current = {'index': index, 'first': sent, 'last': sent,
+                   'outcomes': {outcome: 1}}
     if current is not None:
-        last = last_sent if last_sent is not None else current['start']
-        windows.append({
-            'start': current['start'], 'end': last,
-            'duration': last - current['start'],
-            'first_to_last': last - current['start'],
-            'precision': (current['start'] - current['last_ok_sent']
-                          if current['last_ok_sent'] is not None else 0.0),
-            'open': True})
+        windows.append(_close(current, ok_sent, ok_latency))
     return windows
+
+
+def _close(run, ok_sent, ok_latency):
+    index = run['index']
+    last_ok = ok_sent[index - 1] if index > 0 else None
+    start_slack = run['first'] - last_ok if last_ok is not None else 0.0
+    if index < len(ok_sent):
+        next_sent = ok_sent[index]
+        end = next_sent + ok_latency[index]   # when it was answered
+        return {'start': run['first'], 'end': end,
+                'duration': end - run['first'],
+                'first_to_last': run['last'] - run['first'],
+                'precision': max(start_slack, next_sent - run['last']),
+                'open': False, 'outcomes': run['outcomes']}
+    return {'start': run['first'], 'end': run['last'],
+            'duration': run['last'] - run['first'],
+            'first_to_last': run['last'] - run['first'],
+            'precision': start_slack, 'open': True,
+            'outcomes': run['outcomes']}
+
+
+def unobserved_spans(series, threshold):
+    """Spans longer than ``threshold`` s in which no sample was taken."""
+    ok_sent = series['ok_sent']
+    fail_sent = series['fail_sent']
+    # Candidates from the successful samples (a C-level pass over the
+    # list), then split by any failed sample taken inside them.
+    candidates = [(a, b) for a, b in zip(ok_sent, itertools.islice(
+        ok_sent, 1, None)) if b - a > threshold]
+    if fail_sent:
+        if ok_sent:
+            if fail_sent[0] < ok_sent[0]:
+                candidates.insert(0, (fail_sent[0], ok_sent[0]))
+            if fail_sent[-1] > ok_sent[-1]:
+                candidates.append((ok_sent[-1], fail_sent[-1]))
+        else:
+            candidates = [(fail_sent[0], fail_sent[-1])]
+    spans = []
+    for a, b in candidates:
+        lo = bisect.bisect_right(fail_sent, a)
+        hi = bisect.bisect_left(fail_sent, b)
+        points = [a] + fail_sent[lo:hi] + [b]
+        for x, y in zip(points, points[1:]):
+            if y - x > threshold:
+                spans.append({'start': x, 'end': y, 'duration': y - x})
+    return spans
 
 
 def event_windows(events, start, end):
@@ -115,51 +163,59 @@ def _label_for(intervals, at):
     return intervals[-1]['label'] if intervals else None
 
 
+def _count_between(sorted_values, start, end):
+    return (bisect.bisect_left(sorted_values, end) -
+            bisect.bisect_left(sorted_values, start))
+
+
 def analyse_target(store, run_id, observer, target, events=(),
                    baseline_seconds=30.0, gap_threshold=1.0):
     """The figures of one observed target (service or data-plane host)."""
     ignore = ignored_outcomes(observer, target)
-    counts = store.outcome_counts(run_id, observer, target)
-    if not counts:
+    series = store.target_series(run_id, observer, target)
+    ok_sent, latency = series['ok_sent'], series['ok_latency']
+    fail_sent = series['fail_sent']
+    if not ok_sent and not fail_sent:
         return None
-    first = min(c[1] for c in counts.values())
-    last = max(c[2] for c in counts.values())
-    ignored = sum(counts[o][0] for o in ignore if o in counts)
-    ok = counts.get(models.OUTCOME_OK, (0,))[0]
-    total = sum(c[0] for c in counts.values())
+    first = min(ok_sent[:1] + fail_sent[:1])
+    last = max(ok_sent[-1:] + fail_sent[-1:])
+    outcomes = {}
+    for outcome in series['fail_outcome']:
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    ok = len(ok_sent)
+    if ok:
+        outcomes[models.OUTCOME_OK] = ok
+    ignored = sum(outcomes.get(o, 0) for o in ignore)
+    total = ok + len(fail_sent)
     counted = total - ignored
-    last_counted = max([c[2] for o, c in counts.items() if o not in ignore]
-                       or [last])
-    windows = downtime_windows(
-        store.transitions(run_id, observer, target, ignore), last_counted)
+    # Failures that count (ignored ones left out), for per-step figures.
+    counted_fail = ([t for t, o in zip(fail_sent, series['fail_outcome'])
+                     if o not in ignore] if ignore else fail_sent)
+    windows = downtime_windows(series, ignore)
     intervals = event_windows(events, first, last)
     for window in windows:
         window['step'] = _label_for(intervals, window['start'])
-        window['outcomes'] = store.failure_breakdown(
-            run_id, observer, target, window['start'], window['end'],
-            ignore)
-    gaps = [{'start': a, 'end': b, 'duration': b - a}
-            for a, b in store.sample_spacing_gaps(
-                run_id, observer, target, gap_threshold)]
-    sent, latency = store.ok_latencies(run_id, observer, target)
+    gaps = unobserved_spans(series, gap_threshold)
     overall = latency_summary(latency)
     step_starts = [e['at'] for e in events
                    if e['source'] not in NON_STEP_SOURCES]
     baseline_end = first + baseline_seconds
     if step_starts and min(step_starts) > first:
         baseline_end = min(baseline_end, min(step_starts))
-    cut = bisect.bisect_left(sent, baseline_end)
+    cut = bisect.bisect_left(ok_sent, baseline_end)
     baseline = latency_summary(latency[:cut])
     ratio = None
     if baseline['p95'] and overall['p95'] is not None:
         ratio = overall['p95'] / baseline['p95']
     per_step = []
+    last_interval = intervals[-1] if intervals else None
     for interval in intervals:
-        lo = bisect.bisect_left(sent, interval['start'])
-        hi = bisect.bisect_left(sent, interval['end'])
-        n, good = store.count_between(run_id, observer, target,
-                                      interval['start'], interval['end'],
-                                      ignore)
+        # The last interval includes the last sample.
+        end = interval['end'] + (1e-6 if interval is last_interval else 0)
+        lo = bisect.bisect_left(ok_sent, interval['start'])
+        hi = bisect.bisect_left(ok_sent, end)
+        good = hi - lo
+        n = good + _count_between(counted_fail, interval['start'], end)
         in_step = [w for w in windows if w['step'] == interval['label']]
         per_step.append({
             'label': interval['label'], 'start': interval['start'],
@@ -173,7 +229,7 @@ def analyse_target(store, run_id, observer, target, events=(),
         'observer': observer, 'target': target,
         'first_sample': first, 'last_sample': last,
         'samples': total, 'counted': counted, 'ok': ok,
-        'ignored': ignored, 'outcomes': {o: c[0] for o, c in counts.items()},
+        'ignored': ignored, 'outcomes': outcomes,
         'availability': 100.0 * ok / counted if counted else None,
         'downtime_windows': windows,
         'total_downtime': sum(durations),

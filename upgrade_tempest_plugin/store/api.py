@@ -13,6 +13,7 @@ stored here may be a password or a token.
 
 import contextlib
 import fcntl
+import operator
 import os
 import time
 
@@ -362,106 +363,52 @@ class Store(object):
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(query).all()]
 
-    # Aggregates for the analysis (computed by the database) ---------
+    # Series for the analysis ----------------------------------------
 
-    @staticmethod
-    def _sample_filter(run_id, observer, target, ignore=()):
-        clauses = [SAMPLES.c.run_id == run_id,
-                   SAMPLES.c.observer == observer,
-                   SAMPLES.c.target == target]
-        if ignore:
-            clauses.append(SAMPLES.c.outcome.notin_(list(ignore)))
-        return clauses
+    def _fetch_raw(self, conn, query):
+        """Rows of ``query`` as plain DB-API tuples.
 
-    def outcome_counts(self, run_id, observer, target):
-        """{outcome: (count, first sent, last sent)} of one target."""
-        query = sa.select(
-            SAMPLES.c.outcome, sa.func.count(),
-            sa.func.min(SAMPLES.c.sent_at), sa.func.max(SAMPLES.c.sent_at),
-        ).where(*self._sample_filter(run_id, observer, target)).group_by(
-            SAMPLES.c.outcome)
-        with self.engine.connect() as conn:
-            return {r[0]: (r[1], r[2], r[3])
-                    for r in conn.execute(query).all()}
-
-    def transitions(self, run_id, observer, target, ignore=()):
-        """The samples where a target changes between ok and failed.
-
-        Rows (sent_at, answered_at, ok, prev_ok, prev_sent) in time order;
-        samples whose outcome is in ``ignore`` are left out (an identity
-        outage seen by another service).  The window functions run in the
-        database, so 1.7 million samples come back as a few rows.
+        Millions of samples come back several times faster than through
+        SQLAlchemy's Row objects.
         """
-        ok = sa.case((SAMPLES.c.outcome == models.OUTCOME_OK, 1), else_=0)
-        order = (SAMPLES.c.sent_at, SAMPLES.c.id)
-        inner = sa.select(
-            SAMPLES.c.sent_at, SAMPLES.c.answered_at, ok.label('ok'),
-            sa.func.lag(ok).over(order_by=order).label('prev_ok'),
-            sa.func.lag(SAMPLES.c.sent_at).over(
-                order_by=order).label('prev_sent'),
-        ).where(*self._sample_filter(run_id, observer, target,
-                                     ignore)).subquery()
-        query = sa.select(inner).where(sa.or_(
-            inner.c.prev_ok.is_(None),
-            inner.c.ok != inner.c.prev_ok)).order_by(inner.c.sent_at)
-        with self.engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(query).all()]
+        compiled = query.compile(dialect=self.engine.dialect)
+        if compiled.positional:
+            params = tuple(compiled.params[k] for k in compiled.positiontup)
+        else:
+            params = compiled.params
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.execute(str(compiled), params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
-    def sample_spacing_gaps(self, run_id, observer, target, threshold):
-        """Spans longer than ``threshold`` s without a sample.
+    def target_series(self, run_id, observer, target):
+        """The samples of one target as flat, time-ordered columns.
 
-        [(previous sent, sent)]: the observer was dead or samples were lost.
+        Returns a dict: ``ok_sent`` and ``ok_latency`` of the successful
+        samples, ``fail_sent`` and ``fail_outcome`` of the others.  Two
+        index-only scans (the covering index holds sent_at, outcome and
+        latency); no per-sample object is built.
         """
-        order = (SAMPLES.c.sent_at, SAMPLES.c.id)
-        inner = sa.select(
-            SAMPLES.c.sent_at,
-            sa.func.lag(SAMPLES.c.sent_at).over(
-                order_by=order).label('prev_sent'),
-        ).where(*self._sample_filter(run_id, observer, target)).subquery()
-        query = sa.select(inner.c.prev_sent, inner.c.sent_at).where(
-            inner.c.sent_at - inner.c.prev_sent > threshold).order_by(
-                inner.c.sent_at)
-        with self.engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(query).all()]
-
-    def ok_latencies(self, run_id, observer, target):
-        """Sent times and latencies of the successful samples.
-
-        Two flat lists in time order (no per-row objects are kept).
-        """
-        query = sa.select(SAMPLES.c.sent_at, SAMPLES.c.latency).where(
-            *self._sample_filter(run_id, observer, target),
-            SAMPLES.c.outcome == models.OUTCOME_OK).order_by(
+        where = (SAMPLES.c.run_id == run_id,
+                 SAMPLES.c.observer == observer,
+                 SAMPLES.c.target == target)
+        ok_query = sa.select(SAMPLES.c.sent_at, SAMPLES.c.latency).where(
+            *where, SAMPLES.c.outcome == models.OUTCOME_OK).order_by(
+                SAMPLES.c.sent_at)
+        fail_query = sa.select(SAMPLES.c.sent_at, SAMPLES.c.outcome).where(
+            *where, SAMPLES.c.outcome != models.OUTCOME_OK).order_by(
                 SAMPLES.c.sent_at)
         with self.engine.connect() as conn:
-            cursor = conn.execute(query)
-            rows = cursor.all()
-        if not rows:
-            return [], []
-        sent, latency = zip(*rows)
-        return list(sent), list(latency)
-
-    def failure_breakdown(self, run_id, observer, target, start, end,
-                          ignore=()):
-        """{outcome: count} of failed samples sent in [start, end]."""
-        query = sa.select(SAMPLES.c.outcome, sa.func.count()).where(
-            *self._sample_filter(run_id, observer, target, ignore),
-            SAMPLES.c.outcome != models.OUTCOME_OK,
-            SAMPLES.c.sent_at >= start, SAMPLES.c.sent_at <= end,
-        ).group_by(SAMPLES.c.outcome)
-        with self.engine.connect() as conn:
-            return dict(tuple(r) for r in conn.execute(query).all())
-
-    def count_between(self, run_id, observer, target, start, end,
-                      ignore=()):
-        """(samples, ok samples) sent in [start, end)."""
-        ok = sa.case((SAMPLES.c.outcome == models.OUTCOME_OK, 1), else_=0)
-        query = sa.select(sa.func.count(), sa.func.sum(ok)).where(
-            *self._sample_filter(run_id, observer, target, ignore),
-            SAMPLES.c.sent_at >= start, SAMPLES.c.sent_at < end)
-        with self.engine.connect() as conn:
-            total, good = conn.execute(query).one()
-        return total or 0, int(good or 0)
+            ok_rows = self._fetch_raw(conn, ok_query)
+            fail_rows = self._fetch_raw(conn, fail_query)
+        first = operator.itemgetter(0)
+        second = operator.itemgetter(1)
+        return {'ok_sent': list(map(first, ok_rows)),
+                'ok_latency': list(map(second, ok_rows)),
+                'fail_sent': list(map(first, fail_rows)),
+                'fail_outcome': list(map(second, fail_rows))}
 
     # Honour ledger ----------------------------------------------------
 
