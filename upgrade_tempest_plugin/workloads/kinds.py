@@ -126,7 +126,6 @@ class ServerWithVolume(Kind):
         entries, problems = self.check_recorded(ws)
         if problems:
             return problems
-        inv = ws.inventory
         _, server = self.lookup(ws, 'server', 'server', entries, problems)
         _, volume = self.lookup(ws, 'data', 'volume', entries, problems)
         _, keypair = self.lookup(ws, 'key', 'keypair', entries, problems)
@@ -134,9 +133,7 @@ class ServerWithVolume(Kind):
                                          entries, problems)
         if server:
             problems += filter(None, [_status(
-                'server', entries['server'], server,
-                (entries['server']['attrs'].get('expected_status',
-                                                'ACTIVE'),))])
+                'server', entries['server'], server, ('ACTIVE',))])
             if keypair and server.get('key_name') != keypair['name']:
                 problems.append('server %s has key %r, expected %r' % (
                     entries['server']['name'], server.get('key_name'),
@@ -164,7 +161,6 @@ class ServerWithVolume(Kind):
                         entries['data']['name'], volume['id'],
                         entries['server']['name'], server['id'],
                         servers or 'nothing'))
-        del inv
         return problems
 
     def act(self, ws):
@@ -453,7 +449,7 @@ class NetworkStack(Kind):
         entries, problems = self.check_recorded(ws)
         if problems:
             return problems
-        _, net = self.lookup(ws, 'net', 'network', entries, problems)
+        self.lookup(ws, 'net', 'network', entries, problems)
         s_entry, subnet = self.lookup(ws, 'subnet', 'subnet', entries,
                                       problems)
         _, router = self.lookup(ws, 'router', 'router', entries, problems)
@@ -478,7 +474,6 @@ class NetworkStack(Kind):
                                 'subnet %s (port %s)' % (
                                     entries['router']['name'], router['id'],
                                     s_entry['name'], rif))
-        del net
         return problems
 
     def act(self, ws):
