@@ -1,0 +1,356 @@
+"""The observers against the real sandbox cloud.
+
+Needs a running sandbox whose directory is ``UPGRADE_TEMPEST_SANDBOX_DIR``
+(or the default).  These tests stop, restart and freeze sandbox services,
+so run them under the sandbox's functional lock, alone::
+
+    flock $UPGRADE_TEMPEST_SANDBOX_DIR/.functional.lock python -m stestr \\
+        --test-path ./upgrade_tempest_plugin/functional_tests/observers \\
+        --top-dir ./ run --serial
+
+Every test restores what it disturbed (SIGCONT, restart) in a cleanup.
+Each test measures the outage itself with its own probe at 100 Hz and
+compares the observer's figure with it: they must match within
+max(one probe interval, 100 ms).
+"""
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import fixtures
+import testtools
+from testtools import content
+import urllib3
+import yaml
+
+from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.observers import fixture as obs_fixture
+from upgrade_tempest_plugin.observers import lifecycle
+from upgrade_tempest_plugin.sandbox import cloud
+from upgrade_tempest_plugin.sandbox import layout as sb_layout
+from upgrade_tempest_plugin.sandbox import procs
+from upgrade_tempest_plugin.sandbox import services as sb_services
+from upgrade_tempest_plugin.store import api as store_api
+from upgrade_tempest_plugin.store import models
+
+RATE = 10.0
+INTERVAL = 1.0 / RATE
+TOLERANCE = max(INTERVAL, 0.1)
+# Observer samples are taken every INTERVAL; the reference probe's own
+# granularity (10 ms) and scheduling jitter on a shared 2-core machine
+# are added to the tolerance the issue sets.
+REFERENCE_SLACK = 0.03
+PROBE_TIMEOUT = 2.0
+
+
+class ReferenceProbe(object):
+    """The test's own measurement: GET ``url`` every 10 ms in a thread."""
+
+    def __init__(self, url, timeout=0.5, period=0.01):
+        self.url = url
+        self.timeout = timeout
+        self.period = period
+        self.samples = []
+        self._stop = threading.Event()
+        self._pool = urllib3.PoolManager(retries=False)
+        self._threads = []
+
+    def _one(self):
+        sent = time.time()
+        try:
+            resp = self._pool.request(
+                'GET', self.url, headers={'Connection': 'close'},
+                timeout=urllib3.Timeout(total=self.timeout), retries=False)
+            ok = resp.status < 500
+        except Exception:
+            ok = False
+        self.samples.append((sent, time.time(), ok))
+
+    def _loop(self):
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            thread = threading.Thread(target=self._one, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+            next_at += self.period
+            self._stop.wait(max(0.0, next_at - time.monotonic()))
+
+    def start(self):
+        threading.Thread(target=self._loop, daemon=True).start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(self.timeout + 1)
+
+    def outage(self, after):
+        """(first failed sent, next ok answered) after ``after``."""
+        ordered = sorted(s for s in self.samples if s[0] >= after)
+        start = end = None
+        for sent, answered, ok in ordered:
+            if start is None and not ok:
+                start = sent
+            elif start is not None and ok:
+                end = answered
+                break
+        return start, end
+
+    def wait_ok(self, after, timeout=120):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            start, end = self.outage(after)
+            if end is not None:
+                return start, end
+            time.sleep(0.05)
+        raise AssertionError('%s did not come back within %d s'
+                             % (self.url, timeout))
+
+
+class SandboxObserverTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.layout = sb_layout.Layout()
+        self.sandbox = cloud.Sandbox(self.layout, out=io.StringIO())
+        self.conf = os.path.join(self.layout.workspace, 'etc',
+                                 'tempest.conf')
+        if not os.path.isfile(self.conf):
+            self.skipTest('no sandbox workspace at %s'
+                          % self.layout.workspace)
+        for service in ('keystone', 'placement', 'glance'):
+            if not self.sandbox.api_ready(service):
+                self.skipTest('sandbox %s is not answering' % service)
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.store_url = 'sqlite:///' + os.path.join(self.tmp, 'store.db')
+        self.run_id = 'functional-' + uuid.uuid4().hex[:8]
+        self.store = store_api.open_store(self.store_url)
+        self.addCleanup(self.store.close)
+
+    def settings_file(self, services, **extra):
+        path = os.path.join(self.tmp, 'settings.json')
+        data = {'services': services, 'rate': RATE,
+                'probe_timeout': PROBE_TIMEOUT, 'flush_interval': 0.5}
+        data.update(extra)
+        with open(path, 'w') as f:
+            json.dump(data, f)
+        return path
+
+    def observer(self, services, mode=obs_fixture.ATTACHED, **extra):
+        return obs_fixture.ObserverFixture(
+            mode=mode, run_id=self.run_id, state_dir=self.tmp,
+            store_url=self.store_url, config_file=self.conf,
+            settings_file=self.settings_file(services, **extra),
+            use_tempest_conf=False, stop_timeout=30, heartbeat_timeout=5)
+
+    def wait_samples(self, services, timeout=60):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            seen = {t[1] for t in self.store.sample_targets(self.run_id)}
+            if set(services) <= seen:
+                return
+            time.sleep(0.2)
+        self.fail('no samples of %s within %d s' % (services, timeout))
+
+    def restart_api(self, service):
+        """Restart ``service``'s API process if it is not running."""
+        process = service + '-api'
+        if self.sandbox.running(process):
+            return
+        series = self.sandbox.state()['services'][service]['series']
+        self.sandbox.start_process(service, process,
+                                   self.sandbox.venv(service, series))
+
+    def analyse(self):
+        return downtime.analyse_run(self.store, self.run_id)
+
+    def assert_matches(self, figures, reference, what):
+        windows = figures['downtime_windows']
+        self.assertEqual(1, len(windows), '%s: %s' % (what, windows))
+        measured = windows[0]['duration']
+        expected = reference[1] - reference[0]
+        self.addDetail('comparison', content.text_content(
+            '%s: observer %.3f s, reference %.3f s, window %s'
+            % (what, measured, expected, windows[0])))
+        self.assertLessEqual(
+            abs(measured - expected), TOLERANCE + REFERENCE_SLACK,
+            '%s: the observer measured %.3f s, the test %.3f s'
+            % (what, measured, expected))
+
+    # -- accuracy ----------------------------------------------------------
+
+    def test_stop_restart_accuracy(self):
+        """Placement stopped and restarted: downtime within 100 ms."""
+        service = 'placement'
+        url = sb_services.health_url(service)
+        self.addCleanup(self.restart_api, service)
+        with self.observer(['identity', 'placement', 'image']):
+            self.wait_samples(['identity', 'placement', 'image'])
+            reference = ReferenceProbe(url).start()
+            self.addCleanup(reference.stop)
+            time.sleep(2)
+            before = time.time()
+            procs.stop(self.layout.pidfile(service + '-api'))
+            time.sleep(2)
+            self.restart_api(service)
+            window = reference.wait_ok(before)
+            time.sleep(2)
+            reference.stop()
+        figures = self.analyse()['services']
+        self.assert_matches(figures['placement'], window, 'placement')
+        self.assertEqual([], figures['image']['downtime_windows'])
+        self.assertEqual([], figures['identity']['downtime_windows'])
+
+    def test_freeze_accuracy(self):
+        """Glance frozen (SIGSTOP/SIGCONT): connections hang, measured."""
+        service = 'glance'
+        pid = self.sandbox.running(service + '-api')
+        self.assertIsNotNone(pid)
+        self.addCleanup(self._cont, pid)
+        with self.observer(['identity', 'image', 'placement']):
+            self.wait_samples(['identity', 'image', 'placement'])
+            time.sleep(2)
+            stopped = time.time()
+            os.killpg(pid, signal.SIGSTOP)
+            time.sleep(5)
+            continued = time.time()
+            os.killpg(pid, signal.SIGCONT)
+            time.sleep(PROBE_TIMEOUT + 2)
+        figures = self.analyse()['services']
+        self.assert_matches(figures['image'], (stopped, continued),
+                            'image (frozen)')
+        outcomes = figures['image']['downtime_windows'][0]['outcomes']
+        self.assertIn(models.OUTCOME_TIMEOUT, outcomes)
+        self.assertEqual([], figures['placement']['downtime_windows'])
+
+    def _cont(self, pgid):
+        try:
+            os.killpg(pgid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+
+    def test_keystone_outage_is_identity_downtime_only(self):
+        url = sb_services.health_url('keystone')
+        self.addCleanup(self.restart_api, 'keystone')
+        services = ['identity', 'image', 'network', 'volume', 'placement']
+        with self.observer(services):
+            self.wait_samples(services)
+            reference = ReferenceProbe(url).start()
+            self.addCleanup(reference.stop)
+            time.sleep(2)
+            before = time.time()
+            procs.stop(self.layout.pidfile('keystone-api'))
+            time.sleep(3)
+            self.restart_api('keystone')
+            window = reference.wait_ok(before)
+            time.sleep(3)
+            reference.stop()
+        figures = self.analyse()['services']
+        self.assert_matches(figures['identity'], window, 'identity')
+        for service in services[1:]:
+            self.assertEqual(
+                0.0, figures[service]['total_downtime'],
+                '%s blamed for the identity outage: %s' % (
+                    service, figures[service]['downtime_windows']))
+
+    # -- robustness --------------------------------------------------------
+
+    def test_kill_9_and_restart_continue_the_run(self):
+        fixture = self.observer(['identity', 'placement'],
+                                mode=obs_fixture.DETACHED)
+        fixture.setUp()
+        self.addCleanup(fixture.stop)
+        self.wait_samples(['identity', 'placement'])
+        time.sleep(3)
+        pid = fixture.status['pid']
+        os.kill(pid, signal.SIGKILL)
+        killed = time.time()
+        time.sleep(2)
+        samples = self.store.list_samples(self.run_id, target='placement')
+        self.assertLessEqual(killed - samples[-1]['sent_at'], 1.0,
+                             'more than the last second was lost')
+        status = lifecycle.status(self.store, self.run_id, self.tmp)
+        self.assertEqual('dead', status['state'])
+        again = self.observer(['identity', 'placement'],
+                              mode=obs_fixture.DETACHED)
+        again.setUp()
+        self.assertTrue(again.started)
+        restarted = time.time()
+        time.sleep(3)
+        again.stop()
+        processes = self.store.list_processes(self.run_id)
+        self.assertEqual(2, len(processes))
+        self.assertEqual('killed', processes[0]['stop_reason'])
+        figures = self.analyse()['services']['placement']
+        self.assertEqual([], figures['downtime_windows'])
+        [gap] = figures['unobserved']
+        self.assertAlmostEqual(restarted - killed, gap['duration'],
+                               delta=1.5)
+
+    def test_read_only_store_keeps_probing(self):
+        fixture = self.observer(['identity', 'placement'],
+                                mode=obs_fixture.DETACHED)
+        fixture.setUp()
+        self.addCleanup(fixture.stop)
+        self.wait_samples(['identity', 'placement'])
+        time.sleep(1)
+        db = self.store_url[len('sqlite:///'):]
+        # The -shm file is mapped into memory by SQLite: an immutable map
+        # is a SIGBUS, not an error, so only the database and its WAL are
+        # made read-only here.
+        files = [db, db + '-wal']
+        subprocess.check_call(['chattr', '+i'] + files)
+        self.addCleanup(subprocess.call, ['chattr', '-i'] + files)
+        locked = time.time()
+        time.sleep(4)
+        subprocess.check_call(['chattr', '-i'] + files)
+        unlocked = time.time()
+        time.sleep(2)
+        self.assertTrue(lifecycle.pid_alive(fixture.status['pid']),
+                        'the observer died with the store read-only')
+        fixture.stop()
+        samples = self.store.list_samples(self.run_id, target='placement')
+        during = [s for s in samples if locked + 0.5 < s['sent_at'] <
+                  unlocked - 0.5]
+        # Probing went on: the samples taken meanwhile were kept and
+        # written once the store was writable again.
+        self.assertGreaterEqual(len(during), int(3 * RATE) - 5)
+        gaps = self.store.list_gaps(self.run_id)
+        self.assertEqual([models.GAP_STORE_UNAVAILABLE],
+                         [g['reason'] for g in gaps])
+        self.assertAlmostEqual(unlocked - locked,
+                               gaps[0]['ends_at'] - gaps[0]['starts_at'],
+                               delta=1.5)
+
+    def test_no_secret_in_store_log_or_output(self):
+        with open(os.path.join(self.layout.workspace, 'etc',
+                               'accounts.yaml')) as f:
+            passwords = [a['password'] for a in yaml.safe_load(f)]
+        with self.observer(['identity', 'image']):
+            self.wait_samples(['identity', 'image'])
+            time.sleep(1)
+        out = subprocess.run(
+            [os.path.join(os.path.dirname(sys.executable),
+                          'upgrade-tempest'), 'analyse', '--json',
+             '--run', self.run_id, '--state-dir', self.tmp,
+             '--no-verdicts'],
+            capture_output=True, text=True, env=dict(
+                os.environ, TEMPEST_CONFIG_DIR=os.path.dirname(self.conf)))
+        texts = [out.stdout, out.stderr]
+        for name in os.listdir(self.tmp):
+            path = os.path.join(self.tmp, name)
+            if os.path.isfile(path):
+                with open(path, 'rb') as f:
+                    texts.append(f.read().decode('utf-8', 'replace'))
+        for text in texts:
+            for password in passwords:
+                self.assertNotIn(password, text)
+            # Keystone fernet tokens start with gAAAAA.
+            self.assertNotIn('gAAAAA', text)
