@@ -11,6 +11,7 @@ import time
 
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin.observers import honour
 from upgrade_tempest_plugin.observers import lifecycle
 from upgrade_tempest_plugin.observers import settings as obs_settings
 from upgrade_tempest_plugin import run_context
@@ -204,6 +205,11 @@ class Stop(base.Command):
             '--timeout', type=float,
             help='Seconds to wait after SIGTERM (default: '
                  '[upgrade_observers] stop_timeout).')
+        parser.add_argument(
+            '--reconcile', action='store_true',
+            help='Then decide every pending request of the honour ledger '
+                 'and delete what the honour observer created (waits up '
+                 'to [upgrade_observers] honour_timeout).')
         return parser
 
     def take_action(self, parsed_args):
@@ -217,6 +223,17 @@ class Stop(base.Command):
                        if ctx.conf is not None else 30.0)
         result = lifecycle.stop(ctx.store, ctx.run_id, ctx.state_dir,
                                 timeout)
+        if parsed_args.reconcile:
+            if ctx.conf is None:
+                raise exceptions.UserError(
+                    '--reconcile needs the tempest.conf of the run')
+            rows = honour.reconcile_run(
+                ctx.store, obs_settings.from_tempest_conf(ctx.conf),
+                ctx.run_id)
+            result['honour'] = {}
+            for row in rows:
+                result['honour'][row['outcome']] = result['honour'].get(
+                    row['outcome'], 0) + 1
         if parsed_args.json:
             self.app.stdout.write(json.dumps(result, sort_keys=True) + '\n')
         else:
@@ -226,4 +243,7 @@ class Stop(base.Command):
                              'SIGTERM': 'stopped',
                              'SIGKILL': 'killed (SIGKILL)'}.get(
                                  result['how'], result['how'])))
+            if 'honour' in result:
+                self.app.stdout.write('honour ledger: %s\n' % ', '.join(
+                    '%s %d' % kv for kv in sorted(result['honour'].items())))
         return 0
