@@ -6,6 +6,7 @@ import socket
 import struct
 import threading
 import time
+import uuid
 
 TOKEN = 'fake-token-0123456789abcdef'
 PASSWORD = 'observer-secret-password'
@@ -26,6 +27,7 @@ class FakeCloud(object):
         self.token_requests = 0
         self.requests = []
         self.valid_tokens = set()
+        self.networks = {}
         cloud = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -48,6 +50,15 @@ class FakeCloud(object):
             def do_POST(self):
                 length = int(self.headers.get('Content-Length', 0))
                 body = json.loads(self.rfile.read(length))
+                if self.path.startswith('/network/v2.0/networks'):
+                    if self.headers.get('X-Auth-Token') not in \
+                            cloud.valid_tokens:
+                        return self._send(401, {'error': 'token'})
+                    rid = str(uuid.uuid4())
+                    net = {'id': rid, 'status': 'ACTIVE',
+                           'name': body['network']['name']}
+                    cloud.networks[rid] = net
+                    return self._send(201, {'network': net})
                 cloud.token_requests += 1
                 if cloud.behaviour['identity'] != 'ok':
                     return self._send(503, {'error': 'down'})
@@ -70,7 +81,24 @@ class FakeCloud(object):
                                            'catalog': catalog}},
                            {'X-Subject-Token': token})
 
+            def do_DELETE(self):
+                rid = self.path.rsplit('/', 1)[-1]
+                if cloud.networks.pop(rid, None) is None:
+                    return self._send(404, {})
+                self._send(204, {})
+
             def do_GET(self):
+                if self.path.startswith('/network/v2.0/networks'):
+                    rest = self.path[len('/network/v2.0/networks'):]
+                    if rest.startswith('?name='):
+                        name = rest[len('?name='):]
+                        return self._send(200, {'networks': [
+                            n for n in cloud.networks.values()
+                            if n['name'] == name]})
+                    net = cloud.networks.get(rest.strip('/'))
+                    if net is None:
+                        return self._send(404, {})
+                    return self._send(200, {'network': net})
                 service = self.path.strip('/').split('/')[0]
                 cloud.requests.append((service, self.headers.get(
                     'X-Auth-Token')))

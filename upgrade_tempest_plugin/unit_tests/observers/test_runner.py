@@ -6,6 +6,7 @@ import time
 
 import fixtures
 
+from upgrade_tempest_plugin.observers import honour
 from upgrade_tempest_plugin.observers import runner as obs_runner
 from upgrade_tempest_plugin.observers import settings as obs_settings
 from upgrade_tempest_plugin.store import api as store_api
@@ -179,3 +180,23 @@ class RunnerTest(base.TestCase):
         self.assertTrue(self._samples('compute'))
         self.assertEqual(models.OUTCOME_OK,
                          self._samples('compute')[0]['outcome'])
+
+    def test_honour_observer_over_http(self):
+        self.cloud.services = ('compute', 'network')
+        settings = make_settings(self.tmp, self.cloud,
+                                 services=['identity', 'network'],
+                                 honour_enabled=True,
+                                 honour_kinds=['network'],
+                                 honour_interval=0.2, honour_timeout=5)
+        runner = obs_runner.Runner(settings, self.store, mode='attached',
+                                   honour_factory=obs_runner.honour_factory)
+        runner.setup()
+        runner.start_observers()
+        time.sleep(1.0)
+        runner.request_stop('test')
+        runner.shutdown()
+        rows = honour.reconcile_run(self.store, settings, 'run-1')
+        self.assertGreaterEqual(len(rows), 2)
+        self.assertEqual({models.HONOUR_HONOURED},
+                         {r['outcome'] for r in rows})
+        self.assertEqual({}, self.cloud.networks)
