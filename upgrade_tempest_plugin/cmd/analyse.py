@@ -134,6 +134,11 @@ class Analyse(base.Command):
         parser.add_argument(
             '--fail-on-budget', action='store_true',
             help='Exit 1 when a budget is exceeded.')
+        parser.add_argument(
+            '--import-events', metavar='JSONL',
+            help='First add the upgrade steps of this JSON-lines event log '
+                 '(the sandbox\'s events.jsonl) that happened during the '
+                 'run, so downtime is tied to the step that caused it.')
         return parser
 
     def take_action(self, parsed_args):
@@ -147,6 +152,16 @@ class Analyse(base.Command):
         if ctx.store.get_run(ctx.run_id) is None:
             raise exceptions.UserError('run %s is not in the store %s' % (
                 ctx.run_id, ctx.store.url))
+        if parsed_args.import_events:
+            processes = ctx.store.list_processes(ctx.run_id)
+            since = min([p['started_at'] for p in processes] or [None])
+            try:
+                ctx.store.import_events_jsonl(ctx.run_id,
+                                              parsed_args.import_events,
+                                              since=since)
+            except OSError as exc:
+                raise exceptions.UserError('cannot read %s: %s' % (
+                    parsed_args.import_events, exc))
         analysis = downtime.analyse_run(ctx.store, ctx.run_id,
                                         baseline_seconds=baseline)
         verdicts = None

@@ -12,7 +12,9 @@ stored here may be a password or a token.
 """
 
 import contextlib
+import datetime
 import fcntl
+import json
 import operator
 import os
 import time
@@ -246,6 +248,54 @@ class Store(object):
             result_proxy = conn.execute(EVENTS.insert().values(**values))
             values['id'] = result_proxy.inserted_primary_key[0]
         return values
+
+    def import_events_jsonl(self, run_id, path, source='sandbox',
+                            since=None, until=None):
+        """Add the steps of a JSON-lines event log to the run.
+
+        The log is the sandbox's ``events.jsonl``; returns how many events
+        were new.  Each line has ``time`` (ISO 8601, when the step ended),
+        ``action``, ``service``, ``from_version``, ``to_version``,
+        ``result`` and optionally ``seconds`` (its duration): the event is
+        recorded at the step's start so that a downtime window is tied to
+        the step that caused it.  Lines outside [since, until] and events
+        already recorded are skipped.
+        """
+        known = {(e['source'], e['action'], e['service'],
+                  round(e['at'], 3)) for e in self.list_events(run_id)}
+        added = 0
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    event = json.loads(line)
+                    ended = datetime.datetime.fromisoformat(
+                        event['time'].replace('Z', '+00:00')).timestamp()
+                except (ValueError, KeyError, AttributeError):
+                    continue
+                at = ended - float(event.get('seconds') or 0.0)
+                if (since is not None and at < since) or (
+                        until is not None and at > until):
+                    continue
+                key = (source, event.get('action'), event.get('service'),
+                       round(at, 3))
+                if key in known or not event.get('action'):
+                    continue
+                known.add(key)
+                detail = {'ended_at': ended}
+                for extra in ('seconds', 'detail'):
+                    if extra in event:
+                        detail[extra] = event[extra]
+                self.add_event(run_id, source, str(event['action'])[:64],
+                               service=event.get('service'),
+                               from_version=event.get('from_version'),
+                               to_version=event.get('to_version'),
+                               result=event.get('result'), detail=detail,
+                               at=at)
+                added += 1
+        return added
 
     def list_events(self, run_id):
         with self.engine.connect() as conn:

@@ -74,6 +74,28 @@ class StoreTestMixin(object):
         self.assertGreaterEqual(event['at'], before - 0.001)
         self.assertLessEqual(event['at'], time.time() + 0.001)
 
+    def test_import_events_jsonl(self):
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                            'events.jsonl')
+        with open(path, 'w') as f:
+            f.write('{"action": "stop", "service": "keystone", '
+                    '"from_version": "29.1.0", "to_version": "30.0.0", '
+                    '"result": "ok", "seconds": 1.5, '
+                    '"time": "2026-11-22T01:44:23.096+00:00"}\n')
+            f.write('not json\n')
+            f.write('{"action": "old", "service": "nova", '
+                    '"time": "2020-01-01T00:00:00+00:00"}\n')
+        since = 1763775000.0   # 2025-11-22: the second line is older
+        self.assertEqual(1, self.store.import_events_jsonl(
+            self.run_id, path, since=since))
+        self.assertEqual(0, self.store.import_events_jsonl(
+            self.run_id, path, since=since))
+        [event] = self.store.list_events(self.run_id)
+        self.assertEqual('sandbox', event['source'])
+        self.assertEqual('keystone', event['service'])
+        self.assertAlmostEqual(1795311863.096 - 1.5, event['at'], places=3)
+        self.assertEqual(1.5, event['detail']['seconds'])
+
     def test_workload_upsert(self):
         first = self.store.record_workload(
             self.run_id, 'server', 'vm1', 'id-1', 'compute',
