@@ -114,13 +114,13 @@ def check_services(names):
         raise exceptions.UserError(
             'unknown service %s (known: %s)' % (
                 ', '.join(unknown), ', '.join(SERVICES)))
-    wanted = {'keystone'}
-    todo = list(names) or list(SERVICES)
+    wanted = set()
+    todo = ['keystone'] + (list(names) or list(SERVICES))
     while todo:
         name = todo.pop()
         if name not in wanted:
             wanted.add(name)
-        todo.extend(r for r in REQUIRES[name] if r not in wanted)
+            todo.extend(REQUIRES[name])
     return [s for s in SERVICES if s in wanted]
 
 
