@@ -7,6 +7,7 @@ Exit 0 when nothing is left, 1 when something could not be deleted.
 """
 
 import os
+import sys
 
 from cliff import lister
 
@@ -25,7 +26,15 @@ def load_tempest_config(path):
     os.environ['TEMPEST_CONFIG'] = os.path.basename(path)
     from tempest import config
     config.CONF.set_config_path(path)
-    return config.CONF
+    conf = config.CONF
+    # Loading the file sets up Tempest's logging on sys.stdout, which is
+    # the command's output: let it log to stderr instead.
+    stdout, sys.stdout = sys.stdout, sys.stderr
+    try:
+        conf.upgrade
+    finally:
+        sys.stdout = stdout
+    return conf
 
 
 class Cleanup(base.Command, lister.Lister):
