@@ -15,6 +15,7 @@ import contextlib
 import datetime
 import fcntl
 import json
+import logging
 import operator
 import os
 import time
@@ -28,6 +29,11 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import pool as sa_pool
 
 from upgrade_tempest_plugin.store import models
+
+LOG = logging.getLogger(__name__)
+# Alembic says "Context impl SQLiteImpl." each time a store is opened;
+# the upgrade itself is logged above.
+logging.getLogger('alembic.runtime.migration').setLevel(logging.WARNING)
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                               'migrations')
@@ -116,8 +122,10 @@ def _migration_lock(engine, conn):
 def upgrade_schema(engine):
     """Create or upgrade the schema to the head revision."""
     head = head_revision()
-    if current_revision(engine) == head:
+    current = current_revision(engine)
+    if current == head:
         return
+    LOG.info('upgrading the store schema from %s to %s', current, head)
     cfg = _alembic_config()
     with engine.connect() as lock_conn:
         with _migration_lock(engine, lock_conn):
