@@ -306,7 +306,9 @@ class Sandbox(object):
         return json.loads(proc.stdout)
 
     def write_workspace(self, st, secrets, extra=None):
-        workspace.write(self.layout, secrets, statemod.deployed(st),
+        versions = {s: st['services'][s]['version']
+                    for s in statemod.deployed(st)}
+        workspace.write(self.layout, secrets, versions,
                         st.get('resources', {}), extra)
         tempest_dir = os.path.join(self.tools().site_packages(), 'tempest')
         with open(os.path.join(self.layout.workspace, '.stestr.conf'),

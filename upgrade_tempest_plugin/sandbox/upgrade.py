@@ -101,6 +101,8 @@ class Upgrader(object):
         if {i['series'] for i in st['services'].values()} == {to}:
             st['release'] = to
             statemod.save(self.layout, st)
+        # the workspace names the package versions now running
+        self.sandbox.write_workspace(st, secrets)
         self.sandbox.say('upgraded to %s in %.0f s; events in %s' % (
             to, time.monotonic() - begin, self.layout.events_file))
         return todo

@@ -11,6 +11,11 @@ import os
 
 from upgrade_tempest_plugin.sandbox import configs
 
+# The plugin's service profile name of each sandbox service.
+PROFILES = {'keystone': 'identity', 'placement': 'placement',
+            'glance': 'image', 'cinder': 'volume', 'neutron': 'network',
+            'nova': 'compute'}
+
 # Projects of the test accounts: Tempest needs about two accounts per
 # worker (primary and alt) and runs two workers on this kind of machine.
 PROJECTS = ('demo', 'demo2', 'demo3', 'demo4')
@@ -39,8 +44,21 @@ def accounts_yaml(secrets):
     return '\n'.join(lines) + '\n'
 
 
+def package_versions(versions):
+    """[upgrade_release] package_versions from {service: version}.
+
+    Only the package version tells Keystone, Placement, Glance and Cinder
+    releases apart; the sandbox knows it.
+    """
+    return ','.join('%s:%s' % (PROFILES[s], v)
+                    for s, v in sorted(versions.items()))
+
+
 def tempest_conf(layout, services, resources, extra=None):
-    """``{section: {option: value}}`` of tempest.conf for this cloud."""
+    """``{section: {option: value}}`` of tempest.conf for this cloud.
+
+    ``services`` maps each deployed service to its package version.
+    """
     ws = layout.workspace
     has = set(services)
     flavors = resources.get('flavors', {})
@@ -64,6 +82,7 @@ def tempest_conf(layout, services, resources, extra=None):
             'aodh': False, 'designate': False, 'octavia': False,
         },
         'validation': {'run_validation': False},
+        'upgrade_release': {'package_versions': package_versions(services)},
     }
     if 'nova' in has:
         conf['compute'] = {

@@ -119,8 +119,12 @@ class WorkspaceTest(base.TestCase):
                      'flavors': {'m1.tiny': 'F1', 'm1.micro': 'F2'},
                      'network_extensions': ['router', 'port-security']}
         conf = workspace.tempest_conf(
-            self.layout, ['keystone', 'glance', 'neutron', 'nova'],
+            self.layout, {'keystone': '30.0.0', 'glance': '33.0.0',
+                          'neutron': '29.0.0', 'nova': '34.0.0'},
             resources)
+        self.assertEqual(
+            'image:33.0.0,identity:30.0.0,network:29.0.0,compute:34.0.0',
+            conf['upgrade_release']['package_versions'])
         self.assertFalse(conf['auth']['use_dynamic_credentials'])
         self.assertEqual({'nova': True, 'neutron': True, 'glance': True,
                           'cinder': False, 'swift': False},
@@ -135,7 +139,7 @@ class WorkspaceTest(base.TestCase):
         self.assertNotIn('admin_password', text)
 
     def test_write_workspace(self):
-        workspace.write(self.layout, SECRETS, ['keystone'], {},
+        workspace.write(self.layout, SECRETS, {'keystone': '30.0.0'}, {},
                         extra={'upgrade': {'expected_release_before': 'x'}})
         etc = os.path.join(self.layout.workspace, 'etc')
         with open(os.path.join(etc, 'tempest.conf')) as f:
