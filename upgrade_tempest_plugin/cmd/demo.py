@@ -107,8 +107,12 @@ class Demo(base.Command):
                                                  st['release'], src))
             sb.destroy()
         self._timed(steps, 'sandbox up %s' % src, sb.up, src)
-        # a new run: the plugin keeps its run id in its state dir
-        shutil.rmtree(sb.layout.path('upgrade-state'), ignore_errors=True)
+        # a new run (the plugin keeps the current run id in its state
+        # dir; the store there keeps the earlier runs)
+        try:
+            os.unlink(sb.layout.path('upgrade-state', 'run_id'))
+        except FileNotFoundError:
+            pass
         self.write_conf(sb, src, dst)
         self.validators(sb, tempest, 'pre-upgrade', steps)
         self._timed(steps, 'upgrade %s -> %s (%s)' % (src, dst, mode),
@@ -154,7 +158,7 @@ class Demo(base.Command):
         out.write('\nSummary (%s -> %s, sandbox %s)\n'
                   % (src, dst, sb.layout.root))
         for name, result, seconds, detail in steps:
-            out.write('  %-32s %-8s %7.1f s  %s\n' % (name, result, seconds,
+            out.write('  %-36s %-8s %7.1f s  %s\n' % (name, result, seconds,
                                                       detail))
         st = sb.state()
         if st:
