@@ -136,11 +136,14 @@ def main():
     parser.add_argument('--dir', default=os.path.join(
         tempfile.gettempdir(), 'upgrade-tempest-bench'))
     parser.add_argument('--fresh-cache', action='store_true')
+    parser.add_argument('--port-offset', type=int, default=200,
+                        help='port offset of the benchmark sandbox '
+                             '(default %(default)s: beside a default one)')
     args = parser.parse_args()
     cache = tempfile.mkdtemp() if args.fresh_cache else None
     lay = layout.Layout(args.dir, cache)
     log = open(os.path.join(tempfile.gettempdir(), 'sandbox-bench.log'), 'w')
-    sb = cloud.Sandbox(lay, log)
+    sb = cloud.Sandbox(lay, log, args.port_offset)
     report = []
 
     sb.destroy()

@@ -61,6 +61,7 @@ class Demo(base.Command):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         sandbox_cmd.add_dir_option(parser)
+        sandbox_cmd.add_port_offset_option(parser)
         newest = releases.series_list()
         parser.add_argument('--from', dest='from_series', default=newest[-2],
                             metavar='SERIES',

@@ -11,6 +11,7 @@ from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.sandbox import cloud
 from upgrade_tempest_plugin.sandbox import errors
 from upgrade_tempest_plugin.sandbox import layout
+from upgrade_tempest_plugin.sandbox import ports
 from upgrade_tempest_plugin.sandbox import releases
 from upgrade_tempest_plugin.sandbox import services as svcs
 from upgrade_tempest_plugin.sandbox import upgrade
@@ -25,8 +26,17 @@ def add_dir_option(parser):
              % (layout.DIR_ENV, '~/.local/share/upgrade-tempest/sandbox'))
 
 
+def add_port_offset_option(parser):
+    parser.add_argument('--port-offset', type=int, metavar='N',
+                        help='add N (a multiple of 100) to every port, to '
+                             'run beside another sandbox (default: $%s or '
+                             '0; a built sandbox keeps its own)'
+                             % ports.OFFSET_ENV)
+
+
 def make_sandbox(parsed_args, out):
-    return cloud.Sandbox(layout.Layout(parsed_args.dir), out)
+    return cloud.Sandbox(layout.Layout(parsed_args.dir), out,
+                         getattr(parsed_args, 'port_offset', None))
 
 
 class SandboxCommand(base.Command):
@@ -60,6 +70,7 @@ class Up(SandboxCommand):
                             help='services to deploy (default: all of %s; '
                                  'required ones are added)'
                                  % ', '.join(releases.SERVICES))
+        add_port_offset_option(parser)
         return parser
 
     def act(self, parsed_args, sandbox):

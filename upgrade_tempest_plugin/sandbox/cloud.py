@@ -39,9 +39,26 @@ SEED_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 class Sandbox(object):
 
-    def __init__(self, layout, out=sys.stdout):
+    def __init__(self, layout, out=sys.stdout, port_offset=None):
+        """A sandbox in ``layout``.
+
+        ``port_offset`` applies to a new sandbox; a built one keeps its
+        own (recorded in its state).
+        """
         self.layout = layout
         self.out = out
+        st = self.state()
+        recorded = st.get('port_offset', 0) if st else None
+        if None not in (recorded, port_offset) and recorded != port_offset:
+            raise exceptions.UserError(
+                'the sandbox in %s uses port offset %d; destroy it to '
+                'change it' % (layout.root, recorded))
+        if recorded is None:
+            recorded = port_offset
+        if recorded is None:
+            recorded = int(os.environ.get(ports.OFFSET_ENV) or 0)
+        self.port_offset = ports.check_offset(recorded)
+        ports.use_offset(self.port_offset)
 
     def say(self, text):
         self.out.write(text + '\n')
@@ -114,7 +131,7 @@ class Sandbox(object):
         svc_venvs = {s: self.venv(s, series) for s in wanted}
         venvs.ensure_all(list(svc_venvs.values()) + [self.tools()], self.out)
         self.layout.make_dirs()
-        st = self.state() or statemod.new(series, wanted)
+        st = self.state() or statemod.new(series, wanted, self.port_offset)
         statemod.save(self.layout, st)
         secrets = self.secrets()
         infra.start(self.layout, secrets, self.out)

@@ -13,7 +13,8 @@ import urllib.request
 from upgrade_tempest_plugin import exceptions
 
 HOST = '127.0.0.1'
-PORTS = {
+OFFSET_ENV = 'UPGRADE_TEMPEST_SANDBOX_PORT_OFFSET'
+BASE = {
     'mariadb': 13306,
     'rabbitmq': 16672,
     'rabbitmq-dist': 16673,
@@ -26,6 +27,27 @@ PORTS = {
     'neutron': 19696,
     'nova': 18774,
 }
+# The ports of the sandbox this process works on (see use_offset).
+PORTS = dict(BASE)
+
+
+def check_offset(offset):
+    """Offsets are multiples of 100 so two sandboxes never share a port."""
+    if not 0 <= offset <= 4000 or offset % 100:
+        raise exceptions.UserError(
+            'port offset %d: use a multiple of 100 from 0 to 4000' % offset)
+    return offset
+
+
+def use_offset(offset):
+    """Shift every port by ``offset``: one more sandbox on the machine.
+
+    A process works on one sandbox at a time; its offset is recorded in
+    the sandbox's state on its first ``up``.
+    """
+    check_offset(offset)
+    PORTS.clear()
+    PORTS.update({name: port + offset for name, port in BASE.items()})
 
 
 def in_use(port):

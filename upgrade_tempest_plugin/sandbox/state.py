@@ -54,6 +54,6 @@ def deployed(state):
     return [s for s in releases.SERVICES if s in state['services']]
 
 
-def new(series, services):
+def new(series, services, port_offset=0):
     return {'release': series, 'services': {s: None for s in services},
-            'seeded': False}
+            'seeded': False, 'port_offset': port_offset}

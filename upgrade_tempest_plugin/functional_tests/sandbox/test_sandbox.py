@@ -25,6 +25,9 @@ from upgrade_tempest_plugin.sandbox import venvs
 
 FROM, TO = '2026.1', '2026.2'
 DIR_ENV = 'UPGRADE_TEMPEST_FUNCTIONAL_DIR'
+# Ports shifted by 100 by default, so the test runs beside a sandbox at
+# the default ports (a developer's or the demo's).
+OFFSET_ENV = 'UPGRADE_TEMPEST_FUNCTIONAL_PORT_OFFSET'
 
 
 def sandbox_dir():
@@ -159,7 +162,8 @@ class SandboxLifecycleTest(unittest.TestCase):
 
     def test_up_use_upgrade_down(self):
         cli('sandbox', 'destroy')
-        cli('sandbox', 'up', '--release', FROM)
+        cli('sandbox', 'up', '--release', FROM, '--port-offset',
+            os.environ.get(OFFSET_ENV, '100'))
         self.addCleanup(cli, 'sandbox', 'down')
         before = self.status()
         for service in releases.SERVICES:

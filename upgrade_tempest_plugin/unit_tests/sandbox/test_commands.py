@@ -61,6 +61,10 @@ class CommandLineTest(base.TestCase):
             self.assertUserError('GiB free', 'sandbox', 'up',
                                  '--release', '2026.1')
 
+    def test_bad_port_offset(self):
+        self.assertUserError('port offset 150', 'sandbox', 'up',
+                             '--release', '2026.1', '--port-offset', '150')
+
     def test_upgrade_without_sandbox(self):
         self.assertUserError('no sandbox', 'sandbox', 'upgrade',
                              '--to', '2026.2')
@@ -71,6 +75,34 @@ class CommandLineTest(base.TestCase):
     def test_demo_wrong_direction(self):
         self.assertUserError('must be after', 'demo', '--from', '2026.2',
                              '--to', '2026.1')
+
+
+class PortOffsetTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(ports.use_offset, 0)
+        root = self.useFixture(fixtures.TempDir()).path
+        self.layout = layout.Layout(root, root)
+
+    def test_new_sandbox_takes_the_offset(self):
+        sb = cloud.Sandbox(self.layout, io.StringIO(), 300)
+        self.assertEqual(300, sb.port_offset)
+        self.assertEqual(ports.BASE['keystone'] + 300,
+                         ports.PORTS['keystone'])
+
+    def test_built_sandbox_keeps_its_offset(self):
+        state.save(self.layout, state.new('2026.1', ['keystone'], 200))
+        self.assertEqual(200, cloud.Sandbox(self.layout).port_offset)
+        self.assertEqual(ports.BASE['mariadb'] + 200, ports.PORTS['mariadb'])
+        e = self.assertRaises(exceptions.UserError, cloud.Sandbox,
+                              self.layout, io.StringIO(), 0)
+        self.assertIn('port offset 200', str(e))
+
+    def test_environment_default(self):
+        self.useFixture(fixtures.EnvironmentVariable(ports.OFFSET_ENV,
+                                                     '100'))
+        self.assertEqual(100, cloud.Sandbox(self.layout).port_offset)
 
 
 class UpgradePlanTest(base.TestCase):
