@@ -118,6 +118,7 @@ class ValidatorsTestCase(testtools.TestCase):
         with open(conf) as f:
             self.base_conf = f.read()
         self.state = os.path.join(self.tmp, 'state')
+        os.makedirs(os.path.join(self.tmp, 'logs'))
         self.configure()
 
     def configure(self, **overrides):
