@@ -41,8 +41,7 @@ class CreateGuard:
     def record_failure(self, what, exc):
         self.consecutive += 1
         self.failures.append('%s: %s: %s' % (
-            what, type(exc).__name__, str(exc).splitlines()[0][:300]
-            if str(exc) else ''))
+            what, type(exc).__name__, ' '.join(str(exc).split())[:300]))
         if self.consecutive >= self.limit and not self.tripped:
             self.tripped = True
             if self.on_trip:

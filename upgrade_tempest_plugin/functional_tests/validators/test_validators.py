@@ -13,6 +13,7 @@ here only, to break a workload and to count what the plugin left behind;
 the validators themselves run as non-admin users.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -53,7 +54,6 @@ class Sandbox:
         self.clouds_yaml = self.layout.path('clouds.yaml')
 
     def release(self):
-        import json
         try:
             with open(self.layout.state_file) as f:
                 return json.load(f).get('release')
@@ -61,8 +61,12 @@ class Sandbox:
             return None
 
     def command(self, *args):
-        return subprocess.call([_bin('upgrade-tempest')] + list(args) +
-                               ['--dir', self.root])
+        return subprocess.call([_bin('upgrade-tempest'), 'sandbox'] +
+                               list(args) + ['--dir', self.root])
+
+    def tempest_conf(self):
+        with open(os.path.join(self.workspace, 'etc', 'tempest.conf')) as f:
+            return f.read()
 
     def admin(self):
         import openstack
@@ -115,11 +119,16 @@ class ValidatorsTestCase(testtools.TestCase):
             [_bin('tempest'), 'init', '--workspace-path',
              os.path.join(self.tmp, 'workspaces.yaml'), self.ws],
             stdout=subprocess.DEVNULL)
-        with open(conf) as f:
-            self.base_conf = f.read()
+        self.base_conf = self.sandbox.tempest_conf()
         self.state = os.path.join(self.tmp, 'state')
         os.makedirs(os.path.join(self.tmp, 'logs'))
         self.configure()
+        # Whatever happens, nothing this test's run made may stay.
+        self.addCleanup(self._cleanup_if_started)
+
+    def _cleanup_if_started(self):
+        if os.path.exists(os.path.join(self.state, 'run_id')):
+            self.cleanup_run()
 
     def configure(self, **overrides):
         settings = {
@@ -233,9 +242,7 @@ class Test3UpgradeCycle(ValidatorsTestCase):
             self.assertEqual(0, self.sandbox.command('destroy'))
             self.assertEqual(0, self.sandbox.command('up', '--release',
                                                      BEFORE))
-            with open(os.path.join(self.sandbox.workspace, 'etc',
-                                   'tempest.conf')) as f:
-                self.base_conf = f.read()
+            self.base_conf = self.sandbox.tempest_conf()
             self.configure()
 
     def release_events(self, phase):
@@ -259,17 +266,29 @@ class Test3UpgradeCycle(ValidatorsTestCase):
         # The upgrade.
         self.assertEqual(0, self.sandbox.command('upgrade', '--to', AFTER))
 
-        # Post-upgrade passes, names nova's release, says what it cannot.
+        # Post-upgrade passes, names nova's release from its microversion
+        # and says which services the API cannot tell apart (the sandbox
+        # rewrote tempest.conf with the new package versions, which then
+        # decide those).
+        self.base_conf = self.sandbox.tempest_conf()
+        self.configure()
         self.assert_ok(self.run_tempest(POST_UPGRADE))
         events = self.release_events('after')
+        compute = json.loads(events['compute']['detail'])
         self.assertEqual(('pass', AFTER), (events['compute']['result'],
                                            events['compute']['to_version']))
-        self.assertIn('2.104', events['compute']['detail'])
+        self.assertEqual(('identified', '2.104'),
+                         (compute['status'], compute['value']))
         for service in UNDECIDABLE_SERVICES:
-            self.assertEqual('undecidable', events[service]['result'],
-                             service)
-        stream = self.last_stream()
-        self.assertIn(b'UNDECIDABLE from the API', stream)
+            verdict = json.loads(events[service]['detail'])
+            self.assertIn(events[service]['result'], ('pass', 'undecidable'),
+                          service)
+            self.assertIn(verdict['status'], ('decided-by-package',
+                                              'ambiguous', 'no-evidence'),
+                          service)
+            self.assertTrue('cannot tell' in verdict['message'] or
+                            'publishes no release evidence' in
+                            verdict['message'], verdict['message'])
 
         # Break one workload: its attached volume goes away.
         name = marker + 'server-with-volume-data'
