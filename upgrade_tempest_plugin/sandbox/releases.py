@@ -68,15 +68,27 @@ RELEASES = {
     },
 }
 
-# pip constraints per series where the newest libraries break an older
-# release (PyPI has no upper-constraints; these are the breaks met).
-# 2026.2 came with oslo.policy 6 (no [oslo_policy] enforce_scope: placement
-# 15 fails to boot) and neutron-lib 4/5 (no fip64: neutron 28 cannot load
-# the router plugin).
+# pip constraints per series: PyPI has no upper-constraints, and the newest
+# libraries break older services.  Measured breaks: 2026.2 came with
+# oslo.policy 6 (no [oslo_policy] enforce_scope: placement 15 fails) and
+# neutron-lib 4/5 (no fip64: neutron 28 cannot load its router plugin);
+# 2025.x services also need the oslo.db that still has EngineFacade (glance
+# 30), the oslo.utils that still has secretutils.md5 (cinder 26) and the
+# neutron-lib that still has ACCESS_READONLY (neutron 26).  The 2025.x bounds
+# follow the libraries' releases of those cycles.
+_PINS_2026_1 = ('oslo.policy<6', 'neutron-lib<4')
+_PINS_2025_2 = ('oslo.policy<4.7', 'neutron-lib<3.22', 'oslo.db<17.5',
+                'SQLAlchemy<2.1', 'oslo.utils<9.2', 'oslo.messaging<17.2',
+                'oslo.service<4.4', 'oslo.log<7.3', 'oslo.config<10.1',
+                'oslo.concurrency<7.3', 'eventlet<0.41')
+_PINS_2025_1 = ('oslo.policy<4.6', 'neutron-lib<3.19', 'oslo.db<17.3',
+                'SQLAlchemy<2.1', 'oslo.utils<9', 'oslo.messaging<17',
+                'oslo.service<4.2', 'oslo.log<7.2', 'oslo.config<9.8',
+                'oslo.concurrency<7.2', 'eventlet<0.40')
 PINS = {
-    '2025.1': ('oslo.policy<6', 'neutron-lib<4'),
-    '2025.2': ('oslo.policy<6', 'neutron-lib<4'),
-    '2026.1': ('oslo.policy<6', 'neutron-lib<4'),
+    '2025.1': _PINS_2025_1,
+    '2025.2': _PINS_2025_2,
+    '2026.1': _PINS_2026_1,
     '2026.2': (),
 }
 

@@ -32,6 +32,12 @@ WSGI = {
              ('nova.api.openstack.compute.wsgi', 'init_application', True)],
 }
 
+# Functions called once the app is loaded.  neutron 28 reads the
+# Port.port_forwardings backref in every port GET, but a backref exists
+# only once SQLAlchemy has configured the mappers, which the first query
+# does: a port GET as first request after a start failed with HTTP 500.
+AFTER_LOAD = {'neutron': [('sqlalchemy.orm', 'configure_mappers')]}
+
 WORKERS = {'keystone': 2}
 
 DAEMONS = {
@@ -81,6 +87,9 @@ def wsgi_module_text(layout, service):
         '    if _call:',
         '        application = application()',
         '    break',
+        '',
+        'for _module, _name in %r:' % (AFTER_LOAD.get(service, []),),
+        '    getattr(importlib.import_module(_module), _name)()',
         '',
     ]
     return '\n'.join(lines)
