@@ -42,6 +42,11 @@ UNDECIDABLE_SERVICES = ('identity', 'image', 'network', 'placement',
                         'volume')
 
 
+# The sandbox keeps its venv cache under the real HOME; the tests point
+# HOME at a scratch directory for Tempest only.
+REAL_HOME = os.environ.get('HOME', os.path.expanduser('~'))
+
+
 def _bin(name):
     return os.path.join(os.path.dirname(sys.executable), name)
 
@@ -62,7 +67,8 @@ class Sandbox:
 
     def command(self, *args):
         return subprocess.call([_bin('upgrade-tempest'), 'sandbox'] +
-                               list(args) + ['--dir', self.root])
+                               list(args) + ['--dir', self.root],
+                               env=dict(os.environ, HOME=REAL_HOME))
 
     def tempest_conf(self):
         with open(os.path.join(self.workspace, 'etc', 'tempest.conf')) as f:
