@@ -136,6 +136,20 @@ def check_services(names):
     return [s for s in SERVICES if s in wanted]
 
 
+def upgrade_supported(old, new):
+    """Is ``old`` -> ``new`` an upgrade path the services support?
+
+    One series at a time, or a skip-level upgrade between SLURP releases
+    (YYYY.1 -> YYYY+1.1).  nova enforces it: nova 34 (2026.2) refuses to
+    start while a 2025.2 compute service is recorded.
+    """
+    known = series_list()
+    if known.index(new) - known.index(old) <= 1:
+        return True
+    year, part = old.split('.')
+    return part == '1' and new == '%d.1' % (int(year) + 1)
+
+
 def version(series, service):
     return RELEASES[check_series(series)][service]
 

@@ -73,6 +73,12 @@ class Upgrader(object):
                 raise exceptions.UserError(
                     '%s runs %s; downgrading to %s is not supported'
                     % (service, current['series'], to))
+            if not releases.upgrade_supported(current['series'], to):
+                raise exceptions.UserError(
+                    '%s runs %s: %s -> %s is neither one release nor a '
+                    'skip-level upgrade between SLURP releases (YYYY.1 -> '
+                    'YYYY+1.1)' % (service, current['series'],
+                                   current['series'], to))
             if current['version'] != releases.version(to, service):
                 todo.append((service, current['series'],
                              current['version']))

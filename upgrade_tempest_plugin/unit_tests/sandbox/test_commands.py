@@ -136,6 +136,16 @@ class UpgradePlanTest(base.TestCase):
                                                 'cold'))
             self.assertEqual([], self.upgrader.plan('2026.1', [], 'cold'))
 
+    def test_skip_level_only_between_slurp_releases(self):
+        st = state.load(self.layout)
+        st['services']['glance'] = {'series': '2025.2', 'version': '31.1.0'}
+        state.save(self.layout, st)
+        with mock.patch.object(self.sandbox, 'running', autospec=True,
+                               return_value=1):
+            e = self.assertRaises(exceptions.UserError, self.upgrader.plan,
+                                  '2026.2', [], 'cold')
+            self.assertIn('SLURP', str(e))
+
     def test_bad_requests(self):
         with mock.patch.object(self.sandbox, 'running', autospec=True,
                                return_value=1):

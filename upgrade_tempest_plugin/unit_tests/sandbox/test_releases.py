@@ -69,3 +69,10 @@ class ReleaseTableTest(base.TestCase):
     def test_upgrade_order(self):
         self.assertEqual(('keystone', 'placement', 'glance', 'cinder',
                           'neutron', 'nova'), releases.SERVICES)
+
+    def test_upgrade_paths(self):
+        self.assertTrue(releases.upgrade_supported('2026.1', '2026.2'))
+        self.assertTrue(releases.upgrade_supported('2025.2', '2026.1'))
+        self.assertTrue(releases.upgrade_supported('2025.1', '2026.1'))
+        self.assertFalse(releases.upgrade_supported('2025.2', '2026.2'))
+        self.assertFalse(releases.upgrade_supported('2025.1', '2026.2'))
