@@ -16,6 +16,7 @@ kept.  The sandbox in DIR is destroyed first and left down at the end.
 import argparse
 import concurrent.futures
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -177,6 +178,9 @@ def main():
                    '%d/%d/%d/%.2f s' % (sent, failed, refused, window)))
     sampler.stopping.set()
     sb.down()
+
+    if cache:
+        shutil.rmtree(cache, ignore_errors=True)
 
     width = max(len(k) for k, _ in report)
     for key, value in report:
