@@ -88,7 +88,35 @@ def downtime_windows(series, ignore=()):
                    'outcomes': {outcome: 1}}
     if current is not None:
         windows.append(_close(current, ok_sent, ok_latency))
-    return windows
+    return merge_overlapping(windows)
+
+
+def merge_overlapping(windows):
+    """Merge windows that overlap in time.
+
+    A service that comes back slowly answers some probes and lets others
+    time out: in the order they were sent, failures and successes
+    alternate, and a run of failures can start before the success that
+    ended the previous run was answered.  Such windows are one outage;
+    counting them apart would count the overlap twice.
+    """
+    merged = []
+    for window in windows:
+        if merged and window['start'] <= merged[-1]['end']:
+            last = merged[-1]
+            last_fail = max(last['start'] + last['first_to_last'],
+                            window['start'] + window['first_to_last'])
+            last['end'] = max(last['end'], window['end'])
+            last['duration'] = last['end'] - last['start']
+            last['first_to_last'] = last_fail - last['start']
+            last['precision'] = max(last['precision'], window['precision'])
+            last['open'] = last['open'] or window['open']
+            for outcome, count in window['outcomes'].items():
+                last['outcomes'][outcome] = last['outcomes'].get(
+                    outcome, 0) + count
+            continue
+        merged.append(window)
+    return merged
 
 
 def _close(run, ok_sent, ok_latency):

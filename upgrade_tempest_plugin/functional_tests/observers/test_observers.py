@@ -51,9 +51,13 @@ PROBE_TIMEOUT = 2.0
 
 
 class ReferenceProbe(object):
-    """The test's own measurement: GET ``url`` every 10 ms in a thread."""
+    """The test's own measurement: GET ``url`` every 10 ms in a thread.
 
-    def __init__(self, url, timeout=0.5, period=0.01):
+    Its timeout is the observer's: an answer that comes late but within
+    the timeout is a success for both.
+    """
+
+    def __init__(self, url, timeout=PROBE_TIMEOUT, period=0.01):
         self.url = url
         self.timeout = timeout
         self.period = period
@@ -92,23 +96,39 @@ class ReferenceProbe(object):
             thread.join(self.timeout + 1)
 
     def outage(self, after):
-        """(first failed sent, next ok answered) after ``after``."""
-        ordered = sorted(s for s in self.samples if s[0] >= after)
-        start = end = None
-        for sent, answered, ok in ordered:
-            if start is None and not ok:
-                start = sent
-            elif start is not None and ok:
-                end = answered
-                break
-        return start, end
+        """(start, end) of the first outage after ``after``, or end None.
 
-    def wait_ok(self, after, timeout=120):
+        The same rule as the analysis: from the first failed probe sent to
+        the answer of the next successful one, windows that overlap in
+        time (a slow restart answers some probes and not others) merged.
+        """
+        ordered = sorted(s for s in self.samples if s[0] >= after)
+        windows = []
+        start = None
+        for sent, answered, ok in ordered:
+            if not ok:
+                if start is None:
+                    start = sent
+            elif start is not None:
+                if windows and start <= windows[-1][1]:
+                    windows[-1][1] = max(windows[-1][1], answered)
+                else:
+                    windows.append([start, answered])
+                start = None
+        if not windows:
+            return start, None
+        if start is not None and start <= windows[0][1]:
+            return windows[0][0], None   # still failing
+        # Settled only once no later failure overlaps the first window.
+        return windows[0][0], windows[0][1]
+
+    def wait_ok(self, after, timeout=120, settle=PROBE_TIMEOUT + 1):
+        """The outage once the service answered for ``settle`` seconds."""
         deadline = time.time() + timeout
         while time.time() < deadline:
             start, end = self.outage(after)
-            if end is not None:
-                return start, end
+            if end is not None and time.time() - end > settle:
+                return self.outage(after)
             time.sleep(0.05)
         raise AssertionError('%s did not come back within %d s'
                              % (self.url, timeout))
@@ -214,18 +234,54 @@ class SandboxObserverTest(testtools.TestCase):
         pid = self.sandbox.running(service + '-api')
         self.assertIsNotNone(pid)
         self.addCleanup(self._cont, pid)
+        url = sb_services.health_url(service)
+        pool = urllib3.PoolManager(retries=False)
+        answered = []
+
+        def late_request():
+            # Sent while frozen, less than a probe timeout before the thaw:
+            # it waits in the listen queue with the observer's probes and
+            # is answered when glance has worked through that queue, i.e.
+            # when it serves again.
+            pool.request('GET', url, headers={'Connection': 'close'},
+                         timeout=urllib3.Timeout(total=30), retries=False)
+            answered.append(time.time())
+
         with self.observer(['identity', 'image', 'placement']):
             self.wait_samples(['identity', 'image', 'placement'])
             time.sleep(2)
             stopped = time.time()
             os.killpg(pid, signal.SIGSTOP)
-            time.sleep(5)
+            time.sleep(4)
+            late = threading.Thread(target=late_request)
+            late.start()
+            time.sleep(1)
             continued = time.time()
             os.killpg(pid, signal.SIGCONT)
+            late.join(30)
             time.sleep(PROBE_TIMEOUT + 2)
+        self.addDetail('freeze', content.text_content(
+            'SIGSTOP %.3f, SIGCONT %.3f, served again %.3f' % (
+                stopped, continued, answered[0])))
         figures = self.analyse()['services']
-        self.assert_matches(figures['image'], (stopped, continued),
-                            'image (frozen)')
+        # Thawed, glance works through the probes queued while it was
+        # frozen (a few ms each): it is available again somewhere between
+        # SIGCONT and the answer to the late request.  The window must
+        # start within a probe interval of SIGSTOP and end in that span.
+        windows = figures['image']['downtime_windows']
+        self.assertEqual(1, len(windows), windows)
+        [window] = windows
+        self.addDetail('comparison', content.text_content(
+            'image (frozen): observer %.3f s (start +%.3f s after SIGSTOP, '
+            'end %+.3f s from SIGCONT); SIGSTOP->SIGCONT %.3f s, drain '
+            '%.3f s' % (window['duration'], window['start'] - stopped,
+                        window['end'] - continued, continued - stopped,
+                        answered[0] - continued)))
+        slack = REFERENCE_SLACK
+        self.assertGreaterEqual(window['start'], stopped - slack)
+        self.assertLessEqual(window['start'], stopped + TOLERANCE + slack)
+        self.assertGreaterEqual(window['end'], continued - slack)
+        self.assertLessEqual(window['end'], answered[0] + TOLERANCE)
         outcomes = figures['image']['downtime_windows'][0]['outcomes']
         self.assertIn(models.OUTCOME_TIMEOUT, outcomes)
         self.assertEqual([], figures['placement']['downtime_windows'])

@@ -71,6 +71,30 @@ class AnalysisTest(base.TestCase):
         self.assertAlmostEqual(100.0 * 550 / 600, figures['availability'])
         self.assertEqual(window['duration'], figures['total_downtime'])
 
+    def test_overlapping_windows_are_one_outage(self):
+        # A slow restart: probes sent at 10.0-10.3 time out after 2 s
+        # while the one sent at 10.2 is answered at 11.0.
+        rows = []
+        for sent, outcome, latency in [
+                (9.9, 'ok', 0.01), (10.0, 'refused', 0.001),
+                (10.1, 'timeout', 2.0), (10.2, 'ok', 0.8),
+                (10.3, 'timeout', 2.0), (10.4, 'ok', 0.3),
+                (10.5, 'ok', 0.01)]:
+            rows.append(dict(
+                run_id=RUN, observer=models.API, target='compute',
+                sent_at=T0 + sent, latency=latency, outcome=outcome,
+                answered_at=T0 + sent + latency if outcome == 'ok'
+                else None))
+        self.store.add_samples(rows)
+        figures = downtime.analyse_target(self.store, RUN, models.API,
+                                          'compute')
+        [window] = figures['downtime_windows']
+        self.assertAlmostEqual(T0 + 10.0, window['start'], places=6)
+        self.assertAlmostEqual(T0 + 11.0, window['end'], places=6)
+        self.assertAlmostEqual(0.3, window['first_to_last'], places=6)
+        self.assertEqual({'refused': 1, 'timeout': 2}, window['outcomes'])
+        self.assertAlmostEqual(1.0, figures['total_downtime'], places=6)
+
     def test_open_window_and_first_sample_failed(self):
         def outcome(t):
             return 'timeout' if t < T0 + 1 or t > T0 + 5 else 'ok'
