@@ -144,10 +144,11 @@ def main():
     cache = tempfile.mkdtemp() if args.fresh_cache else None
     lay = layout.Layout(args.dir, cache)
     log = open(os.path.join(tempfile.gettempdir(), 'sandbox-bench.log'), 'w')
+    # whatever ran in DIR before goes, with the port offset it had
+    cloud.Sandbox(lay, log).destroy()
     sb = cloud.Sandbox(lay, log, args.port_offset)
     report = []
 
-    sb.destroy()
     sampler = MemorySampler(lay)
     sampler.start()
     report.append(('up from nothing%s' % (

@@ -99,36 +99,42 @@ class Sandbox(object):
         ports.check_free(names)
 
     def plan_up(self, series, services):
-        """Validate an ``up``; returns (series, services)."""
+        """Validate an ``up``; returns {service: series to run}.
+
+        A built sandbox keeps its services, each at its recorded series
+        (after ``upgrade --service`` they differ).
+        """
         releases.check_series(series)
         wanted = releases.check_services(services or [])
+        plan = {s: series for s in wanted}
         st = self.state()
         if st is not None:
-            deployed = {s['series'] for s in st['services'].values() if s}
-            if deployed and deployed != {series}:
+            plan = {s: (st['services'][s] or {}).get('series', series)
+                    for s in statemod.deployed(st)}
+            if series not in set(plan.values()) | {st['release']}:
                 raise exceptions.UserError(
                     'the sandbox in %s runs %s; use "sandbox upgrade --to" '
                     'or "sandbox destroy" first'
-                    % (self.layout.root, ', '.join(sorted(deployed))))
-            if services and set(wanted) != set(st['services']):
+                    % (self.layout.root, ', '.join(sorted(set(
+                        plan.values())))))
+            if services and set(wanted) != set(plan):
                 raise exceptions.UserError(
                     'the sandbox in %s has services %s; destroy it to '
-                    'change them' % (self.layout.root,
-                                     ', '.join(st['services'])))
-            wanted = statemod.deployed(st)
-        todo = [self.venv(s, series) for s in wanted] + [self.tools()]
+                    'change them' % (self.layout.root, ', '.join(plan)))
+        todo = [self.venv(s, plan[s]) for s in plan] + [self.tools()]
         self._check_disk(DISK_START if all(v.ready for v in todo)
                          else DISK_BUILD)
-        self._check_ports(wanted)
-        return series, wanted
+        self._check_ports(list(plan))
+        return plan
 
     # -- up ------------------------------------------------------------------
 
     def up(self, series, services=None):
-        series, wanted = self.plan_up(series, services)
+        plan = self.plan_up(series, services)
+        wanted = [s for s in releases.SERVICES if s in plan]
         begin = time.monotonic()
         debs.ensure(self.out)
-        svc_venvs = {s: self.venv(s, series) for s in wanted}
+        svc_venvs = {s: self.venv(s, plan[s]) for s in wanted}
         venvs.ensure_all(list(svc_venvs.values()) + [self.tools()], self.out)
         self.layout.make_dirs()
         st = self.state() or statemod.new(series, wanted, self.port_offset)
@@ -151,8 +157,8 @@ class Sandbox(object):
                     self.seed('identity', wanted, secrets)
                     st['identity_seeded'] = True
             st['services'][service] = {
-                'series': series,
-                'version': releases.version(series, service)}
+                'series': plan[service],
+                'version': releases.version(plan[service], service)}
             statemod.save(self.layout, st)
         self.wait_healthy(wanted, secrets)
         if 'nova' in wanted:
@@ -164,8 +170,8 @@ class Sandbox(object):
             statemod.save(self.layout, st)
         self.write_workspace(st, secrets)
         self.say('sandbox %s is up in %s (%.0f s); Tempest workspace: %s'
-                 % (series, self.layout.root, time.monotonic() - begin,
-                    self.layout.workspace))
+                 % (st['release'], self.layout.root,
+                    time.monotonic() - begin, self.layout.workspace))
         return st
 
     def prepare_service(self, service, venv, secrets):

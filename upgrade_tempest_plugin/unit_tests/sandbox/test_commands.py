@@ -105,6 +105,38 @@ class PortOffsetTest(base.TestCase):
         self.assertEqual(100, cloud.Sandbox(self.layout).port_offset)
 
 
+class UpPlanTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        root = self.useFixture(fixtures.TempDir()).path
+        self.layout = layout.Layout(root, root)
+        self.sandbox = cloud.Sandbox(self.layout, io.StringIO())
+        self.useFixture(fixtures.MockPatchObject(ports, 'in_use',
+                                                 return_value=False))
+        self.useFixture(fixtures.MockPatchObject(cloud, 'DISK_BUILD', 0))
+
+    def test_new_sandbox(self):
+        self.assertEqual({'keystone': '2026.1', 'glance': '2026.1'},
+                         self.sandbox.plan_up('2026.1', ['glance']))
+
+    def test_partly_upgraded_sandbox_keeps_each_series(self):
+        st = state.new('2026.1', ['keystone', 'glance'])
+        st['services'] = {
+            'keystone': {'series': '2026.2', 'version': '30.0.0'},
+            'glance': {'series': '2026.1', 'version': '32.0.0'}}
+        state.save(self.layout, st)
+        expected = {'keystone': '2026.2', 'glance': '2026.1'}
+        self.assertEqual(expected, self.sandbox.plan_up('2026.1', []))
+        self.assertEqual(expected, self.sandbox.plan_up('2026.2', []))
+        e = self.assertRaises(exceptions.UserError, self.sandbox.plan_up,
+                              '2025.2', [])
+        self.assertIn('sandbox upgrade', str(e))
+        e = self.assertRaises(exceptions.UserError, self.sandbox.plan_up,
+                              '2026.1', ['nova'])
+        self.assertIn('destroy it', str(e))
+
+
 class UpgradePlanTest(base.TestCase):
 
     def setUp(self):
