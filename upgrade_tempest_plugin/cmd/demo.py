@@ -81,6 +81,10 @@ class Demo(base.Command):
         if dst <= src:
             raise exceptions.UserError('--to %s must be after --from %s'
                                        % (dst, src))
+        if not releases.upgrade_supported(src, dst):
+            raise exceptions.UserError(
+                '%s -> %s is neither one release nor a skip-level upgrade '
+                'between SLURP releases' % (src, dst))
         tempest = tempest_command()
         sb = sandbox_cmd.make_sandbox(parsed_args, self.app.stdout)
         steps = []
@@ -102,10 +106,14 @@ class Demo(base.Command):
 
     def run_demo(self, sb, src, dst, mode, tempest, steps):
         st = sb.state()
-        if st is not None and st['release'] != src:
+        running = {src}
+        if st is not None:
+            running = {i['series'] for i in st['services'].values() if i}
+        if running != {src}:
             sb.say('the sandbox in %s is at %s: rebuilding it at %s '
-                   '(the venv cache is kept)' % (sb.layout.root,
-                                                 st['release'], src))
+                   '(the venv cache is kept)' % (
+                       sb.layout.root, ', '.join(sorted(running)) or 'none',
+                       src))
             sb.destroy()
         self._timed(steps, 'sandbox up %s' % src, sb.up, src)
         # a new run (the plugin keeps the current run id in its state

@@ -72,6 +72,10 @@ class CommandLineTest(base.TestCase):
     def test_status_without_sandbox(self):
         self.assertUserError('no sandbox', 'sandbox', 'status')
 
+    def test_demo_unsupported_skip(self):
+        self.assertUserError('SLURP', 'demo', '--from', '2025.2',
+                             '--to', '2026.2')
+
     def test_demo_wrong_direction(self):
         self.assertUserError('must be after', 'demo', '--from', '2026.2',
                              '--to', '2026.1')
