@@ -300,6 +300,14 @@ UpgradeBudgetsGroup = [
                  help='Most seconds the observers may have been dead or '
                       'unable to store samples before the judgement fails '
                       '(a gap is never counted as uptime).'),
+    cfg.StrOpt('events_file',
+               default='',
+               help='JSON-lines log of the upgrade steps (the format of '
+                    'the sandbox\'s events.jsonl: time, action, service, '
+                    'from_version, to_version, result, seconds). The steps '
+                    'that happened while the observers ran are added to '
+                    'the run before it is judged, so every downtime window '
+                    'names the step it happened in. Empty: none.'),
 ]
 
 

@@ -35,6 +35,17 @@ class BudgetsPostUpgradeTest(base.ValidatorTest):
         cls.stop_result = fixture.stop()
         cls.store = store_api.open_store(run_context.store_url(CONF.upgrade))
         cls.addClassResourceCleanup(cls.store.close)
+        cls.events_error = None
+        events_file = CONF.upgrade_budgets.events_file
+        if events_file:
+            processes = cls.store.list_processes(cls.run_id)
+            try:
+                cls.store.import_events_jsonl(
+                    cls.run_id, events_file,
+                    since=min([p['started_at'] for p in processes] or
+                              [None]))
+            except OSError as exc:
+                cls.events_error = '%s: %s' % (events_file, exc)
         cls.honour_error = None
         try:
             honour.reconcile_run(cls.store,
@@ -67,6 +78,8 @@ class BudgetsPostUpgradeTest(base.ValidatorTest):
         data = verdict.as_dict()
         data['run_id'] = self.run_id
         data['observer_stop'] = self.stop_result
+        if self.events_error:
+            data['events_error'] = self.events_error
         if figures is not None:
             data['figures'] = {k: v for k, v in figures.items()
                                if k not in ('steps',)}
