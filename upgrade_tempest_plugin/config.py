@@ -134,6 +134,13 @@ UpgradeWorkloadsGroup = [
     cfg.StrOpt('subnet_cidr',
                default='10.199.0.0/24',
                help='CIDR of the workload subnet.'),
+    cfg.BoolOpt('server_power_actions',
+                default=True,
+                help='In post-upgrade, stop and start the workload servers. '
+                     'Set False where the virt driver forgets its servers '
+                     'when nova-compute restarts (nova\'s fake driver, as '
+                     'in the sandbox); the servers then get a metadata '
+                     'update instead.'),
     cfg.BoolOpt('verify_actions',
                 default=True,
                 help='In post-upgrade, also check that workloads still '

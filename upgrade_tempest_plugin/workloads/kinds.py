@@ -169,6 +169,8 @@ class ServerWithVolume(Kind):
             return problems
         r = ws.resources
         server_id = entries['server']['resource_id']
+        if not getattr(ws.settings, 'server_power_actions', True):
+            return self._metadata_action(ws, entries, problems)
         try:
             r.servers.stop_server(server_id)
             r.wait_for('server', server_id, ('SHUTOFF',))
@@ -177,6 +179,23 @@ class ServerWithVolume(Kind):
         except (lib_exc.TempestException, waiters.ErrorStatus) as exc:
             problems.append('server %s (%s) did not stop and start: %s' % (
                 entries['server']['name'], server_id, exc))
+        return problems
+
+    def _metadata_action(self, ws, entries, problems):
+        """An API-level action for clouds without server power actions."""
+        server_id = entries['server']['resource_id']
+        servers = ws.resources.servers
+        try:
+            servers.set_server_metadata_item(server_id, 'upgrade-check',
+                                             {'upgrade-check': ws.run_id})
+            meta = servers.list_server_metadata(server_id)['metadata']
+            if meta.get('upgrade-check') != ws.run_id:
+                problems.append('server %s (%s) did not keep its metadata' %
+                                (entries['server']['name'], server_id))
+        except lib_exc.TempestException as exc:
+            problems.append('server %s (%s) does not accept a metadata '
+                            'update: %s' % (entries['server']['name'],
+                                            server_id, exc))
         return problems
 
 
@@ -233,6 +252,9 @@ class ServerBootFromVolume(Kind):
 
     def act(self, ws):
         return ServerWithVolume.act(self, ws)
+
+    def _metadata_action(self, ws, entries, problems):
+        return ServerWithVolume._metadata_action(self, ws, entries, problems)
 
 
 class VolumeWithSnapshot(Kind):

@@ -31,7 +31,8 @@ def settings(conf, resources):
         flavor_ref=conf.compute.flavor_ref,
         network_id=network_id,
         volume_size=conf.upgrade_workloads.volume_size,
-        subnet_cidr=conf.upgrade_workloads.subnet_cidr)
+        subnet_cidr=conf.upgrade_workloads.subnet_cidr,
+        server_power_actions=conf.upgrade_workloads.server_power_actions)
 
 
 def open_workload_set(conf=None, clients=None, store=None, run_id=None):

@@ -187,6 +187,12 @@ class FakeCloud:
                 lambda rid: set_status(rid, 'SHUTOFF')),
             start_server=rec('start_server')(
                 lambda rid: set_status(rid, 'ACTIVE')),
+            set_server_metadata_item=rec('set_server_metadata_item')(
+                lambda rid, key, meta: cloud.items['server'][rid].setdefault(
+                    'metadata', {}).update(meta)),
+            list_server_metadata=rec('list_server_metadata')(
+                lambda rid: {'metadata': dict(
+                    cloud.items['server'][rid].get('metadata', {}))}),
         )
         keypairs = ns(
             create_keypair=rec('create_keypair')(

@@ -153,6 +153,17 @@ class TestActions(WorkloadTestCase):
         vol = ws.recorded('volume_with_snapshot', 'volume', 'volume')
         self.assertEqual(2, vol['attrs']['size'])
 
+    def test_metadata_instead_of_power_actions(self):
+        self.create_all()
+        ws = self.new_set()
+        ws.settings = types.SimpleNamespace(**dict(
+            vars(SETTINGS), server_power_actions=False))
+        self.cloud.calls.clear()
+        for name in ('server_with_volume', 'server_boot_from_volume'):
+            self.assertEqual([], kinds.BY_NAME[name].act(ws))
+        self.assertNotIn('stop_server', self.cloud.calls)
+        self.assertEqual(2, self.cloud.calls.count('set_server_metadata_item'))
+
 
 class TestDestroy(WorkloadTestCase):
 
