@@ -51,14 +51,18 @@ def tempest_command():
     return candidate if os.path.exists(candidate) else 'tempest'
 
 
-def run(workspace, regex, concurrency=1, extra_args=(), env=None):
+def run(workspace, regex, concurrency=1, config_file=None, env=None):
     """Run ``tempest run --regex REGEX`` in ``workspace``; return a Summary.
 
+    ``workspace`` is the directory tempest runs in and records results in;
+    its ``etc/tempest.conf`` is used unless ``config_file`` names another.
     Output goes to this process's stdout as tempest prints it, so long runs
     show progress.
     """
     cmd = [tempest_command(), 'run', '--regex', regex,
-           '--concurrency', str(concurrency)] + list(extra_args)
+           '--concurrency', str(concurrency)]
+    if config_file:
+        cmd += ['--config-file', config_file]
     returncode = subprocess.call(cmd, cwd=workspace, env=env)
     stestr = os.path.join(os.path.dirname(tempest_command()), 'stestr')
     if not os.path.exists(stestr):
@@ -68,6 +72,17 @@ def run(workspace, regex, concurrency=1, extra_args=(), env=None):
                           stderr=subprocess.DEVNULL)
     passed, failed, skipped = summarize(last.stdout)
     return Summary(returncode, passed, failed, skipped, failed)
+
+
+def outcome(summary):
+    """'passed', 'skipped' or 'failed': one word for a summary table.
+
+    'skipped' is a run with no failure in which every test was skipped.
+    """
+    ok, _ = verdict(summary, allow_all_skipped=True)
+    if not ok:
+        return 'failed'
+    return 'passed' if summary.passed else 'skipped'
 
 
 def verdict(summary, allow_all_skipped=False):

@@ -6,9 +6,6 @@ package installed (the sandbox installs the rest, cached).
 """
 
 import os
-import re
-import shutil
-import subprocess
 import sys
 import time
 
@@ -19,6 +16,7 @@ from upgrade_tempest_plugin.sandbox import errors
 from upgrade_tempest_plugin.sandbox import releases
 from upgrade_tempest_plugin.sandbox import state as statemod
 from upgrade_tempest_plugin.sandbox import upgrade
+from upgrade_tempest_plugin import tempest_results
 
 # Phases are selected by a token in the validator class names (see
 # doc/source/validators.rst).
@@ -27,32 +25,6 @@ PHASES = {
     'post-upgrade': r'^upgrade_tempest_plugin\..*(PostUpgrade|Health)',
     'destroy': r'^upgrade_tempest_plugin\..*Destroy',
 }
-COUNT_RE = re.compile(r'^ - (Passed|Skipped|Failed): (\d+)', re.M)
-
-
-def tempest_command():
-    """The tempest of this environment: the one that has this plugin."""
-    here = os.path.join(os.path.dirname(sys.executable), 'tempest')
-    found = here if os.path.exists(here) else shutil.which('tempest')
-    if not found:
-        raise exceptions.UserError('no tempest next to %s or on PATH'
-                                   % sys.executable)
-    return found
-
-
-def judge(returncode, output):
-    """'passed', 'skipped' or 'failed' for one ``tempest run``.
-
-    tempest exits 1 when every selected test was skipped ("No tests were
-    successful"); with no failure that is a skip, not a failure.
-    """
-    counts = {k.lower(): int(v) for k, v in COUNT_RE.findall(output)}
-    if returncode == 0:
-        return 'passed', counts
-    if (counts.get('failed', 1) == 0 and counts.get('passed', 0) == 0
-            and counts.get('skipped', 0) > 0):
-        return 'skipped', counts
-    return 'failed', counts
 
 
 class Demo(base.Command):
@@ -85,11 +57,10 @@ class Demo(base.Command):
             raise exceptions.UserError(
                 '%s -> %s is neither one release nor a skip-level upgrade '
                 'between SLURP releases' % (src, dst))
-        tempest = tempest_command()
         sb = sandbox_cmd.make_sandbox(parsed_args, self.app.stdout)
         steps = []
         try:
-            self.run_demo(sb, src, dst, parsed_args.mode, tempest, steps)
+            self.run_demo(sb, src, dst, parsed_args.mode, steps)
         except errors.SandboxError as exc:
             steps.append(('sandbox', 'failed', 0.0, str(exc)))
         finally:
@@ -104,7 +75,7 @@ class Demo(base.Command):
         steps.append((name, 'ok', time.monotonic() - begin, ''))
         return result
 
-    def run_demo(self, sb, src, dst, mode, tempest, steps):
+    def run_demo(self, sb, src, dst, mode, steps):
         st = sb.state()
         running = {src}
         if st is not None:
@@ -123,12 +94,12 @@ class Demo(base.Command):
         except FileNotFoundError:
             pass
         self.write_conf(sb, src, dst)
-        self.validators(sb, tempest, 'pre-upgrade', steps)
+        self.validators(sb, 'pre-upgrade', steps)
         self._timed(steps, 'upgrade %s -> %s (%s)' % (src, dst, mode),
                     upgrade.Upgrader(sb).run, dst, [], mode)
         self.write_conf(sb, src, dst)
-        self.validators(sb, tempest, 'post-upgrade', steps)
-        self.validators(sb, tempest, 'destroy', steps)
+        self.validators(sb, 'post-upgrade', steps)
+        self.validators(sb, 'destroy', steps)
 
     def write_conf(self, sb, src, dst):
         st = sb.state()
@@ -138,7 +109,7 @@ class Demo(base.Command):
             'state_dir': sb.layout.path('upgrade-state'),
         }})
 
-    def validators(self, sb, tempest, phase, steps):
+    def validators(self, sb, phase, steps):
         """Run the plugin's validators with this environment's tempest.
 
         They run in their own directory (tempest writes a .stestr.conf
@@ -151,15 +122,13 @@ class Demo(base.Command):
         sb.say('%s validators: tempest run --regex %r'
                % (phase, PHASES[phase]))
         begin = time.monotonic()
-        proc = subprocess.run(
-            [tempest, 'run', '--config-file', conf, '--regex',
-             PHASES[phase]],
-            cwd=rundir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, env=dict(os.environ, PYTHON=sys.executable))
-        self.app.stdout.write(proc.stdout)
-        result, counts = judge(proc.returncode, proc.stdout)
-        detail = ', '.join('%s %d' % kv for kv in sorted(counts.items()))
-        steps.append(('validators ' + phase, result,
+        self.app.stdout.flush()
+        summary = tempest_results.run(
+            rundir, PHASES[phase], config_file=conf,
+            env=dict(os.environ, PYTHON=sys.executable))
+        detail = '%d passed, %d failed, %d skipped' % (
+            summary.passed, len(summary.failed), summary.skipped)
+        steps.append(('validators ' + phase, tempest_results.outcome(summary),
                       time.monotonic() - begin, detail))
 
     def summary(self, sb, src, dst, steps):

@@ -59,3 +59,13 @@ class TestVerdict(base.TestCase):
     def test_nonzero_exit_without_failures_is_not_ok(self):
         ok, _ = tempest_results.verdict(self._summary(2, 5, [], 0))
         self.assertFalse(ok)
+
+    def test_outcome_words(self):
+        self.assertEqual('passed', tempest_results.outcome(
+            self._summary(0, 3, [], 1)))
+        self.assertEqual('skipped', tempest_results.outcome(
+            self._summary(1, 0, [], 4)))
+        self.assertEqual('failed', tempest_results.outcome(
+            self._summary(1, 2, ['x'], 0)))
+        self.assertEqual('failed', tempest_results.outcome(
+            self._summary(100, 0, [], 0)))

@@ -10,10 +10,11 @@ from testtools import content
 CONF = config.CONF
 
 
-class IdentityVersionTest(test.BaseTestCase):
+class IdentityVersionHealthTest(test.BaseTestCase):
     """Token issue and the version document, as the non-admin primary user.
 
-    Safe to run in any phase: it creates nothing.
+    Any-time health (the class name carries "Health" so the phase regexes
+    select it): safe in every phase, it creates nothing.
     """
 
     credentials = ['primary']

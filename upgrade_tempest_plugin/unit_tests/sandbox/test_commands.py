@@ -7,7 +7,6 @@ from unittest import mock
 
 import fixtures
 
-from upgrade_tempest_plugin.cmd import demo
 from upgrade_tempest_plugin.cmd import main
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.sandbox import cloud
@@ -213,19 +212,3 @@ class EventsTest(base.TestCase):
                          set(lines[0]))
         self.assertEqual(1.235, lines[0]['seconds'])
         self.assertIn('33.0.2 -> 34.0.0: failed', out.getvalue())
-
-
-class DemoJudgeTest(base.TestCase):
-
-    def test_passed(self):
-        self.assertEqual('passed', demo.judge(0, ' - Passed: 3\n')[0])
-
-    def test_every_test_skipped_is_a_skip(self):
-        out = ' - Passed: 0\n - Skipped: 4\n - Failed: 0\n'
-        self.assertEqual(('skipped', {'passed': 0, 'skipped': 4,
-                                      'failed': 0}), demo.judge(1, out))
-
-    def test_failure(self):
-        out = ' - Passed: 2\n - Skipped: 0\n - Failed: 1\n'
-        self.assertEqual('failed', demo.judge(1, out)[0])
-        self.assertEqual('failed', demo.judge(100, 'discovery error')[0])
