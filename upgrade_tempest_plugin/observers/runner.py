@@ -137,7 +137,8 @@ class Runner(object):
         profiles = self._load_profiles()
         wanted = s['services'] or sorted(profiles)
         api_sched = scheduler.OpenLoopScheduler(
-            self.sink, rate=s['rate'], max_in_flight=s['max_in_flight'])
+            self.sink, rate=s['rate'], max_in_flight=s['max_in_flight'],
+            probe_timeout=s['probe_timeout'])
         self.schedulers.append(api_sched)
         # Identity is probed at the URI Tempest uses, from the first
         # token attempt on, so an identity outage at start is measured too
@@ -157,7 +158,8 @@ class Runner(object):
         if dp_targets:
             dp_sched = scheduler.OpenLoopScheduler(
                 self.sink, rate=s['dataplane_rate'],
-                max_in_flight=s['max_in_flight'])
+                max_in_flight=s['max_in_flight'],
+                probe_timeout=s['probe_timeout'])
             for target in dp_targets:
                 dp_sched.add(target)
             dp_sched.start()

@@ -10,6 +10,7 @@ schedule never slips and a hanging service cannot exhaust the pool.
 
 import concurrent.futures
 import logging
+import math
 import threading
 import time
 
@@ -30,10 +31,17 @@ class Target(object):
 
 class OpenLoopScheduler(object):
 
-    def __init__(self, sink, rate=10.0, max_in_flight=32, pool_size=None):
+    def __init__(self, sink, rate=10.0, max_in_flight=32, pool_size=None,
+                 probe_timeout=None):
         self.sink = sink
         self.interval = 1.0 / rate
         self.max_in_flight = max_in_flight
+        # A target never has more probes in flight than start within one
+        # probe timeout: no thread is created for more.
+        self.per_target = max_in_flight
+        if probe_timeout:
+            self.per_target = max(1, min(max_in_flight, int(
+                math.ceil(rate * probe_timeout)) + 2))
         self.pool_size = pool_size
         self.targets = []
         self._in_flight = {}
@@ -106,7 +114,7 @@ class OpenLoopScheduler(object):
 
     def start(self, expected_targets=None):
         count = expected_targets or max(1, len(self.targets))
-        size = self.pool_size or max(4, min(256, count * self.max_in_flight))
+        size = self.pool_size or max(4, min(256, count * self.per_target))
         self._pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=size, thread_name_prefix='probe')
         for index, target in enumerate(list(self.targets)):

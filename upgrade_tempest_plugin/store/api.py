@@ -151,7 +151,10 @@ def _sqlite_pragmas(dbapi_conn, record):
 
 def make_engine(url):
     url = sa.engine.make_url(url)
-    kwargs = {'future': True}
+    # LIFO: a process that writes from one thread keeps reusing one
+    # connection instead of rotating through the pool (each SQLite
+    # connection keeps its own page cache).
+    kwargs = {'future': True, 'pool_use_lifo': True}
     if url.get_backend_name() == 'sqlite':
         database = url.database
         if database and database != ':memory:':
