@@ -83,6 +83,8 @@ def tempest_conf(layout, services, resources, extra=None):
         },
         'validation': {'run_validation': False},
         'upgrade_release': {'package_versions': package_versions(services)},
+        # Downtime windows name the sandbox upgrade step that caused them.
+        'upgrade_budgets': {'events_file': layout.events_file},
     }
     if 'nova' in has:
         conf['compute'] = {

@@ -126,6 +126,8 @@ class WorkspaceTest(base.TestCase):
             'image:33.0.0,identity:30.0.0,network:29.0.0,compute:34.0.0',
             conf['upgrade_release']['package_versions'])
         self.assertFalse(conf['auth']['use_dynamic_credentials'])
+        self.assertEqual(self.layout.events_file,
+                         conf['upgrade_budgets']['events_file'])
         self.assertEqual({'nova': True, 'neutron': True, 'glance': True,
                           'cinder': False, 'swift': False},
                          {k: conf['service_available'][k] for k in
