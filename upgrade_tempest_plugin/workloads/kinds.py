@@ -17,6 +17,8 @@ from tempest.lib import exceptions as lib_exc
 from upgrade_tempest_plugin.workloads import waiters
 
 IMAGE_DATA_SIZE = 64 * 1024
+#: Ledger state of a server while the plugin stops and starts it.
+STOPPING = 'stop-start'
 
 
 def image_data(run_id):
@@ -33,9 +35,13 @@ def _missing(rtype, entry):
 
 def _status(rtype, entry, resource, wanted, field='status'):
     if resource.get(field) not in wanted:
-        return '%s %s (%s) has %s %r, expected %s' % (
+        hint = ''
+        if entry.get('state') == STOPPING:
+            hint = (' (a stop/start action of an earlier post-upgrade run '
+                    'was interrupted)')
+        return '%s %s (%s) has %s %r, expected %s%s' % (
             rtype, entry['name'], entry['resource_id'], field,
-            resource.get(field), ' or '.join(wanted))
+            resource.get(field), ' or '.join(wanted), hint)
     return None
 
 
@@ -171,11 +177,16 @@ class ServerWithVolume(Kind):
         server_id = entries['server']['resource_id']
         if not getattr(ws.settings, 'server_power_actions', True):
             return self._metadata_action(ws, entries, problems)
+        name = entries['server']['name']
         try:
+            # Recorded, so a verification after an interrupted action says
+            # who stopped the server.
+            ws.update_attrs('server', name, STOPPING)
             r.servers.stop_server(server_id)
             r.wait_for('server', server_id, ('SHUTOFF',))
             r.servers.start_server(server_id)
             r.wait_for('server', server_id, ('ACTIVE',))
+            ws.update_attrs('server', name, 'created')
         except (lib_exc.TempestException, waiters.ErrorStatus) as exc:
             problems.append('server %s (%s) did not stop and start: %s' % (
                 entries['server']['name'], server_id, exc))

@@ -123,6 +123,24 @@ class TestVerifyFindsDamage(WorkloadTestCase):
         problems = kinds.BY_NAME['server_with_volume'].verify(ws)
         self.assertTrue(any('not attached' in p for p in problems))
 
+    def test_interrupted_stop_is_explained(self):
+        self.create_all()
+        ws = self.new_set()
+        kind = kinds.BY_NAME['server_boot_from_volume']
+        entry = ws.recorded(kind.name, 'server', 'server')
+        # The stop went out, then the run died before the start.
+        ws.update_attrs('server', entry['name'], kinds.STOPPING)
+        self.cloud.items['server'][entry['resource_id']]['status'] = 'SHUTOFF'
+        problems = kind.verify(ws)
+        self.assertIn("has status 'SHUTOFF', expected ACTIVE (a stop/start "
+                      "action of an earlier post-upgrade run was "
+                      "interrupted)", problems[0])
+        # A complete action leaves the ledger state as it was.
+        self.cloud.items['server'][entry['resource_id']]['status'] = 'ACTIVE'
+        self.assertEqual([], kind.act(self.new_set()))
+        self.assertEqual('created',
+                         ws.recorded(kind.name, 'server', 'server')['state'])
+
     def test_image_data_changed(self):
         self.create_all()
         ws = self.new_set()
