@@ -1,14 +1,45 @@
 #!/bin/bash
-# Functional tests of the sandbox (a real cloud on this machine, no mock):
-# up at 2026.1, demo-user resources, tempest --smoke, upgrade to 2026.2,
-# status, smoke again, down. About 10 minutes with a warm venv cache,
-# plus ~5 minutes to fill the cache on a fresh machine.
+# The functional tests, against real sandbox clouds on this machine (no
+# mocks). Runs with the Python that has upgrade-tempest-plugin, stestr and
+# openstacksdk (the tox env, or PYTHON=/path/to/python). Must run as root:
+# the sandbox may apt-get install MariaDB, RabbitMQ, memcached, qemu-utils.
 #
-# Runs with the Python that has upgrade-tempest-plugin, stestr and
-# openstacksdk installed (the tox env, or PYTHON=/path/to/python).
+# 1. The sandbox suite, on a sandbox of its own (ports +100): up at 2026.1
+#    from nothing, demo-user resources, tempest --smoke, upgrade to 2026.2,
+#    status, smoke again, down with no process left.
+# 2. On one more sandbox ($UPGRADE_TEMPEST_SANDBOX_DIR), brought up at
+#    2026.1 and brought down at the end whatever happens:
+#    a. the validators across its upgrade to 2026.2 (pre-upgrade, upgrade,
+#       post-upgrade, a broken workload, destroy, SIGINT and cleanup);
+#    b. the identity validators run by tempest;
+#    c. the observers (services stopped, restarted and frozen while they
+#       probe; kill -9 of the observer; store outages).
+# The store-outage tests need the test databases
+# (tools/start-test-databases.sh; tools/run-tests starts them).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 python=${PYTHON:-python3}
+bindir=$(dirname "$(command -v "$python")")
 cd "$top"
-exec "$python" -m stestr --test-path ./upgrade_tempest_plugin/functional_tests/sandbox \
-    --top-dir ./ run --concurrency 1 "$@"
+
+export UPGRADE_TEMPEST_SANDBOX_DIR=${UPGRADE_TEMPEST_SANDBOX_DIR:-$HOME/.local/share/upgrade-tempest/functional}
+export UPGRADE_TEMPEST_FUNCTIONAL_RESET=1
+
+suite() {
+    local path=$1
+    shift
+    echo "functional: $path $*"
+    "$python" -m stestr --test-path "./upgrade_tempest_plugin/functional_tests/$path" \
+        --top-dir ./ run --serial "$@"
+}
+
+suite sandbox
+
+sandbox() {
+    "$bindir/upgrade-tempest" sandbox "$@" --dir "$UPGRADE_TEMPEST_SANDBOX_DIR"
+}
+trap 'sandbox down || true' EXIT
+sandbox up --release 2026.1
+suite validators
+suite . 'test_identity_validator'
+suite observers

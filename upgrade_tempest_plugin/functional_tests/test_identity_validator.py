@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+import fixtures
 import testtools
 import yaml
 
@@ -23,15 +24,20 @@ class TestIdentityValidator(testtools.TestCase):
     def setUp(self):
         super().setUp()
         self.workspace = layout.Layout().workspace
-        conf = os.path.join(self.workspace, 'etc', 'tempest.conf')
-        if not os.path.isfile(conf):
+        self.conf = os.path.join(self.workspace, 'etc', 'tempest.conf')
+        if not os.path.isfile(self.conf):
             self.fail('no sandbox Tempest workspace at %s: run '
                       '"upgrade-tempest sandbox up" first' % self.workspace)
+        # tempest runs and records its results in a scratch directory,
+        # with the sandbox's tempest.conf.
+        self.rundir = self.useFixture(fixtures.TempDir()).path
+        self.env = dict(os.environ, PYTHON=sys.executable,
+                        HOME=os.path.join(self.rundir, 'home'))
 
     def _last_stream(self):
         stestr = os.path.join(os.path.dirname(sys.executable), 'stestr')
         return subprocess.run([stestr, 'last', '--subunit'],
-                              cwd=self.workspace, check=True,
+                              cwd=self.rundir, env=self.env, check=True,
                               stdout=subprocess.PIPE).stdout
 
     def _passwords(self):
@@ -40,7 +46,8 @@ class TestIdentityValidator(testtools.TestCase):
             return [a['password'] for a in yaml.safe_load(accounts_file)]
 
     def test_validators_pass_and_record_the_version_document(self):
-        summary = tempest_results.run(self.workspace, REGEX)
+        summary = tempest_results.run(self.rundir, REGEX,
+                                      config_file=self.conf, env=self.env)
         ok, explanation = tempest_results.verdict(summary)
         self.assertTrue(ok, explanation)
         self.assertEqual(2, summary.passed, explanation)
