@@ -19,6 +19,8 @@ PROFILES = {'keystone': 'identity', 'placement': 'placement',
 # Projects of the test accounts: Tempest needs about two accounts per
 # worker (primary and alt) and runs two workers on this kind of machine.
 PROJECTS = ('demo', 'demo2', 'demo3', 'demo4')
+# The member account that owns the persistent workloads of a run.
+WORKLOAD_ACCOUNT = 'demo4'
 
 
 def accounts(secrets):
@@ -85,6 +87,13 @@ def tempest_conf(layout, services, resources, extra=None):
         'upgrade_release': {'package_versions': package_versions(services)},
         # Downtime windows name the sandbox upgrade step that caused them.
         'upgrade_budgets': {'events_file': layout.events_file},
+        # The persistent workloads belong to one stable member account.
+        # The fake virt driver forgets servers when nova-compute restarts
+        # (the upgrade restarts it), so the servers' action check after
+        # the upgrade is a metadata update, not stop/start.
+        'upgrade_workloads': {'username': WORKLOAD_ACCOUNT,
+                              'project_name': WORKLOAD_ACCOUNT,
+                              'server_power_actions': False},
     }
     if 'nova' in has:
         conf['compute'] = {

@@ -128,6 +128,9 @@ class WorkspaceTest(base.TestCase):
         self.assertFalse(conf['auth']['use_dynamic_credentials'])
         self.assertEqual(self.layout.events_file,
                          conf['upgrade_budgets']['events_file'])
+        self.assertEqual('demo4', conf['upgrade_workloads']['username'])
+        self.assertIn('demo4', [a['username'] for a in
+                                workspace.accounts(SECRETS)])
         self.assertEqual({'nova': True, 'neutron': True, 'glance': True,
                           'cinder': False, 'swift': False},
                          {k: conf['service_available'][k] for k in
