@@ -230,9 +230,11 @@ UpgradeObserversGroup = [
                       'expires.'),
     cfg.ListOpt('dataplane_targets',
                 default=[],
-                help='host:port targets the data-plane observer connects '
-                     'to (TCP). Empty: no data-plane observer unless '
-                     'workloads with addresses are recorded.'),
+                help='Targets of the data-plane observer: host:port for a '
+                     'TCP connect, icmp:host for an ICMP echo (needs a '
+                     'ping socket or a raw socket). Empty: no data-plane '
+                     'observer unless workloads with addresses are '
+                     'recorded.'),
     cfg.FloatOpt('dataplane_rate',
                  default=10.0,
                  min=0.1,

@@ -103,11 +103,16 @@ class Demo(base.Command):
 
     def write_conf(self, sb, src, dst):
         st = sb.state()
-        sb.write_workspace(st, sb.secrets(), extra={'upgrade': {
-            'expected_release_before': src,
-            'expected_release_after': dst,
-            'state_dir': sb.layout.path('upgrade-state'),
-        }})
+        sb.write_workspace(st, sb.secrets(), extra={
+            'upgrade': {
+                'expected_release_before': src,
+                'expected_release_after': dst,
+                'state_dir': sb.layout.path('upgrade-state'),
+            },
+            # The demo also checks that writes accepted during the upgrade
+            # are carried out (R16).
+            'upgrade_observers': {'honour_enabled': True},
+        })
 
     def validators(self, sb, phase, steps):
         """Run the plugin's validators with this environment's tempest.
@@ -145,3 +150,9 @@ class Demo(base.Command):
                 out.write('  %-10s %s %s\n' % (service, info['series'],
                                                info['version']))
         out.write('  events: %s\n' % sb.layout.events_file)
+        conf = os.path.join(sb.layout.workspace, 'etc', 'tempest.conf')
+        if os.path.isfile(conf):
+            out.write('\nWhat the observers measured during the upgrade '
+                      '(upgrade-tempest analyse --config-file %s):\n' % conf)
+            out.flush()
+            self.app.run_subcommand(['analyse', '--config-file', conf])

@@ -1,12 +1,15 @@
-"""The data-plane observer: TCP connects to workload addresses.
+"""The data-plane observer: TCP connects and pings to workload addresses.
 
-Targets are ``host:port`` strings (``[h:v:6]:22`` for IPv6).  ICMP needs
-raw sockets (root or CAP_NET_RAW) and the sandbox has no guest data plane,
-so only TCP is implemented; a connect that succeeds is ``ok``, a refused,
-reset or unanswered one is classified like an API probe.
+Targets are ``host:port`` strings (``[h:v:6]:22`` for IPv6) for a TCP
+connect, or ``icmp:host`` for an ICMP echo (IPv4).  A connect or an echo
+reply is ``ok``; a refused, reset or unanswered one is classified like an
+API probe.  ICMP needs an unprivileged ping socket or a raw socket (root or
+CAP_NET_RAW): where neither is permitted the observer refuses the target at
+start.
 """
 
 from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin.observers import icmp
 from upgrade_tempest_plugin.observers import probe
 from upgrade_tempest_plugin.observers import scheduler
 from upgrade_tempest_plugin.store import models
@@ -37,3 +40,32 @@ class TcpTarget(scheduler.Target):
 
     def probe(self):
         return probe.tcp_probe(self.host, self.port, self.timeout)
+
+
+class IcmpTarget(scheduler.Target):
+    observer = models.DATAPLANE
+
+    def __init__(self, text, timeout):
+        self.name = text.strip()
+        self.host = self.name[len(ICMP_PREFIX):]
+        if not self.host:
+            raise exceptions.UserError(
+                'data-plane target %r names no host' % text)
+        try:
+            icmp.open_socket()[0].close()
+        except icmp.NotPermitted as exc:
+            raise exceptions.UserError('%s: %s' % (self.name, exc))
+        self.timeout = timeout
+
+    def probe(self):
+        return icmp.ping(self.host, self.timeout)
+
+
+ICMP_PREFIX = 'icmp:'
+
+
+def make_target(text, timeout):
+    """The target a ``dataplane_targets`` entry names."""
+    if text.strip().startswith(ICMP_PREFIX):
+        return IcmpTarget(text, timeout)
+    return TcpTarget(text, timeout)

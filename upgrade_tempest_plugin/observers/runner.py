@@ -153,7 +153,7 @@ class Runner(object):
             api_sched.add(self._service_target(profiles[api.IDENTITY],
                                                s['identity_uri']))
         api_sched.start(expected_targets=len(wanted))
-        dp_targets = [dataplane.TcpTarget(t, s['probe_timeout'])
+        dp_targets = [dataplane.make_target(t, s['probe_timeout'])
                       for t in s['dataplane_targets'] if t.strip()]
         if dp_targets:
             dp_sched = scheduler.OpenLoopScheduler(
