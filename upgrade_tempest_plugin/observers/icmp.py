@@ -14,6 +14,7 @@ import socket
 import struct
 import time
 
+from upgrade_tempest_plugin.observers import probe
 from upgrade_tempest_plugin.store import models
 
 ECHO_REQUEST = 8
@@ -92,9 +93,7 @@ def ping(host, timeout):
     try:
         sock, raw = open_socket()
     except NotPermitted as exc:
-        return {'sent_at': sent, 'answered_at': None, 'latency': 0.0,
-                'outcome': models.OUTCOME_ERROR, 'status': None,
-                'detail': str(exc)}
+        return probe.unanswered(sent, models.OUTCOME_ERROR, str(exc))
     try:
         sock.sendto(echo_request(identifier, sequence, b'upgrade-tempest'),
                     (host, 0))
@@ -102,28 +101,17 @@ def ping(host, timeout):
         while True:
             left = deadline - time.time()
             if left <= 0 or not select.select([sock], [], [], left)[0]:
-                return {'sent_at': sent, 'answered_at': None,
-                        'latency': time.time() - sent,
-                        'outcome': models.OUTCOME_TIMEOUT, 'status': None,
-                        'detail': 'no echo reply'}
+                return probe.unanswered(sent, models.OUTCOME_TIMEOUT,
+                                        'no echo reply')
             packet = sock.recv(2048)
             kind = _matches(_icmp_of(packet, raw), identifier, sequence, raw)
             if kind is None:
                 continue
-            answered = time.time()
             if kind == ECHO_REPLY:
-                return {'sent_at': sent, 'answered_at': answered,
-                        'latency': answered - sent,
-                        'outcome': models.OUTCOME_OK, 'status': None,
-                        'detail': None}
-            return {'sent_at': sent, 'answered_at': None,
-                    'latency': answered - sent,
-                    'outcome': models.OUTCOME_REFUSED, 'status': None,
-                    'detail': 'destination unreachable'}
+                return probe.answered(sent)
+            return probe.unanswered(sent, models.OUTCOME_REFUSED,
+                                    'destination unreachable')
     except OSError as exc:
-        return {'sent_at': sent, 'answered_at': None,
-                'latency': time.time() - sent,
-                'outcome': models.OUTCOME_ERROR, 'status': None,
-                'detail': str(exc)}
+        return probe.unanswered(sent, models.OUTCOME_ERROR, str(exc))
     finally:
         sock.close()

@@ -101,6 +101,20 @@ def describe(exc):
     return text[:200]
 
 
+def answered(sent, outcome=models.OUTCOME_OK, status=None, detail=None):
+    """A sample for a probe sent at ``sent`` that got an answer just now."""
+    now = time.time()
+    return {'sent_at': sent, 'answered_at': now, 'latency': now - sent,
+            'outcome': outcome, 'status': status, 'detail': detail}
+
+
+def unanswered(sent, outcome, detail):
+    """A sample for a probe sent at ``sent`` that failed just now."""
+    return {'sent_at': sent, 'answered_at': None,
+            'latency': time.time() - sent, 'outcome': outcome,
+            'status': None, 'detail': detail}
+
+
 def new_pool_manager(max_in_flight, timeout):
     return urllib3.PoolManager(
         num_pools=32, maxsize=max_in_flight, block=False, retries=False,
@@ -126,18 +140,11 @@ def http_probe(pool, url, headers, timeout):
             timeout=urllib3.Timeout(total=timeout, connect=timeout,
                                     read=timeout))
     except Exception as exc:
-        answered = time.time()
-        return {'sent_at': sent, 'answered_at': None,
-                'latency': answered - sent,
-                'outcome': classify_exception(exc), 'status': None,
-                'detail': describe(exc)}
-    answered = time.time()
+        return unanswered(sent, classify_exception(exc), describe(exc))
     outcome = classify_status(resp.status, resp.data)
-    return {'sent_at': sent, 'answered_at': answered,
-            'latency': answered - sent, 'outcome': outcome,
-            'status': resp.status,
-            'detail': None if outcome == models.OUTCOME_OK else
-            resp.data[:120].decode('utf-8', 'replace')}
+    return answered(sent, outcome, resp.status,
+                    None if outcome == models.OUTCOME_OK else
+                    resp.data[:120].decode('utf-8', 'replace'))
 
 
 def tcp_probe(host, port, timeout):
@@ -146,13 +153,7 @@ def tcp_probe(host, port, timeout):
     try:
         sock = socket.create_connection((host, port), timeout=timeout)
     except Exception as exc:
-        answered = time.time()
-        return {'sent_at': sent, 'answered_at': None,
-                'latency': answered - sent,
-                'outcome': classify_exception(exc), 'status': None,
-                'detail': describe(exc)}
-    answered = time.time()
+        return unanswered(sent, classify_exception(exc), describe(exc))
+    sample = answered(sent)
     sock.close()
-    return {'sent_at': sent, 'answered_at': answered,
-            'latency': answered - sent, 'outcome': models.OUTCOME_OK,
-            'status': None, 'detail': None}
+    return sample
