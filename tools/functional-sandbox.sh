@@ -7,7 +7,8 @@
 # 1. The sandbox suite, on a sandbox of its own (ports +100): up at 2026.1
 #    from nothing, demo-user resources, tempest --smoke, upgrade to 2026.2,
 #    status, smoke again, down with no process left.
-# 2. On one more sandbox ($UPGRADE_TEMPEST_SANDBOX_DIR), brought up at
+# 2. On one more sandbox ($UPGRADE_TEMPEST_SANDBOX_DIR), destroyed first
+#    (an earlier run leaves it at 2026.2, or half-built), brought up at
 #    2026.1 and brought down at the end whatever happens:
 #    a. the validators across its upgrade to 2026.2 (pre-upgrade, upgrade,
 #       post-upgrade, a broken workload, destroy, SIGINT and cleanup);
@@ -39,6 +40,7 @@ sandbox() {
     "$bindir/upgrade-tempest" sandbox "$@" --dir "$UPGRADE_TEMPEST_SANDBOX_DIR"
 }
 trap 'sandbox down || true' EXIT
+sandbox destroy
 sandbox up --release 2026.1
 suite validators
 suite . 'test_identity_validator'
