@@ -168,29 +168,109 @@ def name_release(service, evidences, release_key='max_microversion',
     """
     evidences = list(evidences)
     verdict = _name_from_api(service, evidences, release_key)
-    if package_version and verdict.status not in (MIXED,):
-        pkg_series = releases.series_of_package(service, package_version)
-        if pkg_series is None:
-            verdict.message += (' Package version %s maps to no known '
-                                'series.' % package_version)
-        elif verdict.status == IDENTIFIED:
-            if pkg_series != verdict.series:
-                verdict.status = CONFLICT
-                verdict.message += (' But package version %s belongs to '
-                                    '%s.' % (package_version, pkg_series))
-        elif (verdict.status in (AMBIGUOUS, NO_EVIDENCE) and
-              (not verdict.candidates or
-               pkg_series in verdict.candidates)):
-            verdict.status = PACKAGE
-            verdict.series = pkg_series
-            verdict.package = package_version
-            verdict.message += (' Package version %s decides it: %s.' % (
-                package_version, pkg_series))
-        elif verdict.status == AMBIGUOUS:
+    return apply_package_version(verdict, package_version)
+
+
+def apply_package_version(verdict, package_version):
+    """Let the service's package version decide what the API could not.
+
+    A package version that contradicts an identified series is a
+    conflict; a mixed cloud stays mixed whatever the package says.
+    """
+    if not package_version or verdict.status == MIXED:
+        return verdict
+    service = verdict.service
+    pkg_series = releases.series_of_package(service, package_version)
+    if pkg_series is None:
+        verdict.message += (' Package version %s maps to no known '
+                            'series.' % package_version)
+    elif verdict.status == IDENTIFIED:
+        if pkg_series != verdict.series:
             verdict.status = CONFLICT
-            verdict.message += (' But package version %s belongs to %s.' % (
-                package_version, pkg_series))
+            verdict.message += (' But package version %s belongs to '
+                                '%s.' % (package_version, pkg_series))
+    elif (verdict.status in (AMBIGUOUS, NO_EVIDENCE) and
+          (not verdict.candidates or pkg_series in verdict.candidates)):
+        verdict.status = PACKAGE
+        verdict.series = pkg_series
+        verdict.package = package_version
+        verdict.message += (' Package version %s decides it: %s.' % (
+            package_version, pkg_series))
+    elif verdict.status == AMBIGUOUS:
+        verdict.status = CONFLICT
+        verdict.message += (' But package version %s belongs to %s.' % (
+            package_version, pkg_series))
     return verdict
+
+
+def name_release_from_extensions(service, evidences, first_seen,
+                                 removed_in=None, package_version=None):
+    """A :class:`Verdict` from an extension list (Neutron).
+
+    ``first_seen`` maps an extension alias to the first series that
+    ships it, ``removed_in`` to the first series that no longer does.  A
+    listed extension proves the service is at least as new as the series
+    that added it (and older than one that removed it); an extension that
+    is *not* listed proves nothing, because which extensions load depends
+    on the plugins a cloud configures.  So the API usually narrows the
+    release to "S or later" and names it only when S is the newest series
+    the table knows.
+    """
+    evidences = list(evidences)
+    removed_in = removed_in or {}
+    lists = [e.extensions for e in evidences if e.extensions is not None]
+    if not lists:
+        return apply_package_version(Verdict(
+            service, NO_EVIDENCE, evidence=evidences,
+            message='no extension list could be read; %s.'
+                    % _decider_hint(service)), package_version)
+    listed = set(lists[0])
+    known = sorted(a for a in listed if a in first_seen)
+    unknown = sorted(listed - set(first_seen))
+    low = max((first_seen[a] for a in known), default=releases.SERIES[0])
+    newest = [a for a in known if first_seen[a] == low]
+    highs = [removed_in[a] for a in known if a in removed_in]
+    cands = [s for s in releases.SERIES
+             if s >= low and all(s < h for h in highs)]
+    value = ', '.join(newest) if low != releases.SERIES[0] else None
+    if not cands:
+        return apply_package_version(Verdict(
+            service, UNKNOWN, value=value, evidence=evidences,
+            message='the extension list fits no known series: %s first '
+                    'shipped in %s, but %s were removed by %s.' % (
+                        value, low,
+                        ', '.join(a for a in known if a in removed_in),
+                        min(highs))), package_version)
+    note = ''
+    if unknown:
+        note = (' %d listed extension(s) are not in the table (a newer '
+                'release, or a plugin outside Neutron): %s.'
+                % (len(unknown), ', '.join(unknown[:5]) +
+                   (', ...' if len(unknown) > 5 else '')))
+    if value is None:
+        verdict = Verdict(
+            service, AMBIGUOUS, candidates=cands, evidence=evidences,
+            message='none of the %d listed extensions appeared after %s, '
+                    'and a missing extension proves nothing, so the API '
+                    'cannot tell %s apart; %s.%s' % (
+                        len(listed), releases.SERIES[0], ', '.join(cands),
+                        _decider_hint(service), note))
+    elif len(cands) == 1:
+        verdict = Verdict(
+            service, IDENTIFIED, value=value, series=cands[0],
+            candidates=cands, evidence=evidences,
+            message='extension(s) %s first shipped in %s, the newest '
+                    'series known.%s' % (value, cands[0], note))
+    else:
+        verdict = Verdict(
+            service, AMBIGUOUS, value=value, candidates=cands,
+            evidence=evidences,
+            message='extension(s) %s first shipped in %s, so %s runs %s '
+                    'or later; a missing extension proves nothing, so the '
+                    'API cannot tell %s apart; %s.%s' % (
+                        value, low, service, low, ', '.join(cands),
+                        _decider_hint(service), note))
+    return apply_package_version(verdict, package_version)
 
 
 def _name_from_api(service, evidences, release_key):

@@ -298,6 +298,11 @@ class Test3UpgradeCycle(ValidatorsTestCase):
             self.assertTrue('cannot tell' in verdict['message'] or
                             'publishes no release evidence' in
                             verdict['message'], verdict['message'])
+        # Neutron's extension list narrows it to "2026.1 or later"
+        # (network-ip-availability-details first shipped in 2026.1).
+        network = json.loads(events['network']['detail'])
+        self.assertEqual(['2026.1', '2026.2'], network['candidates'])
+        self.assertIn('network-ip-availability-details', network['message'])
 
         # Break one workload: its attached volume goes away.
         name = marker + 'server-with-volume-data'

@@ -144,12 +144,74 @@ class TestEvidence(base.TestCase):
         self.assertEqual(evidence.CONFLICT, verdict.status)
         self.assertEqual(evidence.FAIL, verdict.check('2026.2')[0])
 
-    def test_neutron_has_no_api_evidence(self):
+    def _neutron(self, extensions, package=None):
+        profile = registry.load_profiles()['network']
+        evs = [profile.parse_version_document(NEUTRON, endpoint='ep',
+                                              extensions=extensions)]
+        return profile.name_release(evs, package_version=package)
+
+    def test_neutron_without_extension_list(self):
         verdict = self._verdict('network', NEUTRON)
         self.assertEqual(evidence.NO_EVIDENCE, verdict.status)
         self.assertEqual(evidence.UNDECIDABLE, verdict.check('2026.2')[0])
         verdict = self._verdict('network', NEUTRON, package='29.0.0')
         self.assertEqual('2026.2', verdict.series)
+
+    def test_neutron_extension_sets_a_lower_bound(self):
+        # measured on the sandbox at 2026.2 (ML2, no OVN): the newest
+        # extension it lists first shipped in 2026.1
+        verdict = self._neutron(['network', 'network-ip-availability-details',
+                                 'qinq', 'router'])
+        self.assertEqual(evidence.AMBIGUOUS, verdict.status)
+        self.assertEqual(['2026.1', '2026.2'], verdict.candidates)
+        self.assertIn('runs 2026.1 or later', verdict.message)
+        self.assertIn('a missing extension proves nothing', verdict.message)
+        self.assertEqual(evidence.UNDECIDABLE, verdict.check('2026.2')[0])
+        outcome, message = verdict.check('2025.2')
+        self.assertEqual(evidence.FAIL, outcome)
+        self.assertIn('network-ip-availability-details', message)
+        verdict = self._neutron(['network-ip-availability-details'],
+                                package='29.0.0')
+        self.assertEqual((evidence.PACKAGE, '2026.2'),
+                         (verdict.status, verdict.series))
+        verdict = self._neutron(['network-ip-availability-details'],
+                                package='27.0.4')
+        self.assertEqual(evidence.CONFLICT, verdict.status)
+
+    def test_neutron_newest_extension_identifies(self):
+        verdict = self._neutron(['router', 'floating-ip-router-writable'])
+        self.assertEqual((evidence.IDENTIFIED, '2026.2'),
+                         (verdict.status, verdict.series))
+        self.assertEqual(evidence.FAIL, verdict.check('2026.1')[0])
+
+    def test_neutron_old_extensions_only(self):
+        verdict = self._neutron(['router', 'my-vendor-extension'])
+        self.assertEqual(evidence.AMBIGUOUS, verdict.status)
+        self.assertEqual(list(releases.SERIES), verdict.candidates)
+        self.assertIn('cannot tell', verdict.message)
+        self.assertIn('my-vendor-extension', verdict.message)
+
+    def test_removed_extension_sets_an_upper_bound(self):
+        first = {'a': '2023.1', 'b': '2024.1', 'c': '2023.1'}
+        verdict = evidence.name_release_from_extensions(
+            'network', [evidence.parse_version_document(
+                NEUTRON, extensions=['b', 'c'])], first, {'c': '2025.1'})
+        self.assertEqual(['2024.1', '2024.2'], verdict.candidates)
+        verdict = evidence.name_release_from_extensions(
+            'network', [evidence.parse_version_document(
+                NEUTRON, extensions=['b', 'c'])], first, {'c': '2024.1'})
+        self.assertEqual(evidence.UNKNOWN, verdict.status)
+        self.assertEqual(evidence.FAIL, verdict.check('2024.1')[0])
+
+    def test_neutron_table_is_consistent(self):
+        from upgrade_tempest_plugin.services import neutron_extensions
+        self.assertEqual(set(releases.SERIES),
+                         set(neutron_extensions.READ_FROM))
+        for series, version in neutron_extensions.READ_FROM.items():
+            self.assertEqual(series, releases.series_of_package(
+                'network', version))
+        self.assertEqual(set(), set(neutron_extensions.FIRST_SEEN.values()) -
+                         set(releases.SERIES))
 
     def test_mixed_cloud(self):
         verdict = self._verdict('compute', NOVA_33, NOVA_34, NOVA_33)
