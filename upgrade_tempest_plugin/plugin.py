@@ -3,22 +3,13 @@
 import os
 
 from tempest import config
+from tempest.lib import exceptions as lib_exc
 from tempest.test_discover import plugins
 
 from upgrade_tempest_plugin import config as project_config
+from upgrade_tempest_plugin.services import registry
 
 SERVICE_CLIENTS_MODULE = 'upgrade_tempest_plugin.services.version_client'
-
-# Tempest configuration group of every service whose version document the
-# plugin reads, keyed by the name the service clients are registered under.
-VERSIONED_SERVICES = {
-    'identity': 'identity',
-    'compute': 'compute',
-    'image': 'image',
-    'network': 'network',
-    'volume': 'volume',
-    'placement': 'placement',
-}
 
 
 class UpgradeTempestPlugin(plugins.TempestPlugin):
@@ -47,18 +38,24 @@ class UpgradeTempestPlugin(plugins.TempestPlugin):
         return project_config.list_opts()
 
     def get_service_clients(self):
-        """Register a version-document client for each core service.
+        """Register a version-document client for each service profile.
 
-        The client is registered once per service (``upgrade_identity``,
-        ``upgrade_compute``, ...) with that service's catalog type, so a
-        test reaches it as ``self.os_primary.upgrade_compute
-        .VersionDocumentClient()`` with the primary (non-admin)
-        credentials.  Identity has no single ``endpoint_type`` option in
-        Tempest, so its v3 endpoint type is used.
+        The client is registered once per installed service profile
+        (``upgrade_identity``, ``upgrade_compute``, ...) with the settings
+        of that service's Tempest group, so a test reaches it as
+        ``self.os_primary.upgrade_compute.VersionDocumentClient()`` with
+        the primary (non-admin) credentials.  A third-party profile whose
+        Tempest group is not registered (its own Tempest plugin is not
+        installed) gets no client; its validators skip.  Identity has no
+        single ``endpoint_type`` option in Tempest, so its v3 endpoint type
+        is used.
         """
         registrations = []
-        for name, group in VERSIONED_SERVICES.items():
-            params = config.service_client_config(group)
+        for name, profile in sorted(registry.load_profiles().items()):
+            try:
+                params = config.service_client_config(profile.tempest_group)
+            except lib_exc.UnknownServiceClient:
+                continue
             if name == 'identity':
                 params['endpoint_type'] = config.CONF.identity.v3_endpoint_type
             params.update(

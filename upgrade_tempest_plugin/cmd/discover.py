@@ -2,10 +2,10 @@
 
 Authenticates as a non-admin user, reads the service catalog of the token
 and sets, in a tempest.conf, the ``[service_available]`` flag of every
-service profile (plus ``object-store`` -> ``swift``), the catalog type
-Cinder is published under, and this plugin's options given on the command
-line.  Only those options are added or changed: every other line of the
-file -- comments included -- stays as it was.
+service profile (``swift`` from the object-storage profile), the catalog
+type Cinder is published under, and this plugin's options given on the
+command line.  Only those options are added or changed: every other line
+of the file -- comments included -- stays as it was.
 """
 
 import collections
@@ -17,10 +17,6 @@ from oslo_serialization import jsonutils as json
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.services import registry
-
-# Catalog types Tempest has a [service_available] flag for, beyond the
-# service profiles.
-EXTRA_FLAGS = {'swift': ('object-store',)}
 
 _SECTION = re.compile(r'^\s*\[([^\]]+)\]\s*$')
 _OPTION = re.compile(r'^\s*([A-Za-z0-9_.-]+)\s*[=:]')
@@ -89,8 +85,6 @@ def flags_from_catalog(catalog, profiles):
             available[profile.service_available_flag] = bool(found)
         if profile.name == 'volume' and found:
             volume['catalog_type'] = found[0]
-    for flag, flag_types in EXTRA_FLAGS.items():
-        available[flag] = any(t in types for t in flag_types)
     settings = collections.OrderedDict()
     settings['service_available'] = collections.OrderedDict(
         (k, str(v).lower()) for k, v in sorted(available.items()))

@@ -23,6 +23,8 @@ def probe_url(endpoint, profile):
     path = profile.probe_path or ''
     if not path:
         return endpoint
+    if path.startswith('?'):     # a query on the endpoint itself (Swift)
+        return endpoint + path
     return endpoint.rstrip('/') + '/' + path.lstrip('/')
 
 

@@ -55,6 +55,9 @@ class ServiceProfile:
     #: ``max_microversion``, ``max_version``, or None when the API
     #: publishes nothing release-specific (Neutron).
     release_key = 'max_microversion'
+    #: Path of the version document below the unversioned root of the
+    #: endpoint ('' is the root itself; Swift: ``info``).
+    version_path = ''
     #: Path (relative to the catalog URL) of an extension list read as
     #: extra evidence, or None.
     extensions_path = None

@@ -15,7 +15,9 @@ newest point release of each series), in the file named by ``source``:
 - Glance: ``glance/api/versions.py`` (the ``CURRENT`` version object; from
   2023.1 to 2024.1 and again in 2026.2 it depends on ``image_cache_dir``,
   so a series may report one of two values);
-- Keystone: ``keystone/version.py`` ``release_string()``.
+- Keystone: ``keystone/version.py`` ``release_string()``;
+- Swift: the ``/info`` document names the package version, and
+  ``CHANGELOG`` names the series each minor version was released for.
 
 The sandbox measured the same values on the running services (see
 ``doc/source/validators.rst``).  A package's major version maps to exactly
@@ -82,6 +84,17 @@ HISTORY = {
                  '2024.1': ('2.15', '2.16'), '2024.2': ('2.17',),
                  '2025.1': ('2.17',), '2025.2': ('2.17',),
                  '2026.1': ('2.17',), '2026.2': ('2.17', '2.18')}),
+    'object_storage': ServiceHistory(
+        package='swift',
+        evidence='max_version',
+        source='swift/CHANGELOG (the "OpenStack <name>" release of each '
+               'series); /info swift.version is the package version',
+        read_from={'2023.1': '2.31.1', '2023.2': '2.32.0',
+                   '2024.1': '2.33.1', '2024.2': '2.34.2',
+                   '2025.1': '2.35.3', '2025.2': '2.36.2',
+                   '2026.1': '2.37.2', '2026.2': '2.38.3'},
+        reports={series: ('2.%d' % (31 + index),)
+                 for index, series in enumerate(SERIES)}),
     'identity': ServiceHistory(
         package='keystone',
         evidence='max_version',
@@ -102,6 +115,12 @@ PACKAGE_MAJORS = {
     'image': ('glance', 26),
     'identity': ('keystone', 23),
     'network': ('neutron', 22),
+}
+
+
+#: Swift keeps major version 2 and releases one minor version per series.
+PACKAGE_MINORS = {
+    'object_storage': ('swift', (2, 31)),
 }
 
 
@@ -142,11 +161,20 @@ def newest_known(service):
 
 
 def series_of_package(service, package_version):
-    """Series of a package version by its major version, or None."""
-    if service not in PACKAGE_MAJORS:
-        return None
+    """Series of a package version by its major (or minor) version.
+
+    None when the version belongs to no series of the table.
+    """
     major = parse_version(package_version)
     if not major:
+        return None
+    if service in PACKAGE_MINORS:
+        _, (first_major, first_minor) = PACKAGE_MINORS[service]
+        if major[0] != first_major or len(major) < 2:
+            return None
+        index = major[1] - first_minor
+        return SERIES[index] if 0 <= index < len(SERIES) else None
+    if service not in PACKAGE_MAJORS:
         return None
     package, first_major = PACKAGE_MAJORS[service]
     index = major[0] - first_major

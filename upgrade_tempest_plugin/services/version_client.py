@@ -44,17 +44,19 @@ class VersionDocumentClient(rest_client.RestClient):
         """The catalog URL of the service for this client's filters."""
         return self.auth_provider.base_url(filters=self.filters)
 
-    def show_version_document(self, endpoint_url=None):
+    def show_version_document(self, endpoint_url=None, path=''):
         """GET the unversioned root of the service's endpoint.
 
         ``endpoint_url`` reads another endpoint of the same service (the
         release validator reads every endpoint in the catalog); default:
-        the catalog URL of this client.  The token is sent although most
+        the catalog URL of this client.  ``path`` is read below the root
+        instead of the root itself (Swift: ``info``).  The token is sent
+        although most
         services publish the document without one: Placement and some
         deployments behind a proxy require it.  Both 200 and 300 (Multiple
         Choices) are success.
         """
-        url = unversioned_url(endpoint_url or self.endpoint_url())
+        url = unversioned_url(endpoint_url or self.endpoint_url()) + path
         headers = {'Accept': 'application/json',
                    'X-Auth-Token': self.token}
         resp, body = self.raw_request(url, 'GET', headers=headers)

@@ -5,6 +5,7 @@ from tempest import config as tempest_config
 
 from upgrade_tempest_plugin import config
 from upgrade_tempest_plugin import plugin
+from upgrade_tempest_plugin.services import registry
 from upgrade_tempest_plugin.unit_tests import base
 
 
@@ -39,11 +40,13 @@ class TestPlugin(base.TestCase):
         registrations = self.plugin.get_service_clients()
         names = {r['name'] for r in registrations}
         self.assertEqual(
-            {'upgrade_' + s for s in plugin.VERSIONED_SERVICES}, names)
+            {'upgrade_' + s for s in registry.load_profiles()}, names)
         by_name = {r['name']: r for r in registrations}
         self.assertEqual('identity', by_name['upgrade_identity']['service'])
         self.assertEqual('placement',
                          by_name['upgrade_placement']['service'])
+        self.assertEqual('object-store',
+                         by_name['upgrade_object_storage']['service'])
         for registration in registrations:
             self.assertEqual(plugin.SERVICE_CLIENTS_MODULE,
                              registration['module_path'])

@@ -210,3 +210,33 @@ class PlacementHealthTest(HealthTest):
                         'placement root document has no max_version: %s'
                         % document)
         self.attach_json('placement-root', document)
+
+
+class ObjectStorageHealthTest(HealthTest):
+    """A container and an object are created, read back and deleted."""
+
+    service = 'object_storage'
+
+    @decorators.idempotent_id('66a8c8df-d206-42fe-9c1a-5547678f3d4c')
+    def test_object_storage_container_object(self):
+        containers = self.os_primary.container_client
+        objects = self.os_primary.object_client
+        container = self.name('container')
+        containers.update_container(container)
+        self.addCleanup(test_utils.call_and_ignore_notfound_exc,
+                        containers.delete_container, container)
+        data = data_utils.random_bytes(4096)
+        obj = self.name('object')
+        resp, _ = objects.create_object(container, obj, data)
+        self.addCleanup(test_utils.call_and_ignore_notfound_exc,
+                        objects.delete_object, container, obj)
+        self.assertEqual(hashlib.md5(data).hexdigest(),
+                         resp['etag'].strip('"'))
+        _, body = objects.get_object(container, obj)
+        self.assertEqual(hashlib.sha512(data).hexdigest(),
+                         hashlib.sha512(body).hexdigest(),
+                         'downloaded object data differs from the upload')
+        objects.delete_object(container, obj)
+        self.assertRaises(lib_exc.NotFound, objects.get_object, container,
+                          obj)
+        containers.delete_container(container)

@@ -42,7 +42,8 @@ class ReleaseValidatorMixin:
         evidences = []
         for url in urls:
             for _ in range(CONF.upgrade_release.samples):
-                document = client.show_version_document(endpoint_url=url)
+                document = client.show_version_document(
+                    endpoint_url=url, path=profile.version_path)
                 evidences.append(profile.parse_version_document(
                     dict(document), endpoint=url or client.endpoint_url(),
                     extensions=extensions))
@@ -96,6 +97,10 @@ class ReleasePreUpgradeTest(ReleaseValidatorMixin, base.ValidatorTest):
     def test_network_release(self):
         self.check_release('network')
 
+    @decorators.idempotent_id('49e393b2-eadc-4c5e-b587-3ef31d8f9120')
+    def test_object_storage_release(self):
+        self.check_release('object_storage')
+
     @decorators.idempotent_id('87fe3386-e6ef-4b87-9a01-ae345cd7458b')
     def test_placement_release(self):
         self.check_release('placement')
@@ -125,6 +130,10 @@ class ReleasePostUpgradeTest(ReleaseValidatorMixin, base.ValidatorTest):
     @decorators.idempotent_id('461b6eb1-12d9-4ae2-b864-a164c38288eb')
     def test_network_release(self):
         self.check_release('network')
+
+    @decorators.idempotent_id('c8712276-457e-4615-b034-b42dcc7068ef')
+    def test_object_storage_release(self):
+        self.check_release('object_storage')
 
     @decorators.idempotent_id('b2821b5f-1ede-45f5-991b-09753702f223')
     def test_placement_release(self):

@@ -243,3 +243,58 @@ class TestEvidence(base.TestCase):
         data = self._verdict('compute', NOVA_34).as_dict()
         self.assertEqual('2026.2', data['series'])
         self.assertEqual('2.104', data['evidence'][0]['max_microversion'])
+
+
+# The shape of Swift's /info (swift/proxy/server.py register_swift_info and
+# the middlewares' own registrations), trimmed.
+SWIFT_INFO = {
+    'swift': {'version': '2.38.3', 'strict_cors_mode': True,
+              'policies': [{'name': 'Policy-0', 'default': True}],
+              'max_file_size': 5368709122},
+    'slo': {'max_manifest_segments': 1000},
+    'tempurl': {'methods': ['GET', 'HEAD', 'PUT', 'POST', 'DELETE']},
+}
+
+
+class TestObjectStorageRelease(base.TestCase):
+
+    def _verdict(self, version, package=None):
+        profile = registry.load_profiles()['object_storage']
+        document = dict(SWIFT_INFO, swift=dict(SWIFT_INFO['swift'],
+                                               version=version))
+        ev = profile.parse_version_document(document, endpoint='ep')
+        return profile.name_release([ev], package_version=package), ev
+
+    def test_info_is_parsed(self):
+        _, ev = self._verdict('2.38.3')
+        self.assertEqual('2.38', ev.max_version)
+        self.assertEqual('2.38.3', ev.current_id)
+        self.assertEqual(['slo', 'tempurl'], ev.extensions)
+
+    def test_each_minor_names_one_series(self):
+        for version, series in (('2.31.1', '2023.1'), ('2.35.0', '2025.1'),
+                                ('2.37.2', '2026.1'), ('2.38.3', '2026.2')):
+            verdict, _ = self._verdict(version)
+            self.assertEqual((evidence.IDENTIFIED, series),
+                             (verdict.status, verdict.series), version)
+        verdict, _ = self._verdict('2.38.3')
+        self.assertEqual(evidence.FAIL, verdict.check('2026.1')[0])
+
+    def test_newer_and_garbage(self):
+        verdict, _ = self._verdict('2.39.0')
+        self.assertEqual(evidence.NEWER, verdict.status)
+        profile = registry.load_profiles()['object_storage']
+        ev = profile.parse_version_document({'error': 'disabled'})
+        self.assertIsNone(ev.max_version)
+        verdict = profile.name_release([ev])
+        self.assertEqual(evidence.UNKNOWN, verdict.status)
+
+    def test_package_series_by_minor(self):
+        self.assertEqual('2025.2', releases.series_of_package(
+            'object_storage', '2.36.2'))
+        self.assertIsNone(releases.series_of_package('object_storage',
+                                                     '3.0.0'))
+        self.assertIsNone(releases.series_of_package('object_storage',
+                                                     '2.30.0'))
+        verdict, _ = self._verdict('2.38.3', package='2.37.2')
+        self.assertEqual(evidence.CONFLICT, verdict.status)

@@ -19,6 +19,7 @@ class TestUnversionedUrl(base.TestCase):
             'http://h:8778/placement': 'http://h:8778/placement/',
             'https://h:9696/v2.0/': 'https://h:9696/',
             'http://h:8776/v3/0123abcd': 'http://h:8776/',
+            'http://h:8080/v1/AUTH_0123abcd': 'http://h:8080/',
         }
         for given, expected in cases.items():
             self.assertEqual(expected, version_client.unversioned_url(given),
@@ -56,3 +57,9 @@ class TestVersionDocumentClient(base.TestCase):
         client, _ = self._client(
             500, {'error': {'message': 'down', 'code': 500}})
         self.assertRaises(lib_exc.ServerFault, client.show_version_document)
+
+    def test_reads_a_path_below_the_root(self):
+        client, calls = self._client(200, {'swift': {'version': '2.38.3'}})
+        client.show_version_document(
+            endpoint_url='http://h:8080/v1/AUTH_abc', path='info')
+        self.assertEqual('http://h:8080/info', calls[0][0])
