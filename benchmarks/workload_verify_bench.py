@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Benchmark: verify many persistent workloads at once (prints figures).
+
+The post-upgrade phase verifies workloads from one inventory (one list
+call per resource type), not with one GET per resource.  This creates
+``--count`` workloads (default 500) of the given kinds on a real cloud --
+the sandbox by default -- as the non-admin workload account of its
+tempest.conf, then times their verification in one process, and destroys
+them.  Creation and destruction run in ``--processes`` processes (each its
+own :class:`WorkloadSet` on the same run) because they only prepare the
+measurement.
+
+The sandbox's admin (its clouds.yaml ``sandbox-admin``) lifts the
+workload project's Neutron and Cinder quotas for the run and puts them
+back afterwards; the workloads themselves are non-admin.
+
+Usage::
+
+    python benchmarks/workload_verify_bench.py
+        [--tempest-conf SANDBOX/tempest/etc/tempest.conf]
+        [--count 500] [--kinds image_with_data,network_stack]
+        [--processes 4]
+"""
+
+import argparse
+import multiprocessing
+import os
+import sys
+import time
+import uuid
+
+DEFAULT_SANDBOX = os.path.expanduser('~/.local/share/upgrade-tempest/sandbox')
+NEUTRON_QUOTAS = ('network', 'subnet', 'router', 'port', 'security_group')
+CINDER_QUOTAS = ('volumes', 'snapshots', 'gigabytes')
+
+
+def load_conf(path):
+    """Tempest's CONF read from ``path`` (with this plugin's options)."""
+    os.environ['TEMPEST_CONFIG_DIR'] = os.path.dirname(path)
+    os.environ['TEMPEST_CONFIG'] = os.path.basename(path)
+    from tempest import config
+    config.CONF.upgrade   # loads the file and the plugins' options
+    return config.CONF
+
+
+def workload_set(conf, run_id):
+    from upgrade_tempest_plugin.workloads import runtime
+    return runtime.open_workload_set(conf, run_id=run_id)
+
+
+def instances(kinds, count):
+    """``count`` kind objects, each with a workload name of its own."""
+    from upgrade_tempest_plugin import workloads
+    made = []
+    for i in range(count):
+        kind = workloads.BY_NAME[kinds[i % len(kinds)]]()
+        kind.name = '%s_%03d' % (kind.name, i)
+        made.append(kind)
+    return made
+
+
+def _create_slice(args):
+    conf_path, run_id, kinds, count, index, step = args
+    conf = load_conf(conf_path)
+    ws = workload_set(conf, run_id)
+    done = 0
+    for kind in instances(kinds, count)[index::step]:
+        with ws.creating(kind.name, kind.service, kind.name):
+            kind.create_or_verify(ws)
+        done += 1
+        if index == 0 and done % 25 == 0:
+            print('  created %d workloads (process 1 of %d)' % (done, step),
+                  flush=True)
+    return done
+
+
+def _destroy_slice(args):
+    conf_path, run_id, kinds, count, index, step = args
+    conf = load_conf(conf_path)
+    ws = workload_set(conf, run_id)
+    problems = []
+    for kind in reversed(instances(kinds, count)[index::step]):
+        problems += ws.destroy(kind.name)
+    return problems
+
+
+def set_quotas(conn, project_id, values):
+    conn.network.update_quota(project_id, **{
+        k: values[k] for k in NEUTRON_QUOTAS})
+    conn.block_storage.update_quota_set(project_id, **{
+        k: values[k] for k in CINDER_QUOTAS})
+
+
+def read_quotas(conn, project_id):
+    net = conn.network.get_quota(project_id)
+    vol = conn.block_storage.get_quota_set(project_id)
+    values = {k: getattr(net, k) for k in NEUTRON_QUOTAS}
+    values.update({k: getattr(vol, k) for k in CINDER_QUOTAS})
+    return values
+
+
+def admin_connection(sandbox_dir):
+    import openstack
+    from openstack import config as os_config
+    region = os_config.OpenStackConfig(
+        config_files=[os.path.join(sandbox_dir, 'clouds.yaml')]).get_one(
+            cloud='sandbox-admin')
+    return openstack.connection.Connection(config=region)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--tempest-conf')
+    parser.add_argument('--count', type=int, default=500)
+    parser.add_argument('--kinds', default='image_with_data,network_stack')
+    parser.add_argument('--processes', type=int, default=4)
+    args = parser.parse_args()
+    sandbox_dir = os.environ.get('UPGRADE_TEMPEST_SANDBOX_DIR',
+                                 DEFAULT_SANDBOX)
+    conf_path = os.path.abspath(args.tempest_conf or os.path.join(
+        sandbox_dir, 'tempest', 'etc', 'tempest.conf'))
+    if not os.path.isfile(conf_path):
+        sys.exit('workload bench: no tempest.conf at %s' % conf_path)
+    kinds = args.kinds.split(',')
+    conf = load_conf(conf_path)
+    run_id = 'bench-workloads-' + uuid.uuid4().hex[:8]
+    ws = workload_set(conf, run_id)
+    project_id = ws.resources.project_id
+    conn = admin_connection(sandbox_dir)
+    saved = read_quotas(conn, project_id)
+    set_quotas(conn, project_id, {k: -1 for k in saved})
+    slices = [(conf_path, run_id, kinds, args.count, i, args.processes)
+              for i in range(args.processes)]
+    try:
+        print('workloads: creating %d workloads (%s) in run %s with %d '
+              'processes' % (args.count, ', '.join(kinds), run_id,
+                             args.processes), flush=True)
+        begin = time.monotonic()
+        with multiprocessing.Pool(args.processes) as pool:
+            created = sum(pool.map(_create_slice, slices))
+        print('workloads: created %d in %.1f s' % (
+            created, time.monotonic() - begin), flush=True)
+
+        resources = len(workload_set(conf, run_id).entries())
+        for attempt in (1, 2, 3):
+            ws = workload_set(conf, run_id)
+            begin = time.monotonic()
+            problems = []
+            for kind in instances(kinds, args.count):
+                problems += kind.verify(ws)
+            took = time.monotonic() - begin
+            print('workloads: verify #%d of %d workloads (%d resources) '
+                  'took %.2f s with %d list calls; %d problems%s' % (
+                      attempt, args.count, resources, took,
+                      ws.inventory.calls, len(problems),
+                      (': ' + '; '.join(problems[:3])) if problems else ''),
+                  flush=True)
+    finally:
+        begin = time.monotonic()
+        with multiprocessing.Pool(args.processes) as pool:
+            left = [p for ps in pool.map(_destroy_slice, slices) for p in ps]
+        print('workloads: destroyed in %.1f s; %d problems%s' % (
+            time.monotonic() - begin, len(left),
+            (': ' + '; '.join(left[:3])) if left else ''))
+        set_quotas(conn, project_id, saved)
+
+
+if __name__ == '__main__':
+    main()
