@@ -162,6 +162,12 @@ class Start(base.Command):
             raise exceptions.UserError(
                 'no tempest.conf found (run from the Tempest workspace or '
                 'give --config-file)')
+        # Bad settings are a one-line error here, not a dead background
+        # process.
+        settings = (obs_settings.from_tempest_conf(ctx.conf)
+                    if ctx.conf is not None else dict(obs_settings.DEFAULTS))
+        if parsed_args.settings:
+            obs_settings.merge_json(settings, parsed_args.settings)
         status, started = lifecycle.start(
             ctx.store, ctx.run_id, ctx.state_dir,
             config_file=ctx.config_file, mode='detached',

@@ -1,10 +1,11 @@
 """The honour observer (R16): was every request the cloud accepted carried out?
 
 While the upgrade runs it issues, at a low rate, real write requests as
-the observer account (create a network, a volume, an image; each one
-named ``upgrade-honour-<run id>-<kind>-<n>``).  Every request is written to
-the ledger *before* it is sent, and its answer (status, resource id) right
-after, so a killed observer leaves nothing unknown behind.  Each accepted
+the observer account (create a network, a port, a volume, an image, a
+server; each one named ``upgrade-honour-<run id>-<kind>-<n>``).  Every
+request is written to the ledger *before* it is sent, and its answer
+(status, resource id) right after, so a killed observer leaves nothing
+unknown behind.  Each accepted
 request then moves through: reached its target state -> delete requested
 -> delete carried out (the resource is gone).  That is *honoured*.  A
 resource that goes to ERROR, vanishes before reaching its target state,
@@ -42,8 +43,10 @@ class Kind(object):
     wrapper = None          # JSON key around the resource, or None
     target_states = ()
     error_states = ()
+    #: Context keys (see :meth:`HonourObserver.context`) the create needs.
+    needs = ()
 
-    def create_body(self, name):
+    def create_body(self, name, context):
         raise NotImplementedError
 
     def state_of(self, body):
@@ -71,8 +74,41 @@ class NetworkKind(Kind):
     target_states = ('active',)
     error_states = ('error',)
 
-    def create_body(self, name):
+    def create_body(self, name, context):
         return {'network': {'name': name}}
+
+
+class PortKind(Kind):
+    name = 'port'
+    service = 'network'
+    catalog_types = ('network',)
+    collection = 'v2.0/ports'
+    wrapper = 'port'
+    # Nothing binds the port, so it stays DOWN: existing is its target.
+    target_states = ('down', 'active', 'build')
+    error_states = ('error',)
+    needs = ('network_id',)
+
+    def create_body(self, name, context):
+        return {'port': {'name': name, 'network_id': context['network_id']}}
+
+
+class ServerKind(Kind):
+    name = 'server'
+    service = 'compute'
+    catalog_types = ('compute',)
+    collection = 'servers'
+    wrapper = 'server'
+    target_states = ('active',)
+    error_states = ('error',)
+    needs = ('image_ref', 'flavor_ref')
+
+    def create_body(self, name, context):
+        server = {'name': name, 'imageRef': context['image_ref'],
+                  'flavorRef': context['flavor_ref']}
+        if context.get('network_id'):
+            server['networks'] = [{'uuid': context['network_id']}]
+        return {'server': server}
 
 
 class VolumeKind(Kind):
@@ -84,7 +120,7 @@ class VolumeKind(Kind):
     target_states = ('available',)
     error_states = ('error', 'error_deleting', 'error_managing')
 
-    def create_body(self, name):
+    def create_body(self, name, context):
         return {'volume': {'name': name, 'size': 1}}
 
 
@@ -98,12 +134,13 @@ class ImageKind(Kind):
     target_states = ('queued', 'active')
     error_states = ('killed',)
 
-    def create_body(self, name):
+    def create_body(self, name, context):
         return {'name': name, 'disk_format': 'raw',
                 'container_format': 'bare', 'visibility': 'private'}
 
 
-KINDS = {k.name: k for k in (NetworkKind(), VolumeKind(), ImageKind())}
+KINDS = {k.name: k for k in (NetworkKind(), PortKind(), VolumeKind(),
+                             ImageKind(), ServerKind())}
 
 
 class Client(object):
@@ -319,14 +356,19 @@ class HonourObserver(object):
     """Issues a write request of each kind every ``interval`` seconds."""
 
     def __init__(self, store, run_id, process_id, client, kinds, interval,
-                 timeout):
+                 timeout, image_ref=None, flavor_ref=None, network=None):
         self.store = store
         self.run_id = run_id
         self.process_id = process_id
         self.client = client
-        self.kinds = [KINDS[k] for k in kinds if k in KINDS]
+        self.kinds = [KINDS[k] for k in kinds]
         self.interval = interval
         self.timeout = timeout
+        self.image_ref = image_ref
+        self.flavor_ref = flavor_ref
+        self.network = network
+        self._context = None
+        self._skipped = set()
         self._stop = threading.Event()
         self._thread = None
         self._counter = itertools.count(1)
@@ -335,26 +377,72 @@ class HonourObserver(object):
     @classmethod
     def from_runner(cls, runner):
         token = runner.tokens.current() or runner.tokens.renew()
+        settings = runner.settings
         endpoints = credentials.endpoints_from_catalog(
-            token.catalog, runner.settings['interface'],
-            runner.settings['region'])
+            token.catalog, settings['interface'], settings['region'])
         client = Client(runner.tokens, endpoints, runner.http_pool)
         return cls(runner.store, runner.run_id, runner.process_id, client,
-                   runner.settings['honour_kinds'],
-                   runner.settings['honour_interval'],
-                   runner.settings['honour_timeout'])
+                   settings['honour_kinds'], settings['honour_interval'],
+                   settings['honour_timeout'],
+                   image_ref=settings['honour_image_ref'],
+                   flavor_ref=settings['honour_flavor_ref'],
+                   network=settings['honour_network'])
+
+    def context(self):
+        """What the port and server creates need, resolved once.
+
+        ``network_id`` is the id of the network named ``network`` (the
+        ``[compute] fixed_network_name``), or ``network`` itself when no
+        network has that name (it may be an id).
+        """
+        if self._context is None:
+            context = {'image_ref': self.image_ref,
+                       'flavor_ref': self.flavor_ref, 'network_id': None}
+            if self.network:
+                status, body, error = self.client.call(
+                    'GET', KINDS['network'],
+                    KINDS['network'].list_query(self.network))
+                if status != 200:
+                    return dict(context, error=error or 'HTTP %s' % status)
+                found = [n['id'] for n in body.get('networks', [])]
+                context['network_id'] = found[0] if found else self.network
+            self._context = context
+        return self._context
+
+    def _missing(self, kind, context):
+        missing = [need for need in kind.needs if not context.get(need)]
+        if missing:
+            return 'cannot create a %s: no %s%s' % (
+                kind.name, ', '.join(missing),
+                ' (%s)' % context['error'] if context.get('error') else '')
+        return None
 
     def request(self, kind):
-        """Send one create request and record it (never raises)."""
+        """Send one create request and record it.
+
+        Returns the ledger row, or None when the kind cannot be created
+        here (no image, flavor or network to create it with).
+        """
         name = resource_name(self.run_id, kind.name,
                              int(time.time() * 1000) % 10 ** 10 +
                              next(self._counter))
+        context = self.context() if kind.needs else {}
+        missing = self._missing(kind, context)
+        if missing:
+            # Nothing is sent, so nothing enters the ledger; said once.
+            if kind.name not in self._skipped:
+                self._skipped.add(kind.name)
+                LOG.warning('honour observer: %s', missing)
+                self.store.add_event(self.run_id, 'observer',
+                                     'honour-skip', service=kind.service,
+                                     result='skipped', detail=missing)
+            return None
         sent = time.time()
         row_id = self.store.add_honour_request(
             self.run_id, kind.name, kind.service, name, requested_at=sent,
             process_id=self.process_id)
         status, body, error = self.client.call(
-            'POST', kind, kind.collection, kind.create_body(name))
+            'POST', kind, kind.collection, kind.create_body(name, context))
         values = {'status': status}
         if status is not None and 200 <= status < 300:
             values.update(accepted_at=time.time(),

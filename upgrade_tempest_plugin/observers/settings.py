@@ -41,6 +41,9 @@ DEFAULTS = {
     'honour_kinds': ['network', 'volume', 'image'],
     'honour_interval': 20.0,
     'honour_timeout': 300.0,
+    'honour_image_ref': None,
+    'honour_flavor_ref': None,
+    'honour_network': None,
     'ca_certs': None,
     'insecure': False,
 }
@@ -81,9 +84,23 @@ def from_tempest_conf(conf):
         honour_kinds=list(obs.honour_kinds),
         honour_interval=obs.honour_interval,
         honour_timeout=obs.honour_timeout,
+        honour_image_ref=conf.compute.image_ref or None,
+        honour_flavor_ref=conf.compute.flavor_ref or None,
+        honour_network=conf.compute.fixed_network_name or None,
         ca_certs=conf.identity.ca_certificates_file or None,
         insecure=conf.identity.disable_ssl_certificate_validation,
     )
+    return check(settings)
+
+
+def check(settings):
+    """``settings`` if they are usable, else a one-line UserError."""
+    from upgrade_tempest_plugin.observers import honour
+    unknown = sorted(set(settings['honour_kinds']) - set(honour.KINDS))
+    if unknown:
+        raise exceptions.UserError(
+            'unknown honour kind(s) %s: choose from %s' % (
+                ', '.join(unknown), ', '.join(sorted(honour.KINDS))))
     return settings
 
 
@@ -116,7 +133,7 @@ def merge_json(settings, path):
         raise exceptions.UserError('unknown observer settings: %s'
                                    % ', '.join(sorted(unknown)))
     settings.update(overrides)
-    return settings
+    return check(settings)
 
 
 def public(settings):

@@ -15,6 +15,7 @@ max(one probe interval, 100 ms).
 """
 
 import io
+import itertools
 import json
 import os
 import signal
@@ -384,6 +385,51 @@ class SandboxObserverTest(testtools.TestCase):
         self.assertAlmostEqual(unlocked - locked,
                                gaps[0]['ends_at'] - gaps[0]['starts_at'],
                                delta=1.5)
+
+    def test_honour_every_kind(self):
+        """Each honour kind is created, reaches its state and is deleted."""
+        from upgrade_tempest_plugin.observers import honour
+        from upgrade_tempest_plugin.observers import settings as obs_settings
+        kinds = sorted(honour.KINDS)
+        fixture = self.observer(['identity'], honour_enabled=True,
+                                honour_kinds=kinds, honour_interval=5.0,
+                                honour_timeout=120.0)
+        fixture.setUp()
+        self.addCleanup(fixture.cleanUp)
+        time.sleep(12)
+        fixture.cleanUp()
+        settings = obs_settings.from_tempest_conf(
+            obs_settings.load_tempest_conf(self.conf))
+        rows = honour.reconcile_run(self.store, settings, self.run_id,
+                                    timeout=120)
+        by_kind = {}
+        for row in rows:
+            by_kind.setdefault(row['kind'], []).append(row)
+        self.assertEqual(kinds, sorted(by_kind), rows)
+        for kind, kind_rows in by_kind.items():
+            self.assertEqual(
+                [models.HONOUR_HONOURED] * len(kind_rows),
+                [r['outcome'] for r in kind_rows],
+                '%s: %s' % (kind, [(r['outcome'], r['reason'])
+                                   for r in kind_rows]))
+        # Nothing the observer created is left (counted as the admin).
+        conn = self.admin()
+        marker = 'upgrade-honour-%s-' % self.run_id
+        left = [r.name for r in itertools.chain(
+            conn.network.networks(), conn.network.ports(),
+            conn.block_storage.volumes(all_projects=True),
+            conn.image.images(),
+            conn.compute.servers(all_projects=True))
+            if (r.name or '').startswith(marker)]
+        self.assertEqual([], left)
+
+    def admin(self):
+        import openstack
+        from openstack import config as os_config
+        region = os_config.OpenStackConfig(
+            config_files=[self.layout.path('clouds.yaml')]).get_one(
+                cloud='sandbox-admin')
+        return openstack.connection.Connection(config=region)
 
     def test_no_secret_in_store_log_or_output(self):
         with open(os.path.join(self.layout.workspace, 'etc',

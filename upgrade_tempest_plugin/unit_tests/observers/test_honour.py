@@ -20,9 +20,12 @@ class FakeClient(object):
         self.create = create
         self.resources = {}
         self.calls = []
+        self.bodies = []
 
     def call(self, method, kind, path, body=None):
         self.calls.append((method, path))
+        if body is not None:
+            self.bodies.append(body)
         if method == 'POST':
             if self.create >= 300 or self.create == 0:
                 if self.create == 0:
@@ -70,9 +73,54 @@ class HonourTest(base.TestCase):
         self.run_id = 'r1'
         self.store.ensure_run(self.run_id)
 
-    def observer(self, client, kinds=('network', 'volume', 'image')):
+    def observer(self, client, kinds=('network', 'volume', 'image'),
+                 **context):
         return honour.HonourObserver(self.store, self.run_id, None, client,
-                                     kinds, interval=1, timeout=30)
+                                     kinds, interval=1, timeout=30,
+                                     **context)
+
+    def test_port_and_server_honoured(self):
+        client = FakeClient(final='active')
+        client.resources['net-1'] = {'id': 'net-1', 'name': 'shared',
+                                     'status': 'active'}
+        obs = self.observer(client, ['port', 'server'], image_ref='img-1',
+                            flavor_ref='42', network='shared')
+        for kind in ('port', 'server'):
+            self.assertEqual(models.HONOUR_PENDING,
+                             obs.request(honour.KINDS[kind])['outcome'])
+        port_body, server_body = client.bodies
+        self.assertEqual('net-1', port_body['port']['network_id'])
+        self.assertEqual({'imageRef': 'img-1', 'flavorRef': '42',
+                          'networks': [{'uuid': 'net-1'}]},
+                         {k: v for k, v in server_body['server'].items()
+                          if k != 'name'})
+        rows = honour.reconcile(self.store, client, self.run_id, 30,
+                                poll=0)
+        self.assertEqual([models.HONOUR_HONOURED] * 2,
+                         [r['outcome'] for r in rows])
+        self.assertEqual(['net-1'], list(client.resources))
+        # one network lookup for both kinds
+        self.assertEqual(1, len([c for c in client.calls
+                                 if 'networks?name=' in c[1]]))
+
+    def test_kind_without_what_it_needs_is_skipped_once(self):
+        client = FakeClient(final='active')
+        obs = self.observer(client, ['server'], flavor_ref='42')
+        self.assertIsNone(obs.request(honour.KINDS['server']))
+        self.assertIsNone(obs.request(honour.KINDS['server']))
+        self.assertEqual([], self.store.list_honour_requests(self.run_id))
+        self.assertEqual([], client.calls)
+        skips = [e for e in self.store.list_events(self.run_id)
+                 if e['action'] == 'honour-skip']
+        self.assertEqual(1, len(skips))
+        self.assertIn('no image_ref', skips[0]['detail'])
+
+    def test_unknown_kind_is_a_user_error(self):
+        from upgrade_tempest_plugin import exceptions
+        from upgrade_tempest_plugin.observers import settings
+        bad = dict(settings.DEFAULTS, honour_kinds=['network', 'flavour'])
+        error = self.assertRaises(exceptions.UserError, settings.check, bad)
+        self.assertIn('unknown honour kind(s) flavour', str(error))
 
     def outcomes(self):
         return [(r['kind'], r['outcome'], r['reason'])
