@@ -7,6 +7,7 @@
 # 1. The sandbox suite, on a sandbox of its own (ports +100): up at 2026.1
 #    from nothing, demo-user resources, tempest --smoke, upgrade to 2026.2,
 #    status, smoke again, down with no process left.
+#    Then the object-storage profile against a real Swift of its own.
 # 2. On one more sandbox ($UPGRADE_TEMPEST_SANDBOX_DIR), destroyed first
 #    (an earlier run leaves it at 2026.2, or half-built), brought up at
 #    2026.1 and brought down at the end whatever happens:
@@ -35,6 +36,9 @@ suite() {
 }
 
 suite sandbox
+# A real Swift of its own (the sandbox has none); after the sandbox suite,
+# which installs the memcached it needs.
+suite object_storage
 
 sandbox() {
     "$bindir/upgrade-tempest" sandbox "$@" --dir "$UPGRADE_TEMPEST_SANDBOX_DIR"
