@@ -19,18 +19,26 @@ Usage::
     python benchmarks/workload_verify_bench.py
         [--tempest-conf SANDBOX/tempest/etc/tempest.conf]
         [--count 500] [--kinds image_with_data,network_stack]
-        [--processes 4]
+        [--processes 4] [--keep] [--run RUN_ID]
+
+``--keep`` leaves the workloads (and the lifted quotas) in place and
+prints the run id; ``--run RUN_ID`` verifies (and then destroys) the
+workloads of that earlier run instead of creating new ones, so two
+versions of the code can be timed on the same workloads.
 """
 
 import argparse
+import json
 import multiprocessing
 import os
 import sys
 import time
+import traceback
 import uuid
 
 DEFAULT_SANDBOX = os.path.expanduser('~/.local/share/upgrade-tempest/sandbox')
-NEUTRON_QUOTAS = ('network', 'subnet', 'router', 'port', 'security_group')
+NEUTRON_QUOTAS = ('networks', 'subnets', 'routers', 'ports',
+                  'security_groups')
 CINDER_QUOTAS = ('volumes', 'snapshots', 'gigabytes')
 
 
@@ -53,7 +61,7 @@ def instances(kinds, count):
     from upgrade_tempest_plugin import workloads
     made = []
     for i in range(count):
-        kind = workloads.BY_NAME[kinds[i % len(kinds)]]()
+        kind = type(workloads.BY_NAME[kinds[i % len(kinds)]])()
         kind.name = '%s_%03d' % (kind.name, i)
         made.append(kind)
     return made
@@ -114,6 +122,8 @@ def main():
     parser.add_argument('--count', type=int, default=500)
     parser.add_argument('--kinds', default='image_with_data,network_stack')
     parser.add_argument('--processes', type=int, default=4)
+    parser.add_argument('--keep', action='store_true')
+    parser.add_argument('--run', help='verify the workloads of this run')
     args = parser.parse_args()
     sandbox_dir = os.environ.get('UPGRADE_TEMPEST_SANDBOX_DIR',
                                  DEFAULT_SANDBOX)
@@ -123,23 +133,32 @@ def main():
         sys.exit('workload bench: no tempest.conf at %s' % conf_path)
     kinds = args.kinds.split(',')
     conf = load_conf(conf_path)
-    run_id = 'bench-workloads-' + uuid.uuid4().hex[:8]
+    run_id = args.run or 'bench-workloads-' + uuid.uuid4().hex[:8]
     ws = workload_set(conf, run_id)
     project_id = ws.resources.project_id
     conn = admin_connection(sandbox_dir)
-    saved = read_quotas(conn, project_id)
+    saved_file = os.path.join(os.path.dirname(conf_path),
+                              'bench-quotas-%s.json' % run_id)
+    if args.run and os.path.exists(saved_file):
+        with open(saved_file) as f:
+            saved = json.load(f)
+    else:
+        saved = read_quotas(conn, project_id)
+        with open(saved_file, 'w') as f:
+            json.dump(saved, f)
     set_quotas(conn, project_id, {k: -1 for k in saved})
     slices = [(conf_path, run_id, kinds, args.count, i, args.processes)
               for i in range(args.processes)]
     try:
-        print('workloads: creating %d workloads (%s) in run %s with %d '
-              'processes' % (args.count, ', '.join(kinds), run_id,
-                             args.processes), flush=True)
-        begin = time.monotonic()
-        with multiprocessing.Pool(args.processes) as pool:
-            created = sum(pool.map(_create_slice, slices))
-        print('workloads: created %d in %.1f s' % (
-            created, time.monotonic() - begin), flush=True)
+        if not args.run:
+            print('workloads: creating %d workloads (%s) in run %s with %d '
+                  'processes' % (args.count, ', '.join(kinds), run_id,
+                                 args.processes), flush=True)
+            begin = time.monotonic()
+            with multiprocessing.Pool(args.processes) as pool:
+                created = sum(pool.map(_create_slice, slices))
+            print('workloads: created %d in %.1f s' % (
+                created, time.monotonic() - begin), flush=True)
 
         resources = len(workload_set(conf, run_id).entries())
         for attempt in (1, 2, 3):
@@ -156,14 +175,27 @@ def main():
                       (': ' + '; '.join(problems[:3])) if problems else ''),
                   flush=True)
     finally:
-        begin = time.monotonic()
-        with multiprocessing.Pool(args.processes) as pool:
-            left = [p for ps in pool.map(_destroy_slice, slices) for p in ps]
-        print('workloads: destroyed in %.1f s; %d problems%s' % (
-            time.monotonic() - begin, len(left),
-            (': ' + '; '.join(left[:3])) if left else ''))
-        set_quotas(conn, project_id, saved)
+        if args.keep:
+            print('workloads: kept; verify again with --run %s' % run_id)
+        else:
+            try:
+                begin = time.monotonic()
+                with multiprocessing.Pool(args.processes) as pool:
+                    left = [p for ps in pool.map(_destroy_slice, slices)
+                            for p in ps]
+                print('workloads: destroyed in %.1f s; %d problems%s' % (
+                    time.monotonic() - begin, len(left),
+                    (': ' + '; '.join(left[:3])) if left else ''))
+            finally:
+                set_quotas(conn, project_id, saved)
+                os.unlink(saved_file)
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except Exception:
+        # oslo.log (loaded with Tempest) replaces sys.excepthook with one
+        # that logs where this script does not look.
+        traceback.print_exc()
+        sys.exit(1)
