@@ -50,10 +50,11 @@ class WorkloadSet:
                                      role)
 
     def entry(self, rtype, name):
-        for entry in self.store.list_workloads(self.run_id, kind=rtype):
-            if entry['name'] == name:
-                return entry
-        return None
+        """The live ledger entry of ``rtype`` ``name`` (one indexed read)."""
+        entry = self.store.get_workload(self.run_id, rtype, name)
+        if entry is None or entry.get('deleted_at') is not None:
+            return None
+        return entry
 
     def entries(self, workload=None):
         """Live ledger entries (resources only), in creation order."""

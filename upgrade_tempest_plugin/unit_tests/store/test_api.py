@@ -138,6 +138,10 @@ class StoreTestMixin(object):
         self.assertEqual(2, len(everything))
         deleted = [w for w in everything if w['name'] == 'vol1'][0]
         self.assertIsNotNone(deleted['deleted_at'])
+        self.assertEqual(deleted, self.store.get_workload(
+            self.run_id, 'volume', 'vol1'))
+        self.assertIsNone(self.store.get_workload(self.run_id, 'server',
+                                                  'vol1'))
         # Recording it again brings it back.
         self.store.record_workload(self.run_id, 'volume', 'vol1', 'c',
                                    'volume')

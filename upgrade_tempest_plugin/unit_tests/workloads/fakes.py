@@ -58,6 +58,10 @@ class FakeStore:
         return [dict(r, attrs=dict(r['attrs']))
                 for r in sorted(rows, key=lambda r: r['created_at'])]
 
+    def get_workload(self, run_id, kind, name):
+        row = self._find(run_id, kind, name)
+        return None if row is None else dict(row, attrs=dict(row['attrs']))
+
     def mark_workload_deleted(self, run_id, kind, name, at=None):
         row = self._find(run_id, kind, name)
         if row is None:
