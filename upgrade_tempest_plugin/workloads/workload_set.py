@@ -24,12 +24,58 @@ class WorkloadError(Exception):
     """A workload failed verification; the message names each problem."""
 
 
+class CachingLedger:
+    """The store, with ledger lookups answered from one read when asked.
+
+    Verification looks up every resource of every workload by name; 500
+    workloads are some 1500 lookups, which one query each made cost
+    seconds.  Inside :meth:`WorkloadSet.reading` the run's live entries
+    are read in one query and kept until this process writes to the
+    ledger; outside it every lookup reads the store (other processes may
+    have changed the ledger).  Any other store call goes straight through.
+    """
+
+    WRITES = ('record_workload', 'set_workload_state',
+              'mark_workload_deleted')
+
+    def __init__(self, store, run_id):
+        self._store = store
+        self._run_id = run_id
+        self._entries = None
+        self.readers = 0
+
+    def __getattr__(self, name):
+        attr = getattr(self._store, name)
+        if name not in self.WRITES:
+            return attr
+
+        def write(*args, **kwargs):
+            self._entries = None
+            return attr(*args, **kwargs)
+        return write
+
+    def entry(self, kind, name):
+        """The live entry (kind, name) of the run, or None."""
+        if not self.readers:
+            entry = self._store.get_workload(self._run_id, kind, name)
+            if entry is None or entry.get('deleted_at') is not None:
+                return None
+            return entry
+        if self._entries is None:
+            self._entries = {(e['kind'], e['name']): e for e in
+                             self._store.list_workloads(self._run_id)}
+        return self._entries.get((kind, name))
+
+    def forget(self):
+        self._entries = None
+
+
 class WorkloadSet:
     """The workloads of one run, owned by one account."""
 
     def __init__(self, store, run_id, resources, settings,
                  max_failed_creates=3):
-        self.store = store
+        self.store = CachingLedger(store, run_id)
         self.run_id = run_id
         self.resources = resources
         self.settings = settings
@@ -50,11 +96,19 @@ class WorkloadSet:
                                      role)
 
     def entry(self, rtype, name):
-        """The live ledger entry of ``rtype`` ``name`` (one indexed read)."""
-        entry = self.store.get_workload(self.run_id, rtype, name)
-        if entry is None or entry.get('deleted_at') is not None:
-            return None
-        return entry
+        """The live ledger entry of ``rtype`` ``name``, or None."""
+        return self.store.entry(rtype, name)
+
+    @contextlib.contextmanager
+    def reading(self):
+        """Ledger lookups inside come from one read of the run's ledger."""
+        self.store.readers += 1
+        try:
+            yield self
+        finally:
+            self.store.readers -= 1
+            if not self.store.readers:
+                self.store.forget()
 
     def entries(self, workload=None):
         """Live ledger entries (resources only), in creation order."""

@@ -105,7 +105,9 @@ class WorkloadsPreUpgradeTest(WorkloadTestBase):
         except workloads.CascadeStop as stop:
             self.cascade_stop(stop)
         ws.inventory.forget()
-        self.report(kind, kind.verify(ws), 'workload')
+        with ws.reading():
+            problems = kind.verify(ws)
+        self.report(kind, problems, 'workload')
 
     @decorators.idempotent_id('4d7ab9e4-e4ad-4b0d-9a7b-d26effc7bb23')
     def test_compute_server_with_volume(self):
@@ -137,7 +139,8 @@ class WorkloadsPostUpgradeTest(WorkloadTestBase):
         kind = self.kind(name)
         ws = self.workload_set
         try:
-            problems = kind.verify(ws)
+            with ws.reading():
+                problems = kind.verify(ws)
         except Exception as exc:   # the cloud did not answer: say so
             problems = ['could not read the resources of %s: %s' % (
                 kind.name, short(exc))]

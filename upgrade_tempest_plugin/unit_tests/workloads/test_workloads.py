@@ -123,6 +123,27 @@ class TestVerifyFindsDamage(WorkloadTestCase):
         problems = kinds.BY_NAME['server_with_volume'].verify(ws)
         self.assertTrue(any('not attached' in p for p in problems))
 
+    def test_reading_reads_the_ledger_once(self):
+        self.create_all()
+        ws = self.new_set()
+        lists = []
+        real = self.store.list_workloads
+
+        def counted(*args, **kwargs):
+            lists.append(args)
+            return real(*args, **kwargs)
+        self.store.list_workloads = counted
+        with ws.reading():
+            for kind in kinds.KINDS:
+                self.assertEqual([], kind.verify(ws))
+        self.assertEqual(1, len(lists))
+        # Outside reading(), another set's write is seen at once.
+        kind = kinds.BY_NAME['image_with_data']
+        entry = ws.recorded(kind.name, 'image', 'image')
+        self.new_set().update_attrs('image', entry['name'], 'elsewhere')
+        self.assertEqual('elsewhere',
+                         ws.recorded(kind.name, 'image', 'image')['state'])
+
     def test_interrupted_stop_is_explained(self):
         self.create_all()
         ws = self.new_set()
