@@ -38,8 +38,7 @@ POST_UPGRADE = SCENARIO + (r'(test_health\.|test_release\.ReleasePostUpgrade|'
 WORKLOADS_PRE = SCENARIO + r'test_workloads\.WorkloadsPreUpgrade'
 WORKLOADS_POST = SCENARIO + r'test_workloads\.WorkloadsPostUpgrade'
 DESTROY = SCENARIO + r'test_workloads\.WorkloadsDestroy'
-UNDECIDABLE_SERVICES = ('identity', 'image', 'network', 'placement',
-                        'volume')
+UNDECIDABLE_SERVICES = ('identity', 'image', 'placement', 'volume')
 
 
 # The sandbox keeps its venv cache under the real HOME; the tests point
@@ -265,6 +264,11 @@ class Test3UpgradeCycle(ValidatorsTestCase):
         events = self.release_events('before')
         self.assertEqual(('pass', BEFORE), (events['compute']['result'],
                                             events['compute']['to_version']))
+        # Neutron 28's extension list says "2026.1 or later"
+        # (network-ip-availability-details first shipped in 2026.1).
+        network = json.loads(events['network']['detail'])
+        self.assertEqual(['2026.1', '2026.2'], network['candidates'])
+        self.assertIn('network-ip-availability-details', network['message'])
         marker = 'upgrade-%s-' % self.run_id()
         created = sorted(leftovers(conn, marker))
         self.assertEqual(13, len(created), created)
@@ -298,11 +302,13 @@ class Test3UpgradeCycle(ValidatorsTestCase):
             self.assertTrue('cannot tell' in verdict['message'] or
                             'publishes no release evidence' in
                             verdict['message'], verdict['message'])
-        # Neutron's extension list narrows it to "2026.1 or later"
-        # (network-ip-availability-details first shipped in 2026.1).
+        # Neutron 29 lists extensions that first shipped in 2026.2
+        # (floating-ip-router-writable, ...): its API names the release.
         network = json.loads(events['network']['detail'])
-        self.assertEqual(['2026.1', '2026.2'], network['candidates'])
-        self.assertIn('network-ip-availability-details', network['message'])
+        self.assertEqual(('pass', 'identified', AFTER), (
+            events['network']['result'], network['status'],
+            network['series']))
+        self.assertIn('floating-ip-router-writable', network['value'])
 
         # Break one workload: its attached volume goes away.
         name = marker + 'server-with-volume-data'

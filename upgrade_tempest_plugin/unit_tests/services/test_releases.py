@@ -158,7 +158,7 @@ class TestEvidence(base.TestCase):
         self.assertEqual('2026.2', verdict.series)
 
     def test_neutron_extension_sets_a_lower_bound(self):
-        # measured on the sandbox at 2026.2 (ML2, no OVN): the newest
+        # measured on the sandbox at 2026.1 (neutron 28, ML2): the newest
         # extension it lists first shipped in 2026.1
         verdict = self._neutron(['network', 'network-ip-availability-details',
                                  'qinq', 'router'])
@@ -179,7 +179,11 @@ class TestEvidence(base.TestCase):
         self.assertEqual(evidence.CONFLICT, verdict.status)
 
     def test_neutron_newest_extension_identifies(self):
-        verdict = self._neutron(['router', 'floating-ip-router-writable'])
+        # measured on the sandbox at 2026.2 (neutron 29): it also lists
+        # aap-reject-multicast, agent_sort_key and
+        # security-groups-default-statefulness, all first in 2026.2
+        verdict = self._neutron(['router', 'network-ip-availability-details',
+                                 'floating-ip-router-writable'])
         self.assertEqual((evidence.IDENTIFIED, '2026.2'),
                          (verdict.status, verdict.series))
         self.assertEqual(evidence.FAIL, verdict.check('2026.1')[0])
