@@ -114,15 +114,6 @@ def read_quotas(conn, project_id):
     return values
 
 
-def admin_connection(sandbox_dir):
-    import openstack
-    from openstack import config as os_config
-    region = os_config.OpenStackConfig(
-        config_files=[os.path.join(sandbox_dir, 'clouds.yaml')]).get_one(
-            cloud='sandbox-admin')
-    return openstack.connection.Connection(config=region)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--tempest-conf')
@@ -147,7 +138,9 @@ def main():
     run_id = args.run or 'bench-workloads-' + uuid.uuid4().hex[:8]
     ws = workload_set(conf, run_id)
     project_id = ws.resources.project_id
-    conn = admin_connection(sandbox_dir)
+    from upgrade_tempest_plugin.functional_tests import sandbox_admin
+    conn = sandbox_admin.connection(os.path.join(sandbox_dir,
+                                                 'clouds.yaml'))
     saved_file = os.path.join(os.path.dirname(conf_path),
                               'bench-quotas-%s.json' % run_id)
     if args.run and os.path.exists(saved_file):

@@ -40,8 +40,8 @@ def _cmdline(pid):
         return ''
 
 
-def pid_alive(pid):
-    """True when ``pid`` is a live (not zombie) observer process."""
+def process_alive(pid):
+    """True when ``pid`` is a live process (not a zombie)."""
     if not pid:
         return False
     try:
@@ -56,7 +56,12 @@ def pid_alive(pid):
                 return False
     except (OSError, IndexError):
         pass
-    return RUNNER_MODULE in _cmdline(pid)
+    return True
+
+
+def pid_alive(pid):
+    """True when ``pid`` is a live (not zombie) observer process."""
+    return process_alive(pid) and RUNNER_MODULE in _cmdline(pid)
 
 
 @contextlib.contextmanager

@@ -32,6 +32,7 @@ import urllib3
 import yaml
 
 from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.functional_tests import sandbox_admin
 from upgrade_tempest_plugin.observers import fixture as obs_fixture
 from upgrade_tempest_plugin.observers import lifecycle
 from upgrade_tempest_plugin.sandbox import cloud
@@ -427,12 +428,7 @@ class SandboxObserverTest(testtools.TestCase):
         self.assertEqual([], left)
 
     def admin(self):
-        import openstack
-        from openstack import config as os_config
-        region = os_config.OpenStackConfig(
-            config_files=[self.layout.path('clouds.yaml')]).get_one(
-                cloud='sandbox-admin')
-        return openstack.connection.Connection(config=region)
+        return sandbox_admin.connection(self.layout.path('clouds.yaml'))
 
     def test_no_secret_in_store_log_or_output(self):
         with open(os.path.join(self.layout.workspace, 'etc',

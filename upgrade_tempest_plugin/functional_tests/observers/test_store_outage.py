@@ -43,15 +43,6 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
 RATE = 10.0
 
 
-def process_alive(pid):
-    """True when ``pid`` runs and is not a zombie."""
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except (OSError, IndexError):
-        return False
-
-
 def pg_ctl(data_dir, *args):
     binary = sorted(glob.glob('/usr/lib/postgresql/*/bin/pg_ctl'))[-1]
     argv = [binary, '-D', data_dir] + list(args)
@@ -157,14 +148,14 @@ class MariaDBOutageTest(StoreOutageScenario, testtools.TestCase):
                 pid = int(f.read())
         except (OSError, ValueError):
             return None
-        return pid if process_alive(pid) else None
+        return pid if lifecycle.process_alive(pid) else None
 
     def break_store(self):
         pid = self.mariadb_pid()
         self.assertIsNotNone(pid, 'the test MariaDB is not running')
         os.kill(pid, signal.SIGKILL)
         for _ in range(100):
-            if not process_alive(pid):
+            if not lifecycle.process_alive(pid):
                 return
             time.sleep(0.1)
         self.fail('MariaDB pid %d did not die' % pid)

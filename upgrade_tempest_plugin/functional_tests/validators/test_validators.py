@@ -24,6 +24,7 @@ import fixtures
 import testtools
 
 from upgrade_tempest_plugin.cmd import discover
+from upgrade_tempest_plugin.functional_tests import sandbox_admin
 from upgrade_tempest_plugin.sandbox import layout
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin import tempest_results
@@ -74,11 +75,7 @@ class Sandbox:
             return f.read()
 
     def admin(self):
-        import openstack
-        from openstack import config as os_config
-        region = os_config.OpenStackConfig(
-            config_files=[self.clouds_yaml]).get_one(cloud='sandbox-admin')
-        return openstack.connection.Connection(config=region)
+        return sandbox_admin.connection(self.clouds_yaml)
 
 
 def leftovers(conn, marker):
