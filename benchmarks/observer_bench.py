@@ -4,8 +4,8 @@
 1. Observer cost: a detached observer probes every service of a cloud
    (the sandbox by default) at 10 Hz for ``--observer-seconds`` (600 = the
    10 minutes of the target); CPU % of one core (total and per service) and
-   RSS over time, read from /proc.  Target: <= 2 % of a core per service,
-   flat memory.
+   RSS and threads over time, read from /proc.  Target: <= 2 % of a core
+   per service, flat memory.
 2. Store insert rate: samples written the way the observer writes them
    (one transaction per flush) and in large batches, to SQLite and, with
    ``--pg-url`` or $UPGRADE_TEMPEST_TEST_PG_URL, PostgreSQL.
@@ -16,7 +16,11 @@ Usage::
 
     python benchmarks/observer_bench.py [--observer-seconds 600]
         [--tempest-conf SANDBOX/tempest/etc/tempest.conf] [--pg-url URL]
+        [--freeze SERVICE [--freeze-seconds 10] [--freeze-every 120]]
         [--skip-observer] [--skip-store] [--skip-analysis]
+
+``--freeze`` needs the sandbox ($UPGRADE_TEMPEST_SANDBOX_DIR) whose
+tempest.conf is used.
 """
 
 import argparse
@@ -24,6 +28,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -41,12 +46,59 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / float(CLK_TCK)
 
 
-def rss_mib(pid):
+def _status_field(pid, name):
     with open('/proc/%d/status' % pid) as f:
         for line in f:
-            if line.startswith('VmRSS:'):
-                return int(line.split()[1]) / 1024.0
-    return 0.0
+            if line.startswith(name + ':'):
+                return int(line.split()[1])
+    return 0
+
+
+def rss_mib(pid):
+    return _status_field(pid, 'VmRSS') / 1024.0
+
+
+def threads(pid):
+    return _status_field(pid, 'Threads')
+
+
+class Freezer(object):
+    """Freezes one sandbox API (SIGSTOP) for a while, every so often.
+
+    Probes of a frozen service hang until their timeout: the latency peak
+    an upgrade causes, which is when an observer's memory could grow.
+    """
+
+    def __init__(self, service, seconds, every):
+        from upgrade_tempest_plugin.sandbox import cloud
+        from upgrade_tempest_plugin.sandbox import layout
+        sandbox = cloud.Sandbox(layout.Layout(), out=open(os.devnull, 'w'))
+        self.pid = sandbox.running(service + '-api')
+        if self.pid is None:
+            raise SystemExit('%s-api is not running in the sandbox at %s'
+                             % (service, sandbox.layout.root))
+        self.service = service
+        self.seconds = seconds
+        self.every = every
+        self.next_at = time.monotonic() + every / 2.0
+        self.frozen_until = None
+        self.count = 0
+
+    def tick(self):
+        now = time.monotonic()
+        if self.frozen_until is not None and now >= self.frozen_until:
+            os.killpg(self.pid, signal.SIGCONT)
+            self.frozen_until = None
+        elif self.frozen_until is None and now >= self.next_at:
+            os.killpg(self.pid, signal.SIGSTOP)
+            self.frozen_until = now + self.seconds
+            self.next_at = now + self.every
+            self.count += 1
+
+    def release(self):
+        if self.frozen_until is not None:
+            os.killpg(self.pid, signal.SIGCONT)
+            self.frozen_until = None
 
 
 def bench_observer(args):
@@ -83,14 +135,32 @@ def bench_observer(args):
         print('observer: pid %d, %d services %s at %.0f Hz for %d s' % (
             pid, len(services), services, args.rate, args.observer_seconds))
         time.sleep(5)   # warm up
+        freezer = None
+        if args.freeze:
+            freezer = Freezer(args.freeze, args.freeze_seconds,
+                              args.freeze_every)
+            print('observer: freezing %s for %d s every %d s' % (
+                args.freeze, args.freeze_seconds, args.freeze_every))
         start_cpu, start_t = cpu_seconds(pid), time.monotonic()
-        rss = [rss_mib(pid)]
+        rss, nthreads = [rss_mib(pid)], [threads(pid)]
         samples_before = sum(t[2] for t in store.sample_targets(run_id))
         step = min(30.0, args.observer_seconds / 10.0)
         end = start_t + args.observer_seconds
-        while time.monotonic() < end:
-            time.sleep(min(step, max(0.0, end - time.monotonic())))
-            rss.append(rss_mib(pid))
+        next_read = start_t + step
+        try:
+            while time.monotonic() < end:
+                time.sleep(0.25)
+                if freezer is not None:
+                    freezer.tick()
+                if time.monotonic() >= next_read:
+                    next_read += step
+                    rss.append(rss_mib(pid))
+                    nthreads.append(threads(pid))
+        finally:
+            if freezer is not None:
+                freezer.release()
+        rss.append(rss_mib(pid))
+        nthreads.append(threads(pid))
         cpu = cpu_seconds(pid) - start_cpu
         wall = time.monotonic() - start_t
         samples = sum(t[2] for t in store.sample_targets(run_id)) - \
@@ -101,6 +171,14 @@ def bench_observer(args):
         print('observer: RSS MiB start %.1f, end %.1f, min %.1f, max %.1f '
               '(series: %s)' % (rss[0], rss[-1], min(rss), max(rss),
                                 ' '.join('%.1f' % r for r in rss)))
+        half = rss[len(rss) // 2:]
+        print('observer: RSS change over the second half %+.1f MiB '
+              '(%d readings, target: flat)' % (half[-1] - half[0], len(half)))
+        print('observer: threads start %d, max %d, end %d' % (
+            nthreads[0], max(nthreads), nthreads[-1]))
+        if freezer is not None:
+            print('observer: %s frozen %d times' % (freezer.service,
+                                                    freezer.count))
         print('observer: %d samples in %.0f s = %.1f samples/s '
               '(%.2f Hz per service)' % (samples, wall, samples / wall,
                                          samples / wall / n))
@@ -188,6 +266,11 @@ def main():
     parser.add_argument('--tempest-conf')
     parser.add_argument('--pg-url',
                         default=os.environ.get('UPGRADE_TEMPEST_TEST_PG_URL'))
+    parser.add_argument('--freeze', metavar='SERVICE',
+                        help='SIGSTOP this sandbox API now and then '
+                             '(e.g. glance), for latency peaks')
+    parser.add_argument('--freeze-seconds', type=float, default=10.0)
+    parser.add_argument('--freeze-every', type=float, default=120.0)
     parser.add_argument('--skip-observer', action='store_true')
     parser.add_argument('--skip-store', action='store_true')
     parser.add_argument('--skip-analysis', action='store_true')

@@ -31,15 +31,15 @@ def probe_url(endpoint, profile):
 class ServiceTarget(scheduler.Target):
     observer = models.API
 
-    def __init__(self, profile, url, tokens, pool, timeout):
+    def __init__(self, profile, url, tokens, timeout, context=None):
         self.profile = profile
         self.name = profile.name
         self.url = url
         self.tokens = tokens
-        self.pool = pool
         self.timeout = timeout
+        self.context = context
 
-    def probe(self):
+    async def probe(self):
         headers = dict(self.profile.probe_headers or {})
         token = None
         if self.profile.probe_needs_token:
@@ -53,8 +53,8 @@ class ServiceTarget(scheduler.Target):
                         'detail': (self.tokens.last_error or
                                    'no valid token')[:200]}
             headers['X-Auth-Token'] = token.value
-        sample = probe.http_probe(self.pool, self.url, headers,
-                                  self.timeout)
+        sample = await probe.http_probe(self.url, headers, self.timeout,
+                                        self.context)
         if sample['outcome'] == models.OUTCOME_TOKEN_REJECTED:
             self.tokens.rejected(token)
         return sample

@@ -38,8 +38,8 @@ class TcpTarget(scheduler.Target):
         self.host, self.port = parse_target(text)
         self.timeout = timeout
 
-    def probe(self):
-        return probe.tcp_probe(self.host, self.port, self.timeout)
+    async def probe(self):
+        return await probe.tcp_probe(self.host, self.port, self.timeout)
 
 
 class IcmpTarget(scheduler.Target):
@@ -57,8 +57,8 @@ class IcmpTarget(scheduler.Target):
             raise exceptions.UserError('%s: %s' % (self.name, exc))
         self.timeout = timeout
 
-    def probe(self):
-        return icmp.ping(self.host, self.timeout)
+    async def probe(self):
+        return await icmp.ping(self.host, self.timeout)
 
 
 ICMP_PREFIX = 'icmp:'

@@ -7,9 +7,9 @@ order; when neither is permitted the observer is told at start, instead of
 recording every probe as a failure.
 """
 
+import asyncio
 import itertools
 import os
-import select
 import socket
 import struct
 import time
@@ -85,8 +85,9 @@ def _matches(icmp, identifier, sequence, raw):
     return None
 
 
-def ping(host, timeout):
+async def ping(host, timeout):
     """One echo request to ``host``; a sample dict, never raises."""
+    loop = asyncio.get_running_loop()
     sent = time.time()
     sequence = next(_sequence) & 0xffff
     identifier = os.getpid() & 0xffff
@@ -95,15 +96,20 @@ def ping(host, timeout):
     except NotPermitted as exc:
         return probe.unanswered(sent, models.OUTCOME_ERROR, str(exc))
     try:
+        sock.setblocking(False)
         sock.sendto(echo_request(identifier, sequence, b'upgrade-tempest'),
                     (host, 0))
-        deadline = sent + timeout
+        deadline = loop.time() + timeout
         while True:
-            left = deadline - time.time()
-            if left <= 0 or not select.select([sock], [], [], left)[0]:
+            left = deadline - loop.time()
+            try:
+                if left <= 0:
+                    raise asyncio.TimeoutError()
+                packet = await asyncio.wait_for(loop.sock_recv(sock, 2048),
+                                                left)
+            except asyncio.TimeoutError:
                 return probe.unanswered(sent, models.OUTCOME_TIMEOUT,
                                         'no echo reply')
-            packet = sock.recv(2048)
             kind = _matches(_icmp_of(packet, raw), identifier, sequence, raw)
             if kind is None:
                 continue

@@ -1,14 +1,22 @@
 """One HTTP or TCP probe and the classification of its outcome.
 
 A probe never raises: every failure, whatever its class, becomes a sample.
+Probes are coroutines: every probe of an observer process runs on one
+event loop (see :mod:`.scheduler`), so a probe in flight costs a socket
+and a few kilobytes, not a thread.  HTTP/1.1 framing is h11's.
 """
 
+import asyncio
 import errno
+import functools
 import http.client
+import ipaddress
 import socket
 import ssl
 import time
+import urllib.parse
 
+import h11
 import urllib3
 from urllib3 import exceptions as u3exc
 
@@ -22,6 +30,8 @@ _KEYSTONE_UNAVAILABLE_MARKERS = (b'keystone service is temporarily unavail',
 _REFUSED_ERRNOS = {errno.ECONNREFUSED, errno.EHOSTUNREACH,
                    errno.ENETUNREACH, errno.EADDRNOTAVAIL}
 _RESET_ERRNOS = {errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED}
+# How much of an answer's body a probe keeps (to classify it).
+_BODY_KEPT = 4096
 
 
 def _errno_of(exc):
@@ -67,7 +77,7 @@ def classify_exception(exc):
         return models.OUTCOME_TIMEOUT
     for err in chain:
         if isinstance(err, (u3exc.TimeoutError, socket.timeout,
-                            TimeoutError)):
+                            TimeoutError, asyncio.TimeoutError)):
             return models.OUTCOME_TIMEOUT
         if isinstance(err, (ConnectionRefusedError,)):
             return models.OUTCOME_REFUSED
@@ -75,6 +85,7 @@ def classify_exception(exc):
                             ConnectionAbortedError,
                             http.client.RemoteDisconnected,
                             http.client.IncompleteRead,
+                            h11.RemoteProtocolError,
                             u3exc.ProtocolError)):
             return models.OUTCOME_RESET
     return models.OUTCOME_ERROR
@@ -116,17 +127,87 @@ def unanswered(sent, outcome, detail):
 
 
 def new_pool_manager(max_in_flight, timeout):
+    """A urllib3 pool for the observers' blocking calls (tokens, honour)."""
     return urllib3.PoolManager(
         num_pools=32, maxsize=max_in_flight, block=False, retries=False,
         timeout=urllib3.Timeout(connect=timeout, read=timeout))
 
 
-def http_probe(pool, url, headers, timeout):
+@functools.lru_cache(maxsize=8)
+def ssl_context(insecure=False, ca_certs=None):
+    """The TLS context of the HTTPS probes (made once per setting)."""
+    context = ssl.create_default_context(cafile=ca_certs or None)
+    if insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+async def _connect(host, port, context=None):
+    """Open a stream to host:port, trying each address like urllib3 does.
+
+    Numeric addresses are not resolved; names are resolved by the event
+    loop's small fixed executor.  The last address's error is raised, so
+    a refused connection stays ``refused`` when a name has several.
+    """
+    loop = asyncio.get_running_loop()
+    try:
+        ipaddress.ip_address(host)
+        addresses = [(host, port)]
+    except ValueError:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = [info[4][:2] for info in infos]
+    error = OSError(errno.EADDRNOTAVAIL, 'no address for %s' % host)
+    for address in addresses:
+        try:
+            return await asyncio.open_connection(
+                address[0], address[1], ssl=context,
+                server_hostname=host if context else None)
+        except OSError as exc:
+            error = exc
+    raise error
+
+
+async def _get(url, headers, context):
+    """GET ``url`` over one new connection: (status, first bytes of body)."""
+    parts = urllib.parse.urlsplit(url)
+    secure = parts.scheme == 'https'
+    port = parts.port or (443 if secure else 80)
+    target = (parts.path or '/') + ('?' + parts.query if parts.query else '')
+    reader, writer = await _connect(
+        parts.hostname, port,
+        (context or ssl_context()) if secure else None)
+    try:
+        conn = h11.Connection(our_role=h11.CLIENT)
+        request = h11.Request(method='GET', target=target,
+                              headers=[('Host', parts.netloc)] +
+                              list(headers.items()))
+        writer.write(conn.send(request) + conn.send(h11.EndOfMessage()))
+        await writer.drain()
+        status, body = None, bytearray()
+        while True:
+            event = conn.next_event()
+            if event is h11.NEED_DATA:
+                conn.receive_data(await reader.read(65536))
+            elif isinstance(event, h11.Response):
+                status = event.status_code
+            elif isinstance(event, h11.Data):
+                body += event.data[:max(0, _BODY_KEPT - len(body))]
+            elif isinstance(event, h11.EndOfMessage):
+                return status, bytes(body)
+            elif isinstance(event, h11.ConnectionClosed):
+                raise http.client.RemoteDisconnected('closed mid-answer')
+    finally:
+        writer.close()
+
+
+async def http_probe(url, headers, timeout, context=None):
     """GET ``url``; returns a sample dict (without run/target fields).
 
     ``Connection: close`` makes every probe a new connection, the way a new
     client sees the service (and how a restarted service is noticed at
-    once, not on the next reuse of a stale pooled connection).
+    once, not on the next reuse of a stale pooled connection).  The whole
+    exchange (resolve, connect, TLS, answer) must end within ``timeout``.
     """
     headers = dict(headers or {})
     headers.setdefault('Connection', 'close')
@@ -134,26 +215,24 @@ def http_probe(pool, url, headers, timeout):
     headers.setdefault('User-Agent', 'upgrade-tempest-observer')
     sent = time.time()
     try:
-        resp = pool.request(
-            'GET', url, headers=headers, retries=False, redirect=False,
-            preload_content=True,
-            timeout=urllib3.Timeout(total=timeout, connect=timeout,
-                                    read=timeout))
+        status, body = await asyncio.wait_for(_get(url, headers, context),
+                                              timeout)
     except Exception as exc:
         return unanswered(sent, classify_exception(exc), describe(exc))
-    outcome = classify_status(resp.status, resp.data)
-    return answered(sent, outcome, resp.status,
+    outcome = classify_status(status, body)
+    return answered(sent, outcome, status,
                     None if outcome == models.OUTCOME_OK else
-                    resp.data[:120].decode('utf-8', 'replace'))
+                    body[:120].decode('utf-8', 'replace'))
 
 
-def tcp_probe(host, port, timeout):
+async def tcp_probe(host, port, timeout):
     """TCP connect to host:port; a sample dict (ok when it connects)."""
     sent = time.time()
     try:
-        sock = socket.create_connection((host, port), timeout=timeout)
+        _reader, writer = await asyncio.wait_for(_connect(host, port),
+                                                 timeout)
     except Exception as exc:
         return unanswered(sent, classify_exception(exc), describe(exc))
     sample = answered(sent)
-    sock.close()
+    writer.close()
     return sample

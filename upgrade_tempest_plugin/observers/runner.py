@@ -93,8 +93,8 @@ class Runner(object):
 
     def _service_target(self, profile, endpoint):
         return api.ServiceTarget(profile, api.probe_url(endpoint, profile),
-                                 self.tokens, self.http_pool,
-                                 self.settings['probe_timeout'])
+                                 self.tokens, self.settings['probe_timeout'],
+                                 self.ssl_context)
 
     def _wait_for_catalog(self):
         """The first token (retried every second until it comes)."""
@@ -116,8 +116,11 @@ class Runner(object):
             self.store, self.run_id, self.process_id,
             flush_interval=s['flush_interval'], buffer_size=s['buffer_size'])
         self.sink.start()
-        self.http_pool = probe.new_pool_manager(
-            s['max_in_flight'] * 8, s['probe_timeout'])
+        # Tokens and honour requests: a few blocking calls at a time.
+        # The probes themselves run on the schedulers' event loops.
+        self.http_pool = probe.new_pool_manager(8, s['probe_timeout'])
+        self.ssl_context = probe.ssl_context(bool(s.get('insecure')),
+                                             s.get('ca_certs') or None)
         if s.get('insecure'):
             self.http_pool.connection_pool_kw['cert_reqs'] = 'CERT_NONE'
         elif s.get('ca_certs'):

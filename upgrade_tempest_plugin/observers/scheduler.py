@@ -1,16 +1,22 @@
 """Open-loop probe scheduling shared by the API and data-plane observers.
 
-Each target has its own schedule thread that starts a probe every
-``1/rate`` seconds, whatever the latency of the earlier probes: probes run
-on a shared thread pool, at most ``max_in_flight`` per target.  A probe due
-while every slot of its target is busy is recorded at once as a timeout
-(the earlier probes have not been answered) instead of queueing, so the
-schedule never slips and a hanging service cannot exhaust the pool.
+Every target has a schedule that starts a probe every ``1/rate`` seconds,
+whatever the latency of the earlier probes, at most ``max_in_flight`` per
+target.  A probe due while every slot of its target is busy is recorded at
+once as a timeout (the earlier probes have not been answered) instead of
+queueing, so the schedule never slips.
+
+All the schedules and probes of a scheduler run on one asyncio event loop
+in one thread.  A probe in flight is a socket and a coroutine, not a
+thread: a slow or hanging service raises the number of open sockets for as
+long as it is slow, and nothing is kept once it answers again.  (A thread
+pool keeps every thread its busiest moment needed, with its stack and
+malloc arena, for the life of the process: memory then grows with each
+new latency peak.)
 """
 
-import concurrent.futures
+import asyncio
 import logging
-import math
 import threading
 import time
 
@@ -20,35 +26,38 @@ LOG = logging.getLogger(__name__)
 
 
 class Target(object):
-    """Something to probe: ``probe()`` returns a sample dict, never raises."""
+    """Something to probe: ``await probe()`` returns a sample dict.
+
+    ``probe`` is a coroutine that never raises and ends within its own
+    timeout.
+    """
 
     observer = None   # models.API / models.DATAPLANE
     name = None
 
-    def probe(self):
+    async def probe(self):
         raise NotImplementedError
+
+
+def _log_loop_error(loop, context):
+    # A connection torn down while being closed is no news to a prober.
+    LOG.debug('event loop: %s', context.get('message'))
 
 
 class OpenLoopScheduler(object):
 
-    def __init__(self, sink, rate=10.0, max_in_flight=32, pool_size=None,
-                 probe_timeout=None):
+    def __init__(self, sink, rate=10.0, max_in_flight=32, probe_timeout=2.0):
         self.sink = sink
         self.interval = 1.0 / rate
         self.max_in_flight = max_in_flight
-        # A target never has more probes in flight than start within one
-        # probe timeout: no thread is created for more.
-        self.per_target = max_in_flight
-        if probe_timeout:
-            self.per_target = max(1, min(max_in_flight, int(
-                math.ceil(rate * probe_timeout)) + 2))
-        self.pool_size = pool_size
+        self.probe_timeout = probe_timeout
         self.targets = []
         self._in_flight = {}
+        self._schedules = set()
+        self._probes = set()
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._threads = []
-        self._pool = None
+        self._loop = None
+        self._thread = None
         self.started = 0
         self.skipped = 0
 
@@ -57,19 +66,70 @@ class OpenLoopScheduler(object):
         with self._lock:
             self.targets.append(target)
             self._in_flight[target.name] = 0
-        if self._pool is not None:
-            self._spawn(target, 0.0)
+            loop = self._loop
+        if loop is not None:
+            loop.call_soon_threadsafe(self._begin, target, 0.0)
 
-    def _spawn(self, target, offset):
-        thread = threading.Thread(
-            target=self._schedule, args=(target, offset),
-            name='schedule-%s' % target.name, daemon=True)
-        thread.start()
-        self._threads.append(thread)
+    def start(self, expected_targets=None):
+        """Start the loop thread and the schedule of every target."""
+        count = expected_targets or max(1, len(self.targets))
+        loop = asyncio.new_event_loop()
+        loop.set_exception_handler(_log_loop_error)
+        self._thread = threading.Thread(
+            target=self._run_loop, args=(loop,), name='probe-loop',
+            daemon=True)
+        with self._lock:
+            self._loop = loop
+            targets = list(self.targets)
+        self._thread.start()
+        for index, target in enumerate(targets):
+            # Spread the targets over one interval.
+            loop.call_soon_threadsafe(self._begin, target,
+                                      self.interval * index / count)
 
-    def _run_probe(self, target):
+    def stop(self, timeout=None):
+        """Stop scheduling; wait (up to a probe timeout) for probes in flight.
+
+        Probes still in flight then are cancelled and not recorded.
+        """
+        loop = self._loop
+        if loop is None:
+            return
+        wait = self.probe_timeout + 1.0 if timeout is None else timeout
+        future = asyncio.run_coroutine_threadsafe(self._drain(wait), loop)
         try:
-            sample = target.probe()
+            future.result(wait + 5.0)
+        except Exception:   # the loop is gone or stuck: nothing to save
+            LOG.exception('stopping the probe loop')
+        loop.call_soon_threadsafe(loop.stop)
+        self._thread.join(5.0)
+
+    def _run_loop(self, loop):
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_forever()
+        finally:
+            loop.close()
+
+    def _begin(self, target, offset):
+        task = asyncio.get_running_loop().create_task(
+            self._schedule(target, offset), name='schedule-%s' % target.name)
+        self._schedules.add(task)
+        task.add_done_callback(self._schedules.discard)
+
+    async def _drain(self, wait):
+        for task in list(self._schedules):
+            task.cancel()
+        if self._probes:
+            await asyncio.wait(list(self._probes), timeout=wait)
+        for task in list(self._probes):
+            task.cancel()
+
+    async def _run_probe(self, target):
+        try:
+            sample = await target.probe()
+        except asyncio.CancelledError:
+            raise
         except Exception as exc:   # a probe must never kill the observer
             LOG.exception('probe of %s raised', target.name)
             now = time.time()
@@ -77,27 +137,22 @@ class OpenLoopScheduler(object):
                       'outcome': models.OUTCOME_ERROR, 'status': None,
                       'detail': ('%s: %s' % (type(exc).__name__, exc))[:200]}
         finally:
-            with self._lock:
-                self._in_flight[target.name] -= 1
+            self._in_flight[target.name] -= 1
         self.sink.add(target.observer, target.name, sample)
 
-    def _schedule(self, target, offset):
-        next_at = time.monotonic() + offset
-        while not self._stop.is_set():
-            delay = next_at - time.monotonic()
-            if delay > 0 and self._stop.wait(delay):
-                break
+    async def _schedule(self, target, offset):
+        loop = asyncio.get_running_loop()
+        next_at = loop.time() + offset
+        while True:
+            delay = next_at - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
             next_at += self.interval
-            late = time.monotonic() - next_at
-            if late > self.interval:
+            if loop.time() - next_at > self.interval:
                 # Suspended or starved: restart the schedule from now
                 # rather than firing a burst of catch-up probes.
-                next_at = time.monotonic() + self.interval
-            with self._lock:
-                busy = self._in_flight[target.name] >= self.max_in_flight
-                if not busy:
-                    self._in_flight[target.name] += 1
-            if busy:
+                next_at = loop.time() + self.interval
+            if self._in_flight[target.name] >= self.max_in_flight:
                 self.skipped += 1
                 now = time.time()
                 self.sink.add(target.observer, target.name, {
@@ -106,25 +161,8 @@ class OpenLoopScheduler(object):
                     'detail': 'not sent: %d probes in flight'
                               % self.max_in_flight})
                 continue
+            self._in_flight[target.name] += 1
             self.started += 1
-            try:
-                self._pool.submit(self._run_probe, target)
-            except RuntimeError:   # pool shut down while stopping
-                break
-
-    def start(self, expected_targets=None):
-        count = expected_targets or max(1, len(self.targets))
-        size = self.pool_size or max(4, min(256, count * self.per_target))
-        self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=size, thread_name_prefix='probe')
-        for index, target in enumerate(list(self.targets)):
-            # Spread the targets over one interval.
-            self._spawn(target, self.interval * index / count)
-
-    def stop(self, timeout=5.0):
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout)
-        if self._pool is not None:
-            # Probes in flight end within their own timeout.
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            task = loop.create_task(self._run_probe(target))
+            self._probes.add(task)
+            task.add_done_callback(self._probes.discard)

@@ -11,6 +11,7 @@ bad token is classified as ``token_rejected``), and the health validator's
 container/object round trip holds (ETag is the MD5 of the data).
 """
 
+import asyncio
 import hashlib
 import json
 import os
@@ -184,12 +185,11 @@ class SwiftProfileTest(testtools.TestCase):
 
     def test_probe_of_the_account_listing(self):
         url = observer_api.probe_url(self.storage_url, self.profile)
-        pool = probe.new_pool_manager(4, 2.0)
-        sample = probe.http_probe(pool, url, {'X-Auth-Token': self.token},
-                                  2.0)
+        sample = asyncio.run(probe.http_probe(
+            url, {'X-Auth-Token': self.token}, 2.0))
         self.assertEqual(models.OUTCOME_OK, sample['outcome'], sample)
-        sample = probe.http_probe(pool, url, {'X-Auth-Token': 'AUTH_bogus'},
-                                  2.0)
+        sample = asyncio.run(probe.http_probe(
+            url, {'X-Auth-Token': 'AUTH_bogus'}, 2.0))
         self.assertEqual(models.OUTCOME_TOKEN_REJECTED, sample['outcome'],
                          sample)
 

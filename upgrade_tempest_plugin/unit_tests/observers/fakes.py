@@ -2,8 +2,11 @@
 
 import http.server
 import json
+import os
 import socket
+import ssl
 import struct
+import subprocess
 import threading
 import time
 import uuid
@@ -121,6 +124,15 @@ class FakeCloud(object):
         self.thread = threading.Thread(target=self.server.serve_forever,
                                        daemon=True)
 
+    def use_tls(self, cert, key):
+        """Serve HTTPS with ``cert``/``key`` (call before :meth:`start`)."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.server.socket = context.wrap_socket(self.server.socket,
+                                                 server_side=True)
+        self.url = self.url.replace('http://', 'https://')
+        return self
+
     def start(self):
         self.thread.start()
         return self
@@ -168,6 +180,18 @@ class RawServer(object):
         self.sock.close()
         for conn in self._held:
             conn.close()
+
+
+def self_signed_certificate(directory):
+    """(cert, key) paths of a certificate for 127.0.0.1, made by openssl."""
+    cert = os.path.join(directory, 'cert.pem')
+    key = os.path.join(directory, 'key.pem')
+    subprocess.run(
+        ['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
+         '-keyout', key, '-out', cert, '-days', '1', '-subj',
+         '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+        check=True, capture_output=True)
+    return cert, key
 
 
 def closed_port():

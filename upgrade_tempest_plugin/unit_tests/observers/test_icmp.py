@@ -1,5 +1,6 @@
 """ICMP echo of the data-plane observer, on loopback only."""
 
+import asyncio
 import struct
 
 from upgrade_tempest_plugin import exceptions
@@ -59,7 +60,7 @@ class TestPing(base.TestCase):
             self.skipTest(str(exc))
 
     def test_loopback_answers(self):
-        sample = icmp.ping('127.0.0.1', 2.0)
+        sample = asyncio.run(icmp.ping('127.0.0.1', 2.0))
         self.assertEqual(models.OUTCOME_OK, sample['outcome'], sample)
         self.assertGreaterEqual(sample['answered_at'], sample['sent_at'])
 
@@ -67,7 +68,8 @@ class TestPing(base.TestCase):
         target = dataplane.make_target('icmp:127.0.0.1', 2.0)
         self.assertIsInstance(target, dataplane.IcmpTarget)
         self.assertEqual('icmp:127.0.0.1', target.name)
-        self.assertEqual(models.OUTCOME_OK, target.probe()['outcome'])
+        self.assertEqual(models.OUTCOME_OK,
+                         asyncio.run(target.probe())['outcome'])
         self.assertIsInstance(dataplane.make_target('127.0.0.1:22', 1.0),
                               dataplane.TcpTarget)
         self.assertRaises(exceptions.UserError, dataplane.make_target,

@@ -1,5 +1,9 @@
 """Outcome classification against real sockets on 127.0.0.1."""
 
+import asyncio
+
+import fixtures
+
 from upgrade_tempest_plugin.observers import probe
 from upgrade_tempest_plugin.store import models
 from upgrade_tempest_plugin.unit_tests import base
@@ -10,12 +14,11 @@ class ProbeTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.pool = probe.new_pool_manager(4, 1.0)
         self.cloud = fakes.FakeCloud().start()
         self.addCleanup(self.cloud.stop)
 
     def _probe(self, url, timeout=1.0, headers=None):
-        return probe.http_probe(self.pool, url, headers or {}, timeout)
+        return asyncio.run(probe.http_probe(url, headers or {}, timeout))
 
     def test_ok(self):
         self.cloud.valid_tokens.add('t')
@@ -72,12 +75,32 @@ class ProbeTest(base.TestCase):
         url = self.cloud.url.replace('http://', 'https://') + '/compute'
         self.assertEqual(models.OUTCOME_TLS, self._probe(url)['outcome'])
 
+    def test_https(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        cert, key = fakes.self_signed_certificate(tmp)
+        cloud = fakes.FakeCloud().use_tls(cert, key).start()
+        self.addCleanup(cloud.stop)
+        url = cloud.url + '/compute'
+        cloud.behaviour['compute'] = 404
+
+        def outcome(context):
+            return asyncio.run(
+                probe.http_probe(url, {}, 2.0, context))['outcome']
+
+        # An unknown issuer is a TLS failure, not an answer ...
+        self.assertEqual(models.OUTCOME_TLS, outcome(None))
+        # ... unless its CA is given, or verification is off.
+        self.assertEqual(models.OUTCOME_HTTP_4XX,
+                         outcome(probe.ssl_context(ca_certs=cert)))
+        self.assertEqual(models.OUTCOME_HTTP_4XX,
+                         outcome(probe.ssl_context(insecure=True)))
+
     def test_tcp_probe(self):
         port = int(self.cloud.url.rsplit(':', 1)[1])
-        self.assertEqual(models.OUTCOME_OK, probe.tcp_probe(
-            '127.0.0.1', port, 1.0)['outcome'])
-        self.assertEqual(models.OUTCOME_REFUSED, probe.tcp_probe(
-            '127.0.0.1', fakes.closed_port(), 1.0)['outcome'])
+        self.assertEqual(models.OUTCOME_OK, asyncio.run(probe.tcp_probe(
+            '127.0.0.1', port, 1.0))['outcome'])
+        self.assertEqual(models.OUTCOME_REFUSED, asyncio.run(probe.tcp_probe(
+            '127.0.0.1', fakes.closed_port(), 1.0))['outcome'])
 
     def test_classify_status(self):
         self.assertEqual(models.OUTCOME_OK, probe.classify_status(204))
