@@ -56,10 +56,16 @@ class ReferenceProbe(object):
     """The test's own measurement: GET ``url`` every 10 ms in a thread.
 
     Its timeout is the observer's: an answer that comes late but within
-    the timeout is a success for both.
+    the timeout is a success for both.  At most ``max_in_flight`` of its
+    requests are open at once: while a restarting service is still loading,
+    the requests it has accepted wait in its listen queue and are served
+    one by one once it is up; a reference that piled 100 requests a second
+    into that queue would delay its own first answer (and the observer's)
+    by the time the service takes to serve them.
     """
 
-    def __init__(self, url, timeout=PROBE_TIMEOUT, period=0.01):
+    def __init__(self, url, timeout=PROBE_TIMEOUT, period=0.01,
+                 max_in_flight=2):
         self.url = url
         self.timeout = timeout
         self.period = period
@@ -67,6 +73,7 @@ class ReferenceProbe(object):
         self._stop = threading.Event()
         self._pool = urllib3.PoolManager(retries=False)
         self._threads = []
+        self._slots = threading.Semaphore(max_in_flight)
 
     def _one(self):
         sent = time.time()
@@ -78,13 +85,15 @@ class ReferenceProbe(object):
         except Exception:
             ok = False
         self.samples.append((sent, time.time(), ok))
+        self._slots.release()
 
     def _loop(self):
         next_at = time.monotonic()
         while not self._stop.is_set():
-            thread = threading.Thread(target=self._one, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+            if self._slots.acquire(blocking=False):
+                thread = threading.Thread(target=self._one, daemon=True)
+                thread.start()
+                self._threads.append(thread)
             next_at += self.period
             self._stop.wait(max(0.0, next_at - time.monotonic()))
 
