@@ -275,6 +275,8 @@ def main():
     parser.add_argument('--skip-store', action='store_true')
     parser.add_argument('--skip-analysis', action='store_true')
     args = parser.parse_args()
+    # SIGTERM too stops the observer and thaws a frozen service.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     tmp = tempfile.mkdtemp(prefix='store-bench-')
     try:
         if not args.skip_store:

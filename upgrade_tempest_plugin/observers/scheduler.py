@@ -118,12 +118,16 @@ class OpenLoopScheduler(object):
         task.add_done_callback(self._schedules.discard)
 
     async def _drain(self, wait):
-        for task in list(self._schedules):
+        schedules = list(self._schedules)
+        for task in schedules:
             task.cancel()
         if self._probes:
             await asyncio.wait(list(self._probes), timeout=wait)
-        for task in list(self._probes):
+        late = list(self._probes)
+        for task in late:
             task.cancel()
+        # Let every cancelled task end before the loop stops.
+        await asyncio.gather(*(schedules + late), return_exceptions=True)
 
     async def _run_probe(self, target):
         try:
