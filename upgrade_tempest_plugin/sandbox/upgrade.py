@@ -106,7 +106,13 @@ class Upgrader(object):
         st = self.sandbox.state()
         if {i['series'] for i in st['services'].values()} == {to}:
             st['release'] = to
-            statemod.save(self.layout, st)
+        if st.get('seeded') and 'neutron' in [s for s, _, _ in todo]:
+            # The new Neutron lists more API extensions; tempest.conf's
+            # [network-feature-enabled] api_extensions must name them.
+            # (Seeding is idempotent: it finds what it made at 'up'.)
+            st['resources'] = self.sandbox.seed(
+                'resources', statemod.deployed(st), secrets)
+        statemod.save(self.layout, st)
         # the workspace names the package versions now running
         self.sandbox.write_workspace(st, secrets)
         self.sandbox.say('upgraded to %s in %.0f s; events in %s' % (

@@ -11,6 +11,7 @@ $UPGRADE_TEMPEST_FUNCTIONAL_DIR (default: a ``functional-sandbox`` dir
 beside the default sandbox); the venv cache is shared and kept.
 """
 
+import configparser
 import json
 import os
 import subprocess
@@ -22,6 +23,7 @@ from upgrade_tempest_plugin.sandbox import layout as layoutmod
 from upgrade_tempest_plugin.sandbox import procs
 from upgrade_tempest_plugin.sandbox import releases
 from upgrade_tempest_plugin.sandbox import venvs
+from upgrade_tempest_plugin.services import neutron_extensions
 
 FROM, TO = '2026.1', '2026.2'
 DIR_ENV = 'UPGRADE_TEMPEST_FUNCTIONAL_DIR'
@@ -156,6 +158,14 @@ class SandboxLifecycleTest(unittest.TestCase):
         self.assertEqual(0, proc.returncode, tail)
         self.assertIn(' - Failed: 0', proc.stdout)
 
+    def listed_network_extensions(self):
+        """[network-feature-enabled] api_extensions of the workspace."""
+        conf = configparser.ConfigParser()
+        conf.read(os.path.join(self.layout.workspace, 'etc',
+                               'tempest.conf'))
+        return set(conf.get('network-feature-enabled',
+                            'api_extensions').split(','))
+
     def status(self):
         rows = json.loads(cli('sandbox', 'status', '-f', 'json'))
         return {r['service']: r for r in rows}
@@ -172,6 +182,12 @@ class SandboxLifecycleTest(unittest.TestCase):
             self.assertEqual('up', before[service]['state'])
         self.demo_user_uses_the_cloud()
         self.tempest_smoke()
+        # Extensions Neutron has only from TO on: tempest.conf names them
+        # once Neutron is upgraded, not before.
+        newer = {alias for alias, series in
+                 neutron_extensions.FIRST_SEEN.items() if series == TO}
+        self.assertTrue(newer)
+        self.assertEqual(set(), newer & self.listed_network_extensions())
 
         cli('sandbox', 'upgrade', '--to', TO)
         after = self.status()
@@ -186,6 +202,8 @@ class SandboxLifecycleTest(unittest.TestCase):
                    if e['action'] == 'health' and e['result'] == 'ok'
                    and e['to_version'] == releases.version(TO, e['service'])}
         self.assertEqual(set(releases.SERVICES), healthy)
+        listed = self.listed_network_extensions()
+        self.assertTrue(newer & listed, sorted(listed))
         self.demo_user_uses_the_cloud()
         self.tempest_smoke()
 
