@@ -167,8 +167,13 @@ class SandboxObserverTest(testtools.TestCase):
             self.skipTest('no sandbox workspace at %s'
                           % self.layout.workspace)
         for service in ('keystone', 'placement', 'glance'):
-            if not self.sandbox.api_ready(service):
-                self.skipTest('sandbox %s is not answering' % service)
+            # Its own process, not just something answering on its port
+            # (another sandbox may use the same ports): the tests stop and
+            # restart these processes.
+            if not (self.sandbox.running(service + '-api') and
+                    self.sandbox.api_ready(service)):
+                self.skipTest('sandbox %s is not running in %s'
+                              % (service, self.layout.root))
         self.tmp = self.useFixture(fixtures.TempDir()).path
         self.store_url = 'sqlite:///' + os.path.join(self.tmp, 'store.db')
         self.run_id = 'functional-' + uuid.uuid4().hex[:8]
