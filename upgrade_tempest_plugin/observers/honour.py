@@ -491,7 +491,9 @@ class HonourObserver(object):
 
 def client_from_settings(settings):
     """A :class:`Client` for another process (validator, command line)."""
-    pool = probe.new_pool_manager(8, settings['probe_timeout'])
+    pool = probe.new_pool_manager(
+        8, settings['probe_timeout'], insecure=bool(settings.get('insecure')),
+        ca_certs=settings.get('ca_certs') or None)
     account = credentials.pick_account(
         settings['accounts_file'], settings['username'],
         settings['project_name'], settings['default_domain'])

@@ -101,12 +101,10 @@ async def ping(host, timeout):
                     (host, 0))
         deadline = loop.time() + timeout
         while True:
-            left = deadline - loop.time()
             try:
-                if left <= 0:
-                    raise asyncio.TimeoutError()
-                packet = await asyncio.wait_for(loop.sock_recv(sock, 2048),
-                                                left)
+                packet = await asyncio.wait_for(
+                    loop.sock_recv(sock, 2048),
+                    max(0.0, deadline - loop.time()))
             except asyncio.TimeoutError:
                 return probe.unanswered(sent, models.OUTCOME_TIMEOUT,
                                         'no echo reply')

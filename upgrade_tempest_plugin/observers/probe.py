@@ -126,11 +126,19 @@ def unanswered(sent, outcome, detail):
             'status': None, 'detail': detail}
 
 
-def new_pool_manager(max_in_flight, timeout):
-    """A urllib3 pool for the observers' blocking calls (tokens, honour)."""
+def new_pool_manager(max_in_flight, timeout, insecure=False, ca_certs=None):
+    """A urllib3 pool for the observers' blocking calls (tokens, honour).
+
+    ``insecure``/``ca_certs``: the same TLS settings as :func:`ssl_context`.
+    """
+    tls = {}
+    if insecure:
+        tls['cert_reqs'] = 'CERT_NONE'
+    elif ca_certs:
+        tls['ca_certs'] = ca_certs
     return urllib3.PoolManager(
         num_pools=32, maxsize=max_in_flight, block=False, retries=False,
-        timeout=urllib3.Timeout(connect=timeout, read=timeout))
+        timeout=urllib3.Timeout(connect=timeout, read=timeout), **tls)
 
 
 @functools.lru_cache(maxsize=8)

@@ -118,13 +118,10 @@ class Runner(object):
         self.sink.start()
         # Tokens and honour requests: a few blocking calls at a time.
         # The probes themselves run on the schedulers' event loops.
-        self.http_pool = probe.new_pool_manager(8, s['probe_timeout'])
-        self.ssl_context = probe.ssl_context(bool(s.get('insecure')),
-                                             s.get('ca_certs') or None)
-        if s.get('insecure'):
-            self.http_pool.connection_pool_kw['cert_reqs'] = 'CERT_NONE'
-        elif s.get('ca_certs'):
-            self.http_pool.connection_pool_kw['ca_certs'] = s['ca_certs']
+        tls = {'insecure': bool(s.get('insecure')),
+               'ca_certs': s.get('ca_certs') or None}
+        self.http_pool = probe.new_pool_manager(8, s['probe_timeout'], **tls)
+        self.ssl_context = probe.ssl_context(**tls)
         account = credentials.pick_account(
             s['accounts_file'], s['username'], s['project_name'],
             s['default_domain'])

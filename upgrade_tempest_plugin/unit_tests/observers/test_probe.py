@@ -3,6 +3,7 @@
 import asyncio
 
 import fixtures
+import urllib3
 
 from upgrade_tempest_plugin.observers import probe
 from upgrade_tempest_plugin.store import models
@@ -94,6 +95,14 @@ class ProbeTest(base.TestCase):
                          outcome(probe.ssl_context(ca_certs=cert)))
         self.assertEqual(models.OUTCOME_HTTP_4XX,
                          outcome(probe.ssl_context(insecure=True)))
+        # The blocking pool (tokens, honour requests) takes the same
+        # settings.
+        for tls in ({'ca_certs': cert}, {'insecure': True}):
+            pool = probe.new_pool_manager(2, 2.0, **tls)
+            self.assertEqual(404, pool.request('GET', url).status)
+        self.assertRaises(urllib3.exceptions.SSLError,
+                          probe.new_pool_manager(2, 2.0).request, 'GET', url,
+                          retries=False)
 
     def test_tcp_probe(self):
         port = int(self.cloud.url.rsplit(':', 1)[1])
