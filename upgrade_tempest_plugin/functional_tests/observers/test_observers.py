@@ -60,6 +60,9 @@ PROBE_TIMEOUT = 2.0
 BOOT_TIMEOUT = 20.0
 OUTLAST_BOOT = {'probe_timeout': BOOT_TIMEOUT,
                 'max_in_flight': int(RATE * BOOT_TIMEOUT) + 10}
+# How far apart a restarted Keystone's first answers may be (see the
+# Keystone outage test).
+KEYSTONE_FIRST_ANSWERS = 0.5
 
 
 class ReferenceProbe(object):
@@ -217,7 +220,14 @@ class SandboxObserverTest(testtools.TestCase):
     def analyse(self):
         return downtime.analyse_run(self.store, self.run_id)
 
-    def assert_matches(self, figures, reference, what):
+    def assert_matches(self, figures, reference, what, end_spread=0.0):
+        """One window, as long as the reference's within the tolerance.
+
+        ``end_spread``: how much later than the reference's first answer
+        the observer's may come, for a service whose first answers after
+        a restart are themselves that far apart; its start must then match
+        within the tolerance on its own.
+        """
         windows = figures['downtime_windows']
         self.assertEqual(1, len(windows), '%s: %s' % (what, windows))
         measured = windows[0]['duration']
@@ -225,10 +235,25 @@ class SandboxObserverTest(testtools.TestCase):
         self.addDetail('comparison', content.text_content(
             '%s: observer %.3f s, reference %.3f s, window %s'
             % (what, measured, expected, windows[0])))
-        self.assertLessEqual(
-            abs(measured - expected), TOLERANCE + REFERENCE_SLACK,
+        tolerance = TOLERANCE + REFERENCE_SLACK
+        if end_spread:
+            self.assertLessEqual(
+                abs(windows[0]['start'] - reference[0]), tolerance,
+                '%s: the observer saw it go down at %.3f, the test at %.3f'
+                % (what, windows[0]['start'], reference[0]))
+            self.assertLessEqual(
+                windows[0]['end'] - reference[1], end_spread + tolerance,
+                '%s: the observer saw it back at %.3f, the test at %.3f'
+                % (what, windows[0]['end'], reference[1]))
+        self.assertGreaterEqual(
+            measured - expected, -tolerance,
             '%s: the observer measured %.3f s, the test %.3f s'
             % (what, measured, expected))
+        if not end_spread:
+            self.assertLessEqual(
+                measured - expected, tolerance,
+                '%s: the observer measured %.3f s, the test %.3f s'
+                % (what, measured, expected))
 
     # -- accuracy ----------------------------------------------------------
 
@@ -337,7 +362,12 @@ class SandboxObserverTest(testtools.TestCase):
             time.sleep(3)
             reference.stop()
         figures = self.analyse()['services']
-        self.assert_matches(figures['identity'], window, 'identity')
+        # Keystone's two workers answer their first requests after the
+        # restart up to 0.3 s apart (measured over six runs: the observer's
+        # window 0.04 s shorter to 0.28 s longer than the test's, every
+        # probe before refused, none timed out).
+        self.assert_matches(figures['identity'], window, 'identity',
+                            end_spread=KEYSTONE_FIRST_ANSWERS)
         for service in services[1:]:
             self.assertEqual(
                 0.0, figures[service]['total_downtime'],
