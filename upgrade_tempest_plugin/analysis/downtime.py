@@ -33,7 +33,10 @@ from upgrade_tempest_plugin.store import models
 IDENTITY = 'identity'
 #: Event sources that are not upgrade steps (they do not cut the
 #: observation into event windows).
-NON_STEP_SOURCES = ('observer', 'validators')
+NON_STEP_SOURCES = ('observer', 'validators', 'workloads', 'cleanup')
+#: Labels of the parts of an observation that no step covers.
+OUTSIDE_STEPS = ('whole observation', 'before the first step',
+                 'between steps', 'after the last step')
 
 
 def percentile(sorted_values, pct):
@@ -165,28 +168,81 @@ def unobserved_spans(series, threshold):
     return spans
 
 
-def event_windows(events, start, end):
-    """Cut [start, end] at each upgrade-step event: labelled intervals."""
-    steps = [e for e in events if e['source'] not in NON_STEP_SOURCES]
-    intervals = []
-    label = 'before the first step' if steps else 'whole observation'
-    cursor = start
-    for event in steps:
-        at = event['at']
-        if at > cursor and at <= end:
-            intervals.append({'label': label, 'start': cursor, 'end': at})
-            cursor = at
-        label = ' '.join(str(p) for p in (
+def is_step(event):
+    """Whether ``event`` is an upgrade step (not an observer or test note)."""
+    return event['source'] not in NON_STEP_SOURCES
+
+
+def step_spans(events):
+    """Upgrade steps as labelled time spans ``{label, start, end}``.
+
+    A step recorded with its end (``detail['ended_at']``, as every sandbox
+    and campaign step is) spans [start, end]; steps may overlap (the
+    sandbox prepares every service at once).  A step recorded as a point
+    (older stores) lasts until the next step starts, as it always did.
+    """
+    steps = sorted((e for e in events if is_step(e)),
+                   key=lambda e: e['at'])
+    spans = []
+    for i, event in enumerate(steps):
+        ended = (event.get('detail') or {}).get('ended_at') if isinstance(
+            event.get('detail'), dict) else None
+        if ended is None:
+            following = [e['at'] for e in steps[i + 1:]
+                         if e['at'] > event['at']]
+            ended = following[0] if following else None
+        spans.append({'label': ' '.join(str(p) for p in (
             event['source'], event['action'], event.get('service') or '')
-            if p).strip()
-    if end > cursor or not intervals:
-        intervals.append({'label': label, 'start': cursor, 'end': end})
+            if p).strip(), 'start': event['at'],
+            'end': ended if ended is not None else math.inf})
+    return spans
+
+
+def running_steps(spans, at):
+    """Labels of the steps running at ``at`` (start <= at <= end)."""
+    return [s['label'] for s in spans if s['start'] <= at <= s['end']]
+
+
+def event_windows(events, start, end):
+    """The observation [start, end] as labelled intervals.
+
+    One interval per upgrade step that overlaps the observation (clipped
+    to it; intervals of overlapping steps overlap), and one for each part
+    of the observation no step covers: "before the first step", "between
+    steps", "after the last step" ("whole observation" without steps).
+    """
+    spans = [s for s in step_spans(events)
+             if s['end'] >= start and s['start'] <= end]
+    if not spans:
+        return [{'label': 'whole observation', 'start': start, 'end': end}]
+    intervals = []
+    cursor = start
+    first = min(s['start'] for s in spans)
+    for span in sorted(spans, key=lambda s: s['start']):
+        if span['start'] > cursor:
+            intervals.append({
+                'label': ('before the first step' if cursor == start and
+                          span['start'] == first else 'between steps'),
+                'start': cursor, 'end': span['start']})
+        cursor = max(cursor, min(span['end'], end))
+        intervals.append({'label': span['label'],
+                          'start': max(span['start'], start),
+                          'end': min(span['end'], end)})
+    if end > cursor:
+        intervals.append({'label': 'after the last step', 'start': cursor,
+                          'end': end})
     return intervals
 
 
 def _label_for(intervals, at):
+    """Every step running at ``at``, else the uncovered part it is in."""
+    steps = [i['label'] for i in intervals
+             if i['label'] not in OUTSIDE_STEPS and
+             i['start'] <= at <= i['end']]
+    if steps:
+        return ', '.join(steps)
     for interval in intervals:
-        if interval['start'] <= at < interval['end']:
+        if interval['start'] <= at <= interval['end']:
             return interval['label']
     return intervals[-1]['label'] if intervals else None
 
@@ -223,10 +279,12 @@ def analyse_target(store, run_id, observer, target, events=(),
     intervals = event_windows(events, first, last)
     for window in windows:
         window['step'] = _label_for(intervals, window['start'])
+        window['steps'] = [i['label'] for i in intervals
+                           if i['label'] not in OUTSIDE_STEPS and
+                           i['start'] <= window['start'] <= i['end']]
     gaps = unobserved_spans(series, gap_threshold)
     overall = latency_summary(latency)
-    step_starts = [e['at'] for e in events
-                   if e['source'] not in NON_STEP_SOURCES]
+    step_starts = [e['at'] for e in events if is_step(e)]
     baseline_end = first + baseline_seconds
     if step_starts and min(step_starts) > first:
         baseline_end = min(baseline_end, min(step_starts))
@@ -244,7 +302,11 @@ def analyse_target(store, run_id, observer, target, events=(),
         hi = bisect.bisect_left(ok_sent, end)
         good = hi - lo
         n = good + _count_between(counted_fail, interval['start'], end)
-        in_step = [w for w in windows if w['step'] == interval['label']]
+        if interval['label'] in OUTSIDE_STEPS:
+            in_step = [w for w in windows if w['step'] == interval['label']]
+        else:
+            in_step = [w for w in windows
+                       if interval['label'] in w['steps']]
         per_step.append({
             'label': interval['label'], 'start': interval['start'],
             'end': interval['end'], 'samples': n,

@@ -1,8 +1,10 @@
 """``upgrade-tempest demo``: the whole story on the embedded sandbox.
 
-Sandbox up at N-1, the plugin's validators, an in-place upgrade to N, the
-validators again, a summary.  Runs on a fresh machine with nothing but this
-package installed (the sandbox installs the rest, cached).
+Sandbox up at N-1, N's packages staged (before the observed window, as
+operators pull images before theirs), the plugin's validators, an in-place
+upgrade to N, the validators again, a summary.  Runs on a fresh machine
+with nothing but this package installed (the sandbox installs the rest,
+cached).
 """
 
 import os
@@ -87,6 +89,8 @@ class Demo(base.Command):
                        src))
             sb.destroy()
         self._timed(steps, 'sandbox up %s' % src, sb.up, src)
+        upgrader = upgrade.Upgrader(sb)
+        self._timed(steps, 'sandbox prepare %s' % dst, upgrader.stage, dst)
         # a new run (the plugin keeps the current run id in its state
         # dir; the store there keeps the earlier runs)
         try:
@@ -96,7 +100,7 @@ class Demo(base.Command):
         self.write_conf(sb, src, dst)
         self.validators(sb, 'pre-upgrade', steps)
         self._timed(steps, 'upgrade %s -> %s (%s)' % (src, dst, mode),
-                    upgrade.Upgrader(sb).run, dst, [], mode)
+                    upgrader.run, dst, [], mode)
         self.write_conf(sb, src, dst)
         self.validators(sb, 'post-upgrade', steps)
         self.validators(sb, 'destroy', steps)

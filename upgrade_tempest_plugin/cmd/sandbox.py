@@ -126,6 +126,29 @@ class Upgrade(SandboxCommand):
         return 0
 
 
+class Prepare(SandboxCommand):
+    """Install what an upgrade needs, before the maintenance window.
+
+    Builds (or finds cached) the venvs of the target release for every
+    service ``sandbox upgrade`` would upgrade, and stops nothing; the
+    upgrade then installs nothing while it is observed.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--release', required=True, metavar='SERIES',
+                            help='release series the upgrade will go to')
+        parser.add_argument('--service', action='append', default=[],
+                            metavar='NAME', dest='services',
+                            help='stage only this service (repeatable)')
+        return parser
+
+    def act(self, parsed_args, sandbox):
+        upgrade.Upgrader(sandbox).stage(parsed_args.release,
+                                        parsed_args.services)
+        return 0
+
+
 class Logs(SandboxCommand):
     """Show the log of a sandbox process (or list the logs)."""
 

@@ -1,8 +1,11 @@
 """Upgrade events: printed and appended to ``events.jsonl``.
 
-One event per step of an upgrade (prepare, stop, migrate, start, health):
-time, service, action, from and to version, result and duration.  Later
-work stores them in the run store; the JSON lines are the hand-over.
+One event per step of an upgrade (stage, prepare, stop, migrate, start,
+health), written when the step ends: ``started`` and ``time`` (its start
+and end, ISO 8601), service, action, from and to version, result and
+duration.  Steps may overlap (every service is staged at once).  The run
+store imports them (``Store.import_events_jsonl``); the JSON lines are the
+hand-over.
 """
 
 import datetime
@@ -16,10 +19,18 @@ class EventLog(object):
         self.out = out
 
     def emit(self, service, action, from_version, to_version, result,
-             seconds=None, detail=None):
+             seconds=None, detail=None, started=None):
+        """Record a step that ended now; ``started``: its start (epoch s).
+
+        Without ``started`` the start is ``seconds`` before now.
+        """
+        now = datetime.datetime.now(datetime.timezone.utc)
+        if started is None:
+            started = now.timestamp() - (seconds or 0.0)
         event = {
-            'time': datetime.datetime.now(datetime.timezone.utc).isoformat(
-                timespec='milliseconds'),
+            'started': _iso(datetime.datetime.fromtimestamp(
+                started, datetime.timezone.utc)),
+            'time': _iso(now),
             'service': service,
             'action': action,
             'from_version': from_version,
@@ -37,3 +48,7 @@ class EventLog(object):
             result, '' if seconds is None else ' (%.1f s)' % seconds))
         self.out.flush()
         return event
+
+
+def _iso(moment):
+    return moment.isoformat(timespec='milliseconds')

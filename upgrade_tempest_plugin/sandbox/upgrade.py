@@ -12,7 +12,13 @@ any process stops.  Per service:
   code serves, start the new API on the same port (SO_REUSEPORT) before the
   old one stops, restart the daemons one by one, then contract.
 
-Each step is an event (see :mod:`events`).
+The new release's venvs are installed by :meth:`Upgrader.stage` (``sandbox
+prepare``) before the maintenance window, the way operators pull images
+before it: an install on a 2-core machine slows every service, and the
+observers would measure the install instead of the upgrade.  ``run``
+installs only what was not staged, and says so in its events.
+
+Each step is an event (see :mod:`events`), with its start and end.
 """
 
 import os
@@ -84,22 +90,52 @@ class Upgrader(object):
                              current['version']))
         return todo
 
+    def _install(self, action, to, todo):
+        """Install the venvs of ``to`` for ``todo``; one event per service.
+
+        The event's detail says ``installed VENV`` when it was built now
+        (its start and end are the build's), ``cached VENV`` otherwise.
+        """
+        new = {s: self.sandbox.venv(s, to) for s, _, _ in todo}
+        built = venvs.ensure_all(list(new.values()), self.sandbox.out)
+        for service, _, old_version in todo:
+            name = new[service].name
+            started, seconds = built.get(name, (None, 0.0))
+            self.events.emit(service, action, old_version,
+                             releases.version(to, service), 'ok', seconds,
+                             detail='%s %s' % (
+                                 'installed' if name in built else 'cached',
+                                 name), started=started)
+        return new
+
+    def stage(self, to, services=()):
+        """Install what an upgrade to ``to`` needs; stop nothing.
+
+        Validated like the upgrade itself (``plan`` with the rolling
+        mode), so a bad target fails here, before the window.
+        """
+        todo = self.plan(to, list(services), 'rolling')
+        if not todo:
+            self.sandbox.say('nothing to stage: already at %s' % to)
+            return []
+        begin = time.monotonic()
+        self._install('stage', to, todo)
+        self.sandbox.say('staged %s for %s in %.0f s; "sandbox upgrade '
+                         '--to %s" installs nothing more' % (
+                             ', '.join(s for s, _, _ in todo), to,
+                             time.monotonic() - begin, to))
+        return todo
+
     def run(self, to, services=(), mode='rolling'):
         todo = self.plan(to, list(services), mode)
         if not todo:
             self.sandbox.say('nothing to upgrade: already at %s' % to)
             return []
         secrets = self.sandbox.secrets()
-        new = {s: self.sandbox.venv(s, to) for s, _, _ in todo}
         self.sandbox.say('upgrading %s to %s (%s)' % (
             ', '.join(s for s, _, _ in todo), to, mode))
         begin = time.monotonic()
-        spent = venvs.ensure_all(list(new.values()), self.sandbox.out)
-        for service, _, old_version in todo:
-            self.events.emit(service, 'prepare', old_version,
-                             releases.version(to, service), 'ok',
-                             spent.get(new[service].name, 0.0),
-                             detail=new[service].name)
+        new = self._install('prepare', to, todo)
         for service, old_series, old_version in todo:
             self.upgrade_service(service, old_series, old_version, to,
                                  new[service], mode, secrets)

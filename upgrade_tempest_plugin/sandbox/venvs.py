@@ -121,13 +121,18 @@ def tools_venv(cache_dir):
 def ensure_all(venvs, out=sys.stdout, parallel=2):
     """Build the missing venvs, ``parallel`` at a time (2 cores: 2).
 
-    Returns {venv name: seconds spent} of the venvs it built.
+    Returns {venv name: (start, seconds)} of the venvs it built: when its
+    build began (epoch seconds) and how long it took.
     """
     missing = [v for v in venvs if not v.ready]
     if not missing:
         return {}
+
+    def build(venv):
+        started = time.time()
+        return started, venv.ensure(out)
     with concurrent.futures.ThreadPoolExecutor(parallel) as pool:
-        futures = {v.name: pool.submit(v.ensure, out) for v in missing}
+        futures = {v.name: pool.submit(build, v) for v in missing}
         failed = [f.exception() for f in futures.values() if f.exception()]
     if failed:
         raise errors.SandboxError('; '.join(str(e) for e in failed))

@@ -181,6 +181,12 @@ def open_store(url, upgrade=True):
     return Store(engine)
 
 
+def _epoch(iso_time):
+    """Epoch seconds of an ISO 8601 time ('Z' accepted)."""
+    return datetime.datetime.fromisoformat(
+        iso_time.replace('Z', '+00:00')).timestamp()
+
+
 def _now():
     return time.time()
 
@@ -267,9 +273,11 @@ class Store(object):
         The log is the sandbox's ``events.jsonl``; returns how many events
         were new.  Each line has ``time`` (ISO 8601, when the step ended),
         ``action``, ``service``, ``from_version``, ``to_version``,
-        ``result`` and optionally ``seconds`` (its duration): the event is
-        recorded at the step's start so that a downtime window is tied to
-        the step that caused it.  Lines outside [since, until] and events
+        ``result`` and optionally ``started`` (ISO 8601, its start) and
+        ``seconds`` (its duration; older logs have no ``started``): the
+        event is recorded at the step's start, with ``ended_at`` in its
+        detail, so that a downtime window is tied to every step that was
+        running when it began.  Lines outside [since, until] and events
         already recorded are skipped.
         """
         known = {(e['source'], e['action'], e['service'],
@@ -282,11 +290,11 @@ class Store(object):
                     continue
                 try:
                     event = json.loads(line)
-                    ended = datetime.datetime.fromisoformat(
-                        event['time'].replace('Z', '+00:00')).timestamp()
-                except (ValueError, KeyError, AttributeError):
+                    ended = _epoch(event['time'])
+                    at = (_epoch(event['started']) if event.get('started')
+                          else ended - float(event.get('seconds') or 0.0))
+                except (ValueError, KeyError, AttributeError, TypeError):
                     continue
-                at = ended - float(event.get('seconds') or 0.0)
                 if (since is not None and at < since) or (
                         until is not None and at > until):
                     continue

@@ -169,6 +169,49 @@ class AnalysisTest(base.TestCase):
         self.assertTrue(verdicts[(budgets.AVAILABILITY, 'compute')].passed)
         self.assertTrue(verdicts[(budgets.UNOBSERVED, 'observers')].passed)
 
+    def test_overlapping_steps_label_windows_with_every_running_step(self):
+        # Every service prepared at once from T0+10 to T0+20, then the
+        # compute switch from T0+22 to T0+24; steps end where they say.
+        for service in ('compute', 'network', 'volume'):
+            self.store.add_event(RUN, 'sandbox', 'prepare', service=service,
+                                 at=T0 + 10, detail={'ended_at': T0 + 20})
+        self.store.add_event(RUN, 'sandbox', 'switch', service='compute',
+                             at=T0 + 22, detail={'ended_at': T0 + 24})
+        # Not upgrade steps: they cut nothing and label nothing.
+        self.store.add_event(RUN, 'workloads', 'cascade-stop', at=T0 + 5)
+        self.store.add_event(RUN, 'cleanup', 'cleanup', at=T0 + 6)
+
+        def outcome(t):
+            if T0 + 3 <= t < T0 + 4 or T0 + 12 <= t < T0 + 13:
+                return 'refused'
+            if T0 + 21 <= t < T0 + 21.5 or T0 + 23 <= t < T0 + 23.5:
+                return 'refused'
+            return 'ok' if t < T0 + 27 or t >= T0 + 28 else 'timeout'
+        self.store.add_samples(series('compute', T0, T0 + 30, outcome))
+        figures = downtime.analyse_run(self.store, RUN)['services'][
+            'compute']
+        labels = [w['step'] for w in figures['downtime_windows']]
+        self.assertEqual([
+            'before the first step',
+            'sandbox prepare compute, sandbox prepare network, '
+            'sandbox prepare volume',
+            'between steps', 'sandbox switch compute',
+            'after the last step'], labels)
+        self.assertEqual(['sandbox prepare compute',
+                          'sandbox prepare network',
+                          'sandbox prepare volume'],
+                         figures['downtime_windows'][1]['steps'])
+        steps = {s['label']: s for s in figures['steps']}
+        for service in ('compute', 'network', 'volume'):
+            step = steps['sandbox prepare %s' % service]
+            self.assertEqual((T0 + 10, T0 + 20), (step['start'],
+                                                  step['end']))
+            self.assertEqual(1, step['windows'])
+        self.assertEqual(1, steps['sandbox switch compute']['windows'])
+        self.assertEqual(1, steps['between steps']['windows'])
+        # The baseline ends where the first step begins.
+        self.assertAlmostEqual(T0 + 10, figures['baseline_end'])
+
     def test_unobserved_gap_reported(self):
         def outcome(t):
             return 'ok'

@@ -1,5 +1,6 @@
 """Bad input fails with one line and exit 2, before anything is made."""
 
+import datetime
 import io
 import json
 import os
@@ -181,6 +182,39 @@ class UpgradePlanTest(base.TestCase):
                                   '2026.2', [], 'cold')
             self.assertIn('SLURP', str(e))
 
+    def test_stage_installs_before_and_upgrade_reuses(self):
+        """``stage`` installs, and ``run`` finds everything cached."""
+        built = []
+
+        def ensure_all(venvs_, out):
+            todo = [v for v in venvs_ if v.name not in built]
+            built.extend(v.name for v in todo)
+            return {v.name: (1000.0, 42.0) for v in todo}
+        path = self.layout.events_file
+        with mock.patch.object(self.sandbox, 'running', autospec=True,
+                               return_value=1), \
+                mock.patch.object(upgrade.venvs, 'ensure_all', ensure_all):
+            staged = self.upgrader.stage('2026.2')
+            self.assertEqual(['keystone', 'glance'],
+                             [s for s, _, _ in staged])
+            with open(path) as f:
+                events_ = [json.loads(line) for line in f]
+            self.assertEqual(['stage', 'stage'],
+                             [e['action'] for e in events_])
+            self.assertTrue(all(e['detail'].startswith('installed ')
+                                for e in events_))
+            self.assertEqual('1970-01-01T00:16:40.000+00:00',
+                             events_[0]['started'])
+            # The upgrade's own install step finds both staged.
+            self.upgrader._install('prepare', '2026.2', staged)
+        with open(path) as f:
+            events_ = [json.loads(line) for line in f][2:]
+        self.assertEqual(['prepare', 'prepare'],
+                         [e['action'] for e in events_])
+        self.assertTrue(all(e['detail'].startswith('cached ')
+                            for e in events_))
+        self.assertIn('installs nothing more', self.sandbox.out.getvalue())
+
     def test_bad_requests(self):
         with mock.patch.object(self.sandbox, 'running', autospec=True,
                                return_value=1):
@@ -207,8 +241,12 @@ class EventsTest(base.TestCase):
         with open(path) as f:
             lines = [json.loads(line) for line in f]
         self.assertEqual(['migrate', 'start'], [e['action'] for e in lines])
-        self.assertEqual({'time', 'service', 'action', 'from_version',
-                          'to_version', 'result', 'seconds'},
-                         set(lines[0]))
+        self.assertEqual({'started', 'time', 'service', 'action',
+                          'from_version', 'to_version', 'result',
+                          'seconds'}, set(lines[0]))
         self.assertEqual(1.235, lines[0]['seconds'])
+        started = datetime.datetime.fromisoformat(lines[0]['started'])
+        ended = datetime.datetime.fromisoformat(lines[0]['time'])
+        self.assertAlmostEqual(1.235, (ended - started).total_seconds(),
+                               delta=0.002)
         self.assertIn('33.0.2 -> 34.0.0: failed', out.getvalue())

@@ -3,13 +3,13 @@ when ``UPGRADE_TEMPEST_TEST_PG_URL`` / ``UPGRADE_TEMPEST_TEST_MYSQL_URL``
 name a database (``tools/start-test-databases.sh`` starts throwaway ones).
 """
 
+import fixtures
+import json
 import multiprocessing
 import os
+import sqlalchemy as sa
 import time
 import uuid
-
-import fixtures
-import sqlalchemy as sa
 
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.store import models
@@ -95,6 +95,26 @@ class StoreTestMixin(object):
         self.assertEqual('keystone', event['service'])
         self.assertAlmostEqual(1795311863.096 - 1.5, event['at'], places=3)
         self.assertEqual(1.5, event['detail']['seconds'])
+
+    def test_import_events_with_start_and_end(self):
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                            'events.jsonl')
+        with open(path, 'w') as f:
+            for service in ('nova', 'cinder'):
+                # Two overlapping steps: each keeps its own start and end.
+                f.write(json.dumps({
+                    'action': 'stage', 'service': service, 'result': 'ok',
+                    'started': '2026-11-22T01:40:00.000+00:00',
+                    'time': '2026-11-22T01:44:0%d.000+00:00'
+                            % (1 if service == 'nova' else 2),
+                    'seconds': 241}) + '\n')
+        self.assertEqual(2, self.store.import_events_jsonl(self.run_id,
+                                                           path))
+        events = self.store.list_events(self.run_id)
+        start = 1795311600.0
+        self.assertEqual([start, start], [e['at'] for e in events])
+        self.assertEqual({start + 241, start + 242},
+                         {e['detail']['ended_at'] for e in events})
 
     def test_workload_upsert(self):
         first = self.store.record_workload(
