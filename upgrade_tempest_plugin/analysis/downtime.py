@@ -20,7 +20,10 @@ A *downtime window* of a target is a run of consecutive failed probes
 
 For every service but identity, ``auth_failed`` samples (no token could be
 had, or the service said it could not reach Keystone) are left out: they
-are identity's downtime, shown on the identity row.
+are identity's downtime, shown on the identity row.  ``skipped`` samples
+(not sent: every probe slot was busy) are left out everywhere: they are no
+measurement.  A probe answered late, but within the probe timeout, is a
+success: slow is latency, not downtime.
 """
 
 import bisect
@@ -57,9 +60,10 @@ def latency_summary(values):
 
 
 def ignored_outcomes(observer, target):
+    """Outcomes left out of ``target``'s windows and availability."""
     if observer == models.API and target != IDENTITY:
-        return (models.OUTCOME_AUTH_FAILED,)
-    return ()
+        return (models.OUTCOME_AUTH_FAILED, models.OUTCOME_SKIPPED)
+    return (models.OUTCOME_SKIPPED,)
 
 
 def downtime_windows(series, ignore=()):
@@ -269,9 +273,11 @@ def analyse_target(store, run_id, observer, target, events=(),
     ok = len(ok_sent)
     if ok:
         outcomes[models.OUTCOME_OK] = ok
-    ignored = sum(outcomes.get(o, 0) for o in ignore)
+    skipped = outcomes.get(models.OUTCOME_SKIPPED, 0)
+    # "ignored": failures blamed on identity (shown on its row).
+    ignored = sum(outcomes.get(o, 0) for o in ignore) - skipped
     total = ok + len(fail_sent)
-    counted = total - ignored
+    counted = total - ignored - skipped
     # Failures that count (ignored ones left out), for per-step figures.
     counted_fail = ([t for t, o in zip(fail_sent, series['fail_outcome'])
                      if o not in ignore] if ignore else fail_sent)
@@ -319,7 +325,7 @@ def analyse_target(store, run_id, observer, target, events=(),
         'observer': observer, 'target': target,
         'first_sample': first, 'last_sample': last,
         'samples': total, 'counted': counted, 'ok': ok,
-        'ignored': ignored, 'outcomes': outcomes,
+        'ignored': ignored, 'skipped': skipped, 'outcomes': outcomes,
         'availability': 100.0 * ok / counted if counted else None,
         'downtime_windows': windows,
         'total_downtime': sum(durations),

@@ -3,8 +3,10 @@
 Every target has a schedule that starts a probe every ``1/rate`` seconds,
 whatever the latency of the earlier probes, at most ``max_in_flight`` per
 target.  A probe due while every slot of its target is busy is recorded at
-once as a timeout (the earlier probes have not been answered) instead of
-queueing, so the schedule never slips.
+once as ``skipped``, not sent, so the schedule never slips and a slow
+service is not sent ever more requests; whether it was down is told by
+the probes in flight (answered late: slow; not answered within the probe
+timeout: down).
 
 All the schedules and probes of a scheduler run on one asyncio event loop
 in one thread.  A probe in flight is a socket and a coroutine, not a
@@ -161,7 +163,7 @@ class OpenLoopScheduler(object):
                 now = time.time()
                 self.sink.add(target.observer, target.name, {
                     'sent_at': now, 'answered_at': None, 'latency': 0.0,
-                    'outcome': models.OUTCOME_TIMEOUT, 'status': None,
+                    'outcome': models.OUTCOME_SKIPPED, 'status': None,
                     'detail': 'not sent: %d probes in flight'
                               % self.max_in_flight})
                 continue

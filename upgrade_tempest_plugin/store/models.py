@@ -26,10 +26,16 @@ OUTCOME_AUTH_FAILED = 'auth_failed'
 OUTCOME_TOKEN_REJECTED = 'token_rejected'
 #: Any other local error (a bug would show up here, never as a crash).
 OUTCOME_ERROR = 'error'
+#: Not sent: every probe slot of the target was busy with earlier probes
+#: still waiting for an answer.  Not a measurement: the observer holds
+#: back so as not to pile requests onto a slow service; the analysis
+#: leaves these out (the probes in flight say whether it was down).
+OUTCOME_SKIPPED = 'skipped'
 
 OUTCOMES = (OUTCOME_OK, OUTCOME_HTTP_4XX, OUTCOME_HTTP_5XX, OUTCOME_REFUSED,
             OUTCOME_RESET, OUTCOME_TIMEOUT, OUTCOME_DNS, OUTCOME_TLS,
-            OUTCOME_AUTH_FAILED, OUTCOME_TOKEN_REJECTED, OUTCOME_ERROR)
+            OUTCOME_AUTH_FAILED, OUTCOME_TOKEN_REJECTED, OUTCOME_ERROR,
+            OUTCOME_SKIPPED)
 
 #: Observer kinds (the ``observer`` column of samples).
 API = 'api'

@@ -212,6 +212,29 @@ class AnalysisTest(base.TestCase):
         # The baseline ends where the first step begins.
         self.assertAlmostEqual(T0 + 10, figures['baseline_end'])
 
+    def test_slow_is_latency_skipped_is_no_sample(self):
+        """Late answers are successes; unsent probes are left out."""
+        def outcome(t):
+            # 5 s of probes not sent (every slot busy) and one probe
+            # that timed out at 10 s: one window, not five seconds of
+            # unsent "failures".
+            if T0 + 10 <= t < T0 + 15:
+                return 'skipped'
+            return 'timeout' if abs(t - (T0 + 20)) < 0.05 else 'ok'
+
+        def latency(t):
+            return 4.0 if T0 + 5 <= t < T0 + 10 else 0.01
+        self.store.add_samples(series('image', T0, T0 + 30, outcome,
+                                      latency))
+        figures = downtime.analyse_run(self.store, RUN)['services']['image']
+        [window] = figures['downtime_windows']
+        self.assertEqual({'timeout': 1}, window['outcomes'])
+        self.assertEqual(50, figures['skipped'])
+        self.assertEqual(0, figures['ignored'])
+        self.assertEqual(250, figures['counted'])
+        self.assertAlmostEqual(100.0 * 249 / 250, figures['availability'])
+        self.assertAlmostEqual(4.0, figures['latency']['max'])
+
     def test_unobserved_gap_reported(self):
         def outcome(t):
             return 'ok'

@@ -86,13 +86,13 @@ class OpenLoopSchedulerTest(base.TestCase):
         # Every probe in flight shares the one loop thread.
         self.assertEqual(1, extra_threads)
 
-    def test_busy_target_records_unsent_probes_as_timeouts(self):
+    def test_busy_target_records_unsent_probes_as_skipped(self):
         hang = SlowTarget('hang', 30.0)
         sink, sched, _ = self._run([hang], 1.0, max_in_flight=3)
         self.assertEqual(3, hang.most_running)
         unsent = sink.of('hang', 'not sent')
         self.assertGreaterEqual(len(unsent), 10)
-        self.assertEqual({models.OUTCOME_TIMEOUT},
+        self.assertEqual({models.OUTCOME_SKIPPED},
                          {s['outcome'] for s in unsent})
         # The three hanging probes were cancelled at stop, not recorded.
         self.assertEqual(len(unsent), len(sink.of('hang')))
