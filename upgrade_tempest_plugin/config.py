@@ -171,16 +171,20 @@ UpgradeObserversGroup = [
                       'open: probes start on schedule whatever the '
                       'latency of the earlier ones.'),
     cfg.FloatOpt('probe_timeout',
-                 default=2.0,
+                 default=10.0,
                  min=0.05,
                  help='Seconds one probe may take before it counts as a '
-                      'timeout.'),
+                      'timeout, i.e. as downtime. Keep it as long as the '
+                      'clients of the cloud wait (Tempest waits 60 s, '
+                      'keystoneauth has no limit): a probe answered late '
+                      'but within it is slow (latency), not down.'),
     cfg.IntOpt('max_in_flight',
                default=32,
                min=1,
                help='Most probes of one service in flight at once. A probe '
-                    'due while all slots are busy is recorded as a '
-                    'timeout without being sent.'),
+                    'due while all slots are busy is not sent and is '
+                    'recorded as skipped (no measurement), so a slow '
+                    'service is not sent ever more requests.'),
     cfg.FloatOpt('flush_interval',
                  default=0.5,
                  min=0.05,

@@ -30,7 +30,7 @@ DEFAULTS = {
     'default_domain': 'Default',
     'services': [],
     'rate': 10.0,
-    'probe_timeout': 2.0,
+    'probe_timeout': 10.0,
     'max_in_flight': 32,
     'flush_interval': 0.5,
     'buffer_size': 200000,
