@@ -53,6 +53,15 @@ class Kind(object):
         data = body.get(self.wrapper, {}) if self.wrapper else body
         return (data.get('status') or '').lower()
 
+    def is_error(self, state):
+        """Is ``state`` an error: "error..." or one of the kind's own?
+
+        Any state starting with "error" (error_extending, error_deleting,
+        ...) and the kind's ``error_states`` (an image's 'killed').
+        """
+        return bool(state) and (state.startswith('error') or
+                                state in self.error_states)
+
     def id_of(self, body):
         data = body.get(self.wrapper, {}) if self.wrapper else body
         return data.get('id')
@@ -231,7 +240,7 @@ def step(store, client, row, timeout, now=None):
             return False
         state = kind.state_of(body)
         update['final_state'] = state
-        if state in kind.error_states:
+        if kind.is_error(state):
             return decide(models.HONOUR_NOT_HONOURED,
                           'went to %s' % state, final_state=state)
         if state not in kind.target_states:
@@ -263,7 +272,7 @@ def step(store, client, row, timeout, now=None):
         return decide(models.HONOUR_HONOURED, None, deleted_at=now,
                       final_state='deleted')
     state = kind.state_of(body) if status == 200 else None
-    if state in kind.error_states:
+    if kind.is_error(state):
         return decide(models.HONOUR_NOT_HONOURED,
                       'delete accepted but it went to %s' % state,
                       final_state=state)

@@ -41,7 +41,7 @@ def _status(rtype, entry, resource, wanted, field='status'):
                     'was interrupted)')
         return '%s %s (%s) has %s %r, expected %s%s' % (
             rtype, entry['name'], entry['resource_id'], field,
-            resource.get(field), ' or '.join(wanted), hint)
+            resource.get(field), ' or '.join(str(w) for w in wanted), hint)
     return None
 
 
@@ -71,7 +71,8 @@ class Kind:
             return entries, ['workload %s of run %s is not (completely) '
                              'recorded: no %s in the ledger; did the '
                              'pre-upgrade phase run with this run id?' % (
-                                 self.name, ws.run_id, ', '.join(missing))]
+                                 self.name, ws.run_id,
+                                 ', '.join(str(m) for m in missing))]
         return entries, []
 
     def lookup(self, ws, role, rtype, entries, problems):
@@ -354,7 +355,7 @@ class VolumeWithSnapshot(Kind):
             waiters.wait_for_status(
                 lambda i: r.show('volume', i), v_entry['resource_id'],
                 (new_size,), r.timeout, r.interval, field='size',
-                error_statuses=(), what='volume %s' % v_entry['name'])
+                what='volume %s' % v_entry['name'])
             r.wait_for('volume', v_entry['resource_id'], ('available',))
             ws.update_attrs('volume', v_entry['name'], 'extended',
                             size=new_size)

@@ -166,8 +166,13 @@ class Resources:
         raise ValueError('unknown resource type %s' % rtype)
 
     def wait_for(self, rtype, resource_id, wanted, what=None,
-                 error_statuses=('ERROR', 'error', 'error_extending',
-                                 'killed')):
+                 error_statuses=('killed',)):
+        """Wait until ``rtype`` ``resource_id`` has a ``wanted`` status.
+
+        Fails at once on any status starting with "error" (ERROR,
+        error_extending, error_restoring, ...) and on ``error_statuses``
+        (glance's 'killed').
+        """
         return waiters.wait_for_status(
             lambda i: self.show(rtype, i), resource_id, wanted,
             self.timeout, self.interval, error_statuses=error_statuses,

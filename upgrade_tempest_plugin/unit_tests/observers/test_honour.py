@@ -147,6 +147,27 @@ class HonourTest(base.TestCase):
         self.assertEqual(models.HONOUR_NOT_HONOURED, rows[0]['outcome'])
         self.assertEqual('went to error', rows[0]['reason'])
 
+    def test_every_error_state_is_decided_at_once(self):
+        # not only the kind's listed states: any "error..." in any case
+        for final, kind in (('error_restoring', 'volume'),
+                            ('ERROR_EXTENDING', 'volume'),
+                            ('killed', 'image'), ('ERROR', 'network')):
+            client = FakeClient(final=final)
+            row = self.observer(client, [kind]).request(honour.KINDS[kind])
+            self.assertTrue(honour.step(self.store, client, row, 30))
+            self.assertEqual(models.HONOUR_NOT_HONOURED, row['outcome'])
+            self.assertEqual('went to %s' % final.lower(), row['reason'])
+
+    def test_error_while_deleting_is_decided_at_once(self):
+        client = FakeClient(final='available', delete_works=False)
+        row = self.observer(client, ['volume']).request(
+            honour.KINDS['volume'])
+        self.assertFalse(honour.step(self.store, client, row, 30))
+        client.final = 'error_deleting'
+        self.assertTrue(honour.step(self.store, client, row, 30))
+        self.assertEqual('delete accepted but it went to error_deleting',
+                         row['reason'])
+
     def test_stuck_times_out(self):
         client = FakeClient(final='build')
         obs = self.observer(client, ['network'])
