@@ -10,15 +10,35 @@ creates.
 import os
 import uuid
 
+from upgrade_tempest_plugin import exceptions
+
 RUN_ID_FILE = 'run_id'
 STORE_FILE = 'store.db'
 
 
-def state_dir(upgrade_conf):
-    """Absolute path of the state directory (created if missing)."""
+def state_dir(upgrade_conf, option='[upgrade] state_dir'):
+    """Absolute path of the state directory (created if missing).
+
+    A directory that cannot be created is a UserError naming ``option``.
+    """
     path = os.path.abspath(os.path.expanduser(upgrade_conf.state_dir))
-    os.makedirs(path, exist_ok=True)
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise exceptions.UserError('%s: cannot create %s' % (
+            option, os_error(exc)))
     return path
+
+
+def os_error(exc):
+    """What went wrong, in words: '<file>: Not a directory', say."""
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, FileExistsError):
+        # os.makedirs(exist_ok=True) of a path that is a file.
+        reason = 'Not a directory'
+    if exc.filename:
+        return '%s: %s' % (exc.filename, reason)
+    return reason
 
 
 def store_url(upgrade_conf):

@@ -12,10 +12,15 @@ from oslo_config import cfg
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin import config
 from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin.observers import settings as obs_settings
 
 
 def find_problems(config_file):
     """Return one message per plugin option whose value is not valid."""
+    try:
+        obs_settings.check_ini(config_file)
+    except exceptions.UserError as exc:
+        return [str(exc)]
     conf = cfg.ConfigOpts()
     for group_name, options in config.list_opts():
         conf.register_opts(options, group=group_name)

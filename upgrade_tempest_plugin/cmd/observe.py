@@ -9,6 +9,8 @@ import json
 import os
 import time
 
+from sqlalchemy import exc as sa_exc
+
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.observers import honour
@@ -54,11 +56,15 @@ class Context(object):
             upgrade_conf = conf.upgrade
         else:
             upgrade_conf = _Defaults()
+        option = '[upgrade] state_dir'
         if parsed_args.state_dir:
             upgrade_conf = _Override(upgrade_conf,
                                      state_dir=parsed_args.state_dir)
-        self.state_dir = run_context.state_dir(upgrade_conf)
+            option = '--state-dir'
+        self.state_dir = run_context.state_dir(upgrade_conf, option)
         self.store_url = run_context.store_url(upgrade_conf)
+        self.store_option = ('[upgrade] store_url' if upgrade_conf.store_url
+                             else option)
         if parsed_args.run_id:
             self.run_id = parsed_args.run_id
         elif create_run:
@@ -70,13 +76,50 @@ class Context(object):
 
     @property
     def store(self):
+        """The run's store, opened on first use.
+
+        A URL that is not one, or names a database kind or driver that is
+        not installed, is bad input (UserError naming the option); a
+        database that does not answer is a Failure.  Neither message
+        shows the URL's password.
+        """
         if self._store is None:
-            try:
-                self._store = store_api.open_store(self.store_url)
-            except store_api.StoreUnavailable as exc:
-                raise exceptions.UserError('cannot open the store %s: %s' % (
-                    store_api.safe_url(self.store_url), type(exc).__name__))
+            self._store = open_store(self.store_url, self.store_option)
         return self._store
+
+
+def open_store(url, option):
+    """The store at ``url``, read from ``option``; see Context.store."""
+    try:
+        shown = store_api.safe_url(url)
+    except sa_exc.ArgumentError:
+        raise exceptions.UserError('%s is not an SQLAlchemy database URL'
+                                   % option)
+    try:
+        return store_api.open_store(url)
+    except sa_exc.ArgumentError as exc:
+        raise exceptions.UserError('%s %s: %s' % (option, shown,
+                                                  _reason(exc)))
+    except ImportError as exc:
+        raise exceptions.UserError('%s %s: its driver is not installed '
+                                   '(%s)' % (option, shown, _reason(exc)))
+    except OSError as exc:
+        # A SQLite file whose directory cannot be made or opened.
+        raise exceptions.UserError('%s %s: %s' % (option, shown,
+                                                  _reason(exc)))
+    except store_api.StoreUnavailable as exc:
+        raise exceptions.Failure('cannot open the store %s: %s' % (
+            shown, _reason(exc)))
+
+
+def _reason(exc):
+    """The first line of what the database (driver) said."""
+    if isinstance(exc, OSError):
+        text = run_context.os_error(exc)
+    else:
+        text = str(getattr(exc, 'orig', None) or exc)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
 
 
 class _Defaults(object):

@@ -9,6 +9,9 @@ password (the store URL reaches the process through its environment, see
 
 import json
 import os
+import sys
+
+from oslo_config import cfg
 
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin import run_context
@@ -90,27 +93,108 @@ def from_tempest_conf(conf):
         ca_certs=conf.identity.ca_certificates_file or None,
         insecure=conf.identity.disable_ssl_certificate_validation,
     )
-    return check(settings)
+    return check(settings, '[upgrade_observers] ')
 
 
-def check(settings):
-    """``settings`` if they are usable, else a one-line UserError."""
+def check(settings, origin=''):
+    """``settings`` if they are usable, else a one-line UserError.
+
+    The error names the setting after ``origin`` (where it was read).
+    Every data-plane target is parsed here, so a bad one stops ``observe
+    start`` before it spawns an observer that would die at once.
+    """
+    from upgrade_tempest_plugin.observers import dataplane
     from upgrade_tempest_plugin.observers import honour
     unknown = sorted(set(settings['honour_kinds']) - set(honour.KINDS))
     if unknown:
         raise exceptions.UserError(
-            'unknown honour kind(s) %s: choose from %s' % (
-                ', '.join(unknown), ', '.join(sorted(honour.KINDS))))
+            '%shonour_kinds: unknown honour kind(s) %s: choose from %s' % (
+                origin, ', '.join(unknown), ', '.join(sorted(honour.KINDS))))
+    for target in settings['dataplane_targets']:
+        if target.strip():
+            try:
+                dataplane.make_target(target, settings['probe_timeout'])
+            except exceptions.UserError as exc:
+                raise exceptions.UserError('%sdataplane_targets: %s'
+                                           % (origin, exc))
     return settings
 
 
+def check_ini(path):
+    """Raise a one-line UserError unless ``path`` is an INI text file.
+
+    oslo.config would say it with a codec or parser message, or a
+    traceback.
+    """
+    try:
+        cfg.ConfigParser(path, {}).parse()
+    except UnicodeDecodeError as exc:
+        # exc has the offset in the chunk the reader decoded, not the file.
+        with open(path, 'rb') as f:
+            data = f.read()
+        try:
+            data.decode(exc.encoding)
+        except UnicodeDecodeError as whole:
+            exc = whole
+        raise exceptions.UserError(
+            '%s is not a text file (byte 0x%02x at offset %d is not %s)'
+            % (path, exc.object[exc.start], exc.start, exc.encoding))
+    except cfg.ParseError as exc:
+        raise exceptions.UserError('%s is not an INI file: line %d: %s'
+                                   % (path, exc.lineno, exc.msg))
+    except OSError as exc:
+        raise exceptions.UserError('cannot read %s: %s'
+                                   % (path, exc.strerror or exc))
+
+
+def invalid_options(conf):
+    """``[group] option: reason`` of every option whose value is invalid.
+
+    oslo.config's own error names the option but not its group.
+    """
+    def reason(exc):
+        return str(exc).split(' is not valid: ')[-1]
+
+    found = []
+    for key in list(conf):
+        try:
+            value = conf[key]
+        except (cfg.ConfigFileValueError, ValueError) as exc:
+            found.append('[DEFAULT] %s: %s' % (key, reason(exc)))
+            continue
+        if not isinstance(value, cfg.ConfigOpts.GroupAttr):
+            continue
+        for name in list(value):
+            try:
+                value[name]
+            except (cfg.ConfigFileValueError, ValueError) as exc:
+                found.append('[%s] %s: %s' % (key, name, reason(exc)))
+    return found
+
+
 def load_tempest_conf(config_file=None):
-    """Tempest's CONF, read from ``config_file`` (default: as Tempest)."""
+    """Tempest's CONF, read from ``config_file`` (default: as Tempest).
+
+    The file is read here, not at first use, so that a file that is not
+    INI text or holds a bad value is a one-line UserError naming it.
+    """
     from tempest import config as tempest_config
     path = os.path.abspath(config_file or tempest_config_path())
     if not os.path.isfile(path):
         raise exceptions.UserError('no Tempest configuration at %s' % path)
+    check_ini(path)
     tempest_config.CONF.set_config_path(path)
+    # Reading it sets up Tempest's logging: on sys.stdout when the file
+    # sets no log_file, and stdout is the command's output (JSON, say).
+    stdout, sys.stdout = sys.stdout, sys.stderr
+    try:
+        tempest_config.CONF.upgrade
+    except cfg.ConfigFileValueError as exc:
+        # Tempest's CONF is oslo.config's global one.
+        problems = invalid_options(cfg.CONF) or [str(exc)]
+        raise exceptions.UserError('%s: %s' % (path, '; '.join(problems)))
+    finally:
+        sys.stdout = stdout
     return tempest_config.CONF
 
 
@@ -126,14 +210,23 @@ def store_url(settings, conf=None):
 
 
 def merge_json(settings, path):
-    with open(path) as f:
-        overrides = json.load(f)
+    try:
+        with open(path) as f:
+            overrides = json.load(f)
+    except OSError as exc:
+        raise exceptions.UserError('cannot read %s: %s'
+                                   % (path, exc.strerror or exc))
+    except ValueError as exc:
+        raise exceptions.UserError('%s is not JSON: %s' % (path, exc))
+    if not isinstance(overrides, dict):
+        raise exceptions.UserError('%s: observer settings must be a JSON '
+                                   'object' % path)
     unknown = set(overrides) - set(DEFAULTS)
     if unknown:
         raise exceptions.UserError('unknown observer settings: %s'
                                    % ', '.join(sorted(unknown)))
     settings.update(overrides)
-    return check(settings)
+    return check(settings, '%s: ' % path)
 
 
 def public(settings):
