@@ -1,7 +1,9 @@
 """A minimal authenticated HTTP client for the sandbox's own checks.
 
 Plain urllib, so the plugin's process needs no OpenStack client library to
-ask nova or cinder whether their services are up.
+ask nova or cinder whether their services are up and whether they can serve
+a user's first request (cinder-scheduler's pools, nova's compute node in
+placement and in a cell).
 """
 
 import json
@@ -26,7 +28,9 @@ class Client(object):
             headers={'Content-Type': 'application/json'})
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             self.token = resp.headers['X-Subject-Token']
-            catalog = json.load(resp)['token']['catalog']
+            token = json.load(resp)['token']
+        catalog = token['catalog']
+        self.project_id = token['project']['id']
         self.endpoints = {}
         for entry in catalog:
             for ep in entry['endpoints']:
@@ -52,3 +56,38 @@ def services_up(client, service_type, binary):
     data = client.get(service_type, path)
     return [s['host'] for s in data['services']
             if s['binary'] == binary and s['state'] == 'up']
+
+
+def cinder_pools(client):
+    """Names of the pools cinder-scheduler knows.
+
+    Empty until the scheduler has received cinder-volume's capabilities;
+    until then every volume create fails with "No valid backend".
+    """
+    data = client.get('block-storage', '/%s/scheduler-stats/get_pools'
+                      % client.project_id)
+    return [p['name'] for p in data.get('pools') or []]
+
+
+# 2.53: a hypervisor's id is its compute node's uuid, which is also the
+# uuid of its resource provider in placement.
+COMPUTE_2_53 = {'OpenStack-API-Version': 'compute 2.53',
+                'X-OpenStack-Nova-API-Version': '2.53'}
+
+
+def hypervisors(client):
+    """Compute nodes nova lists (only those whose host is in a cell)."""
+    return client.get('compute', '/os-hypervisors/detail',
+                      headers=COMPUTE_2_53)['hypervisors']
+
+
+def providers_with_inventory(client):
+    """{uuid: name} of the resource providers that have an inventory."""
+    found = {}
+    data = client.get('placement', '/resource_providers')
+    for rp in data['resource_providers']:
+        inv = client.get('placement', '/resource_providers/%s/inventories'
+                         % rp['uuid'])
+        if inv.get('inventories'):
+            found[rp['uuid']] = rp['name']
+    return found

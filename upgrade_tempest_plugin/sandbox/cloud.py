@@ -263,7 +263,11 @@ class Sandbox(object):
         return status is not None and status < 500
 
     def wait_healthy(self, services, secrets=None, timeout=180):
-        """Wait until each API answers and nova/cinder workers report up."""
+        """Wait until each API answers and nova/cinder workers report up.
+
+        With ``secrets`` (the admin's password), also wait until the cloud
+        can serve a user's first requests (see :meth:`wait_usable`).
+        """
         deadline = time.monotonic() + timeout
         pending = list(services)
         while pending:
@@ -300,6 +304,123 @@ class Sandbox(object):
                         self.layout.logs))
             if checks:
                 time.sleep(1)
+        self.wait_usable(services, secrets, deadline, timeout, client)
+
+    def wait_usable(self, services, secrets, deadline, timeout,
+                    client=None):
+        """Wait until what a user's first requests need is there.
+
+        A service reported up is not yet usable: cinder-scheduler fails
+        every volume create ("No valid backend") until it has received
+        cinder-volume's capabilities, and nova-scheduler finds no host
+        until nova-compute's node has an inventory in placement and its
+        host is mapped to a cell (GET os-hypervisors lists only mapped
+        hosts).  Neutron needs nothing more: the sandbox has no agents,
+        its mechanism driver binds every port without one.
+        """
+        checks = [c for c in (
+            ('cinder', 'cinder-scheduler pools', self._cinder_missing,
+             ('cinder-volume', 'cinder-scheduler')),
+            ('nova', "nova's compute node in placement and in a cell",
+             self._nova_missing, ('nova-compute', 'nova-scheduler')))
+            if c[0] in services]
+        begin = time.monotonic()
+        missing = {}
+        announced = set()
+        while checks:
+            self._died(services)
+            try:
+                client = client or api.admin(secrets)
+            except OSError as exc:
+                missing = {c[1]: 'keystone: %s' % exc for c in checks}
+            for check in checks if client is not None else ():
+                try:
+                    missing[check[1]] = check[2](client)
+                except OSError as exc:
+                    # an HTTP error (5xx while a service settles, 401 once
+                    # the token expired) or a timeout
+                    missing[check[1]] = '%s: %s' % (check[1], exc)
+                    if getattr(exc, 'code', None) == 401:
+                        client = None
+                        break
+            for check in list(checks):
+                name = check[1]
+                if name in missing and missing[name] is None:
+                    checks.remove(check)
+                    if name in announced:
+                        self.say('%s ready after %.0f s'
+                                 % (name, time.monotonic() - begin))
+                elif name not in announced:
+                    announced.add(name)
+                    self.say('waiting for %s ...' % name)
+            if checks and time.monotonic() > deadline:
+                raise errors.SandboxError(
+                    'not ready after %d s: %s (see %s)' % (
+                        timeout, '; '.join(
+                            str(missing.get(c[1]) or c[1]) for c in checks),
+                        ', '.join(self.layout.log_of(p)
+                                  for c in checks for p in c[3])))
+            if checks:
+                time.sleep(1)
+
+    @staticmethod
+    def _cinder_missing(client):
+        if api.cinder_pools(client):
+            return None
+        return ("cinder-scheduler has no pool: it has not received "
+                "cinder-volume's capabilities (GET scheduler-stats/"
+                "get_pools is empty)")
+
+    def _nova_missing(self, client):
+        providers = api.providers_with_inventory(client)
+        if not providers:
+            return ('nova-compute has not reported its compute node to '
+                    'placement (no resource provider with an inventory)')
+        listed = [h for h in api.hypervisors(client)
+                  if h.get('id') in providers or
+                  h.get('hypervisor_hostname') in providers.values()]
+        if not listed:
+            self._discover_hosts()
+            return ('the compute node %s is not mapped to a cell (GET '
+                    'os-hypervisors does not list it; nova-manage cell_v2 '
+                    'discover_hosts maps it)'
+                    % ', '.join(sorted(providers.values())))
+        if not [h for h in listed if h.get('state') == 'up' and
+                h.get('status') == 'enabled']:
+            return 'hypervisor %s' % ', '.join(
+                '%s is %s and %s' % (h.get('hypervisor_hostname'),
+                                     h.get('state'), h.get('status'))
+                for h in listed)
+        return None
+
+    def _discover_hosts(self):
+        """Map new compute hosts to their cell, with the running nova.
+
+        nova-scheduler does it too, every discover_hosts_in_cells_interval
+        seconds; this spares the wait.  At most every 10 s.
+        """
+        now = time.monotonic()
+        last = getattr(self, '_discovered_at', None)
+        if last is not None and now < last + 10:
+            return
+        self._discovered_at = now
+        venv = self._running_venv('nova', 'nova-compute')
+        if venv is not None:
+            self.manage('nova', venv, ['cell_v2', 'discover_hosts'])
+
+    def _running_venv(self, service, process):
+        """The venv ``process`` runs from, or None if it is not known."""
+        pid = self.running(process)
+        try:
+            with open('/proc/%d/cmdline' % pid, 'rb') as f:
+                argv = f.read().decode('utf-8', 'replace').split('\0')
+        except (OSError, TypeError):
+            return None
+        for series in releases.series_list():
+            venv = self.venv(service, series)
+            if any(a.startswith(venv.path + os.sep) for a in argv):
+                return venv
+        return None
 
     # -- seeding and workspace ---------------------------------------------
 

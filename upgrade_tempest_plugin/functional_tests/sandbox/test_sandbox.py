@@ -19,6 +19,7 @@ import sys
 import time
 import unittest
 
+from upgrade_tempest_plugin.functional_tests import sandbox_admin
 from upgrade_tempest_plugin.sandbox import layout as layoutmod
 from upgrade_tempest_plugin.sandbox import procs
 from upgrade_tempest_plugin.sandbox import releases
@@ -170,11 +171,38 @@ class SandboxLifecycleTest(unittest.TestCase):
         rows = json.loads(cli('sandbox', 'status', '-f', 'json'))
         return {r['service']: r for r in rows}
 
+    def assert_usable(self):
+        """What a user's first requests need is there, without a wait.
+
+        ``up`` and ``upgrade`` return only once cinder-scheduler has
+        cinder-volume's pools (before, a volume create fails: "No valid
+        backend") and nova's compute node has an inventory in placement and
+        is mapped to a cell (os-hypervisors lists mapped hosts only).
+        """
+        conn = sandbox_admin.connection(self.layout.path('clouds.yaml'))
+        try:
+            self.assertTrue(list(conn.block_storage.backend_pools()),
+                            'cinder-scheduler has no pool')
+            hypervisors = {h.id: h for h in
+                           conn.compute.hypervisors(details=True)}
+            self.assertTrue(hypervisors, 'no hypervisor listed')
+            self.assertEqual({('up', 'enabled')},
+                             {(h.state, h.status)
+                              for h in hypervisors.values()})
+            with_inventory = {
+                rp.id for rp in conn.placement.resource_providers()
+                if list(conn.placement.resource_provider_inventories(rp))}
+            self.assertTrue(set(hypervisors) & with_inventory,
+                            'no hypervisor has an inventory in placement')
+        finally:
+            conn.close()
+
     def test_up_use_upgrade_down(self):
         cli('sandbox', 'destroy')
         cli('sandbox', 'up', '--release', FROM, '--port-offset',
             os.environ.get(OFFSET_ENV, '100'))
         self.addCleanup(cli, 'sandbox', 'down')
+        self.assert_usable()
         before = self.status()
         for service in releases.SERVICES:
             self.assertEqual(releases.version(FROM, service),
@@ -190,6 +218,7 @@ class SandboxLifecycleTest(unittest.TestCase):
         self.assertEqual(set(), newer & self.listed_network_extensions())
 
         cli('sandbox', 'upgrade', '--to', TO)
+        self.assert_usable()
         after = self.status()
         for service in releases.SERVICES:
             self.assertEqual(releases.version(TO, service),
