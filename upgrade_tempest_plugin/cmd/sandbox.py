@@ -58,13 +58,19 @@ class SandboxCommand(base.Command):
 
 
 class Up(SandboxCommand):
-    """Install (once, cached) and start the sandbox at a release series."""
+    """Install (once, cached) and start the sandbox at a release series.
+
+    Without ``--release`` an existing sandbox restarts at its recorded
+    releases.
+    """
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument('--release', required=True, metavar='SERIES',
-                            help='release series, e.g. 2026.1 '
-                                 '(see "sandbox releases")')
+        parser.add_argument('--release', metavar='SERIES',
+                            help='release series, e.g. 2026.1 (see '
+                                 '"sandbox releases"); needed for a new '
+                                 'sandbox, an existing one restarts at '
+                                 'its recorded releases')
         parser.add_argument('--services', nargs='+', default=[],
                             metavar='SERVICE',
                             help='services to deploy (default: all of %s; '

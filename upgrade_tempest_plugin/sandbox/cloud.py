@@ -102,12 +102,18 @@ class Sandbox(object):
         """Validate an ``up``; returns {service: series to run}.
 
         A built sandbox keeps its services, each at its recorded series
-        (after ``upgrade --service`` they differ).
+        (after ``upgrade --service`` they differ); ``series`` None restarts
+        it at those, and a new sandbox needs one.
         """
+        st = self.state()
+        if series is None:
+            if st is None:
+                raise exceptions.UserError(
+                    'no sandbox in %s; give --release' % self.layout.root)
+            series = st['release']
         releases.check_series(series)
         wanted = releases.check_services(services or [])
         plan = {s: series for s in wanted}
-        st = self.state()
         if st is not None:
             plan = {s: (st['services'][s] or {}).get('series', series)
                     for s in statemod.deployed(st)}
@@ -129,7 +135,8 @@ class Sandbox(object):
 
     # -- up ------------------------------------------------------------------
 
-    def up(self, series, services=None):
+    def up(self, series=None, services=None):
+        """Build (cached) and start; ``series`` None: the recorded ones."""
         plan = self.plan_up(series, services)
         wanted = [s for s in releases.SERVICES if s in plan]
         begin = time.monotonic()
