@@ -164,12 +164,17 @@ UpgradeObserversGroup = [
                      'placement, ...). Empty: every service of the '
                      'catalog that has a service profile.'),
     cfg.FloatOpt('rate',
-                 default=10.0,
+                 default=2.0,
                  min=0.1,
                  max=100.0,
                  help='Probes started per second per service. The loop is '
                       'open: probes start on schedule whatever the '
-                      'latency of the earlier ones.'),
+                      'latency of the earlier ones. A downtime window is '
+                      'measured to within one probe interval (0.5 s at '
+                      'the default); each probe costs the service one '
+                      'authenticated request: keep rate x the CPU time of '
+                      'one probe under a few per cent of the API\'s '
+                      'capacity (see the observers guide).'),
     cfg.FloatOpt('probe_timeout',
                  default=10.0,
                  min=0.05,

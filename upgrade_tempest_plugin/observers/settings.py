@@ -32,7 +32,7 @@ DEFAULTS = {
     'project_name': '',
     'default_domain': 'Default',
     'services': [],
-    'rate': 10.0,
+    'rate': 2.0,
     'probe_timeout': 10.0,
     'max_in_flight': 32,
     'flush_interval': 0.5,
