@@ -45,12 +45,13 @@ CINDER_QUOTAS = ('volumes', 'snapshots', 'gigabytes')
 
 
 def load_conf(path):
-    """Tempest's CONF read from ``path`` (with this plugin's options)."""
-    os.environ['TEMPEST_CONFIG_DIR'] = os.path.dirname(path)
-    os.environ['TEMPEST_CONFIG'] = os.path.basename(path)
-    from tempest import config
-    config.CONF.upgrade   # loads the file and the plugins' options
-    return config.CONF
+    """Tempest's CONF read from ``path`` (with this plugin's options).
+
+    Read as the commands read it: a file that is not INI text or holds a
+    bad value is a one-line UserError.
+    """
+    from upgrade_tempest_plugin.observers import settings
+    return settings.load_tempest_conf(path)
 
 
 def workload_set(conf, run_id):
@@ -132,7 +133,11 @@ def main():
     if not os.path.isfile(conf_path):
         sys.exit('workload bench: no tempest.conf at %s' % conf_path)
     kinds = args.kinds.split(',')
-    conf = load_conf(conf_path)
+    from upgrade_tempest_plugin import exceptions
+    try:
+        conf = load_conf(conf_path)
+    except exceptions.UserError as exc:
+        sys.exit('workload bench: %s' % exc)
     from upgrade_tempest_plugin.workloads import workload_set as \
         workload_set_mod
     run_id = args.run or 'bench-workloads-' + uuid.uuid4().hex[:8]

@@ -7,34 +7,25 @@ Exit 0 when nothing is left, 1 when something could not be deleted.
 """
 
 import os
-import sys
 
 from cliff import lister
 
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin.observers import settings as obs_settings
 
 LEFT_OVER = 1
 
 
 def load_tempest_config(path):
-    """Point Tempest's CONF at ``path`` (before anything reads it)."""
+    """Tempest's CONF read from ``path``, as every command reads it.
+
+    A file that is not INI text or holds a bad value is a one-line
+    UserError (see settings.load_tempest_conf).
+    """
     if not os.path.isfile(path):
         raise exceptions.UserError('no such file: %s' % path)
-    path = os.path.abspath(path)
-    os.environ['TEMPEST_CONFIG_DIR'] = os.path.dirname(path)
-    os.environ['TEMPEST_CONFIG'] = os.path.basename(path)
-    from tempest import config
-    config.CONF.set_config_path(path)
-    conf = config.CONF
-    # Loading the file sets up Tempest's logging on sys.stdout, which is
-    # the command's output: let it log to stderr instead.
-    stdout, sys.stdout = sys.stdout, sys.stderr
-    try:
-        conf.upgrade
-    finally:
-        sys.stdout = stdout
-    return conf
+    return obs_settings.load_tempest_conf(path)
 
 
 class Cleanup(base.Command, lister.Lister):

@@ -207,10 +207,19 @@ class Start(base.Command):
                 'give --config-file)')
         # Bad settings are a one-line error here, not a dead background
         # process.
-        settings = (obs_settings.from_tempest_conf(ctx.conf)
-                    if ctx.conf is not None else dict(obs_settings.DEFAULTS))
+        if ctx.conf is not None:
+            settings = obs_settings.from_tempest_conf(ctx.conf)
+            accounts = (obs_settings.accounts_option(ctx.conf),
+                        ctx.config_file)
+        else:
+            settings = dict(obs_settings.DEFAULTS)
+            accounts = ('accounts_file', parsed_args.settings)
         if parsed_args.settings:
+            before = settings['accounts_file']
             obs_settings.merge_json(settings, parsed_args.settings)
+            if settings['accounts_file'] != before:
+                accounts = ('accounts_file', parsed_args.settings)
+        obs_settings.check_account(settings, *accounts)
         status, started = lifecycle.start(
             ctx.store, ctx.run_id, ctx.state_dir,
             config_file=ctx.config_file, mode='detached',

@@ -59,15 +59,33 @@ def _is_admin(entry):
 
 def pick_account(accounts_file, username='', project_name='',
                  default_domain='Default'):
-    """The entry of ``accounts_file`` for ``username`` (first non-admin)."""
+    """The entry of ``accounts_file`` for ``username`` (first non-admin).
+
+    No file, one that cannot be read or is not a YAML list, and one without
+    such an entry are a one-line UserError.
+    """
+    if not accounts_file:
+        raise exceptions.UserError(
+            'no accounts file for the observers: set [upgrade_observers] '
+            'accounts_file or [auth] test_accounts_file')
     try:
         with open(accounts_file) as f:
             entries = yaml.safe_load(f) or []
-    except (OSError, yaml.YAMLError) as exc:
+    except OSError as exc:
+        raise exceptions.UserError(
+            'cannot read the accounts file %s: %s' % (
+                accounts_file, exc.strerror or exc))
+    except UnicodeDecodeError:
+        raise exceptions.UserError(
+            'the accounts file %s is not a text file' % accounts_file)
+    except yaml.YAMLError as exc:
         raise exceptions.UserError(
             'cannot read the accounts file %s: %s' % (accounts_file, exc))
+    if not isinstance(entries, list):
+        raise exceptions.UserError(
+            'the accounts file %s is not a list of accounts' % accounts_file)
     for entry in entries:
-        if not isinstance(entry, dict):
+        if not isinstance(entry, dict) or not entry.get('username'):
             continue
         if username:
             if entry.get('username') != username:

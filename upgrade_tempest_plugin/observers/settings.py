@@ -120,6 +120,43 @@ def check(settings, origin=''):
     return settings
 
 
+def accounts_option(conf):
+    """The option that gave :func:`from_tempest_conf` its accounts_file.
+
+    Both options, when neither is set.
+    """
+    if conf.upgrade_observers.accounts_file:
+        return '[upgrade_observers] accounts_file'
+    if conf.auth.test_accounts_file:
+        return '[auth] test_accounts_file'
+    return '[upgrade_observers] accounts_file or [auth] test_accounts_file'
+
+
+def check_account(settings, option, where):
+    """``settings`` if the observers' account can be read, else a UserError.
+
+    The account is looked up as the observer process will (see
+    credentials.pick_account), so that ``observe start`` refuses no
+    accounts file, one it cannot read and one without the account before
+    it spawns an observer that would die at once.  This is not part of
+    :func:`check`: a settings file may still give ``accounts_file`` after
+    tempest.conf was read.  The error names ``option``, read from the file
+    ``where``.
+    """
+    from upgrade_tempest_plugin.observers import credentials
+    if not settings['accounts_file']:
+        raise exceptions.UserError(
+            'no accounts file for the observers: set %s in %s'
+            % (option, where))
+    try:
+        credentials.pick_account(
+            settings['accounts_file'], settings['username'],
+            settings['project_name'], settings['default_domain'])
+    except exceptions.UserError as exc:
+        raise exceptions.UserError('%s: %s: %s' % (where, option, exc))
+    return settings
+
+
 def check_ini(path):
     """Raise a one-line UserError unless ``path`` is an INI text file.
 

@@ -20,11 +20,15 @@ from oslo_config import cfg
 from upgrade_tempest_plugin.cmd import base as cmd_base
 from upgrade_tempest_plugin.cmd import main
 from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin.observers import credentials
 from upgrade_tempest_plugin.observers import settings as obs_settings
 from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.unit_tests import base
 
 PASSWORD = 'secretpw'
+ADMIN_ONLY = ('- username: admin\n  password: %s\n  project_name: admin\n'
+              '  types: [admin]\n' % PASSWORD)
+USER = '- username: u\n  password: %s\n  project_name: p\n' % PASSWORD
 
 
 class ChildProcessTest(base.TestCase):
@@ -36,10 +40,16 @@ class ChildProcessTest(base.TestCase):
         self.state_dir = os.path.join(self.tmp, 'state')
         self.conf = os.path.join(self.tmp, 'tempest.conf')
 
-    def write_conf(self, text, log_file=True):
+    def write_conf(self, text, log_file=True, accounts=True):
         with open(self.conf, 'w') as f:
             if log_file:
                 f.write('[DEFAULT]\nlog_file = %s\n' % self.log_file)
+            if accounts:
+                # What observe start needs to get to the error at hand.
+                path = os.path.join(self.tmp, 'accounts.yaml')
+                with open(path, 'w') as accounts_file:
+                    accounts_file.write(USER)
+                f.write('[auth]\ntest_accounts_file = %s\n' % path)
             f.write('[upgrade]\nstate_dir = %s\n' % self.state_dir)
             f.write(text)
 
@@ -188,6 +198,66 @@ class DataplaneTargetsTest(ChildProcessTest):
         self.assertNoObserverSpawned()
 
 
+class CleanupConfigTest(ChildProcessTest):
+    """cleanup reads tempest.conf as observe and analyse do."""
+
+    def test_bad_value_names_its_group(self):
+        self.write_conf('[upgrade_observers]\nrate = -1\n')
+        self.assertOneLine(2, ['%s: [upgrade_observers] rate: ' % self.conf,
+                               'greater than or equal to 0.1'],
+                           'cleanup', '--run', 'r1')
+
+    def test_not_ini(self):
+        with open(self.conf, 'w') as f:
+            f.write('[DEFAULT]\nlog_file = x.log\nthis is not INI\n')
+        self.assertOneLine(2, [self.conf, 'not an INI file: line 3'],
+                           'cleanup', '--run', 'r1')
+
+    def test_not_text(self):
+        with open(self.conf, 'wb') as f:
+            f.write(b'[DEFAULT]\nlog_file = x.log\n\x89PNG\r\n\x1a\n')
+        line = self.assertOneLine(2, [self.conf, 'not a text file',
+                                      'byte 0x89 at offset 27'],
+                                  'cleanup', '--run', 'r1')
+        self.assertNotIn('codec', line)
+
+
+class AccountsFileTest(ChildProcessTest):
+    """observe start refuses an account the observer could not read."""
+
+    def test_no_accounts_file(self):
+        self.write_conf('', accounts=False)
+        self.assertOneLine(2, ['no accounts file for the observers: set '
+                               '[upgrade_observers] accounts_file or '
+                               '[auth] test_accounts_file in %s' % self.conf],
+                           'observe', 'start')
+        self.assertNoObserverSpawned()
+
+    def test_accounts_file_that_does_not_exist(self):
+        missing = os.path.join(self.tmp, 'nope.yaml')
+        self.write_conf('[auth]\ntest_accounts_file = %s\n' % missing,
+                        accounts=False)
+        self.assertOneLine(2, ['%s: [auth] test_accounts_file: cannot read '
+                               'the accounts file %s: No such file or '
+                               'directory' % (self.conf, missing)],
+                           'observe', 'start')
+        self.assertNoObserverSpawned()
+
+    def test_no_non_admin_account(self):
+        accounts = os.path.join(self.tmp, 'accounts.yaml')
+        with open(accounts, 'w') as f:
+            f.write(ADMIN_ONLY)
+        # [upgrade_observers] accounts_file wins over [auth].
+        self.write_conf('[auth]\ntest_accounts_file = /nonexistent\n'
+                        '[upgrade_observers]\naccounts_file = %s\n'
+                        % accounts, accounts=False)
+        self.assertOneLine(2, ['%s: [upgrade_observers] accounts_file: no '
+                               'non-admin account in %s' % (self.conf,
+                                                            accounts)],
+                           'observe', 'start')
+        self.assertNoObserverSpawned()
+
+
 class InProcessTest(base.TestCase):
     """Commands that read no tempest.conf run in this process."""
 
@@ -241,6 +311,25 @@ class InProcessTest(base.TestCase):
             self.assertEqual(1, len(err.splitlines()), err)
             self.assertIn(text, err)
 
+    def test_accounts_file_of_settings(self):
+        path = os.path.join(self.tmp, 'settings.json')
+        missing = os.path.join(self.tmp, 'nope.yaml')
+        for settings, text in (
+                ({'rate': 5}, 'no accounts file for the observers: set '
+                 'accounts_file in %s' % path),
+                ({'accounts_file': missing}, '%s: accounts_file: cannot read '
+                 'the accounts file %s: No such file or directory'
+                 % (path, missing))):
+            with open(path, 'w') as f:
+                json.dump(settings, f)
+            rc, out, err = self.cli('observe', 'start', '--state-dir',
+                                    self.tmp, '--settings', path)
+            self.assertEqual(2, rc, err)
+            self.assertEqual(['upgrade-tempest: error: %s' % text],
+                             err.splitlines())
+            self.assertEqual([], glob.glob(os.path.join(self.tmp,
+                                                        'observers-*')))
+
     def test_check_config_of_a_file_that_is_not_ini_text(self):
         path = os.path.join(self.tmp, 'tempest.conf')
         for content, text in ((b'[DEFAULT]\n\xd0\xff', 'is not a text '
@@ -269,6 +358,73 @@ class CheckTest(base.TestCase):
                               settings, '[g] ')
         self.assertEqual("[g] dataplane_targets: data-plane target 'h:' "
                          "is not host:port", str(e))
+
+    def test_pick_account_without_a_file(self):
+        for path in (None, ''):
+            e = self.assertRaises(exceptions.UserError,
+                                  credentials.pick_account, path)
+            self.assertEqual('no accounts file for the observers: set '
+                             '[upgrade_observers] accounts_file or [auth] '
+                             'test_accounts_file', str(e))
+
+    def test_pick_account_of_a_bad_file(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        path = os.path.join(tmp, 'accounts.yaml')
+        for content, text in (
+                (None, 'cannot read the accounts file %s: No such file or '
+                 'directory' % path),
+                (b'\x89PNG\r\n', 'the accounts file %s is not a text file'
+                 % path),
+                (b'3\n', 'the accounts file %s is not a list of accounts'
+                 % path),
+                (b'- {password: x}\n- plain\n',
+                 'no non-admin account in %s' % path),
+                (ADMIN_ONLY.encode(), 'no non-admin account in %s' % path)):
+            if content is not None:
+                with open(path, 'wb') as f:
+                    f.write(content)
+            e = self.assertRaises(exceptions.UserError,
+                                  credentials.pick_account, path)
+            self.assertEqual(text, str(e))
+            self.assertNotIn(PASSWORD, str(e))
+        e = self.assertRaises(exceptions.UserError,
+                              credentials.pick_account, path, 'bob')
+        self.assertEqual("no user 'bob' account in %s" % path, str(e))
+
+    def test_check_account(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        path = os.path.join(tmp, 'accounts.yaml')
+        with open(path, 'w') as f:
+            f.write(ADMIN_ONLY + USER)
+        settings = dict(obs_settings.DEFAULTS, accounts_file=path)
+        self.assertIs(settings, obs_settings.check_account(
+            settings, '[auth] test_accounts_file', '/w/tempest.conf'))
+        settings['username'] = 'bob'
+        e = self.assertRaises(exceptions.UserError,
+                              obs_settings.check_account, settings,
+                              '[auth] test_accounts_file', '/w/tempest.conf')
+        self.assertEqual("/w/tempest.conf: [auth] test_accounts_file: no "
+                         "user 'bob' account in %s" % path, str(e))
+        settings['accounts_file'] = None
+        e = self.assertRaises(exceptions.UserError,
+                              obs_settings.check_account, settings,
+                              'accounts_file', '/w/s.json')
+        self.assertEqual('no accounts file for the observers: set '
+                         'accounts_file in /w/s.json', str(e))
+
+    def test_accounts_option(self):
+        def conf(observers, auth):
+            return type('Conf', (), {
+                'upgrade_observers': type('O', (), {
+                    'accounts_file': observers}),
+                'auth': type('A', (), {'test_accounts_file': auth})})
+        self.assertEqual('[upgrade_observers] accounts_file',
+                         obs_settings.accounts_option(conf('a', 'b')))
+        self.assertEqual('[auth] test_accounts_file',
+                         obs_settings.accounts_option(conf('', 'b')))
+        self.assertEqual('[upgrade_observers] accounts_file or [auth] '
+                         'test_accounts_file',
+                         obs_settings.accounts_option(conf('', None)))
 
     def test_state_dir_that_cannot_be_made(self):
         tmp = self.useFixture(fixtures.TempDir()).path
