@@ -48,12 +48,13 @@ class Cleanup(base.Command, lister.Lister):
 
     def take_action(self, args):
         conf = load_tempest_config(args.config_file)
+        from upgrade_tempest_plugin.cmd import observe
         from upgrade_tempest_plugin import run_context
-        from upgrade_tempest_plugin.store import api as store_api
         from upgrade_tempest_plugin.workloads import account
         from upgrade_tempest_plugin.workloads import runtime
-        store = store_api.open_store(
-            args.store_url or run_context.store_url(conf.upgrade))
+        store = observe.open_store(
+            args.store_url or run_context.store_url(conf.upgrade),
+            '--store-url' if args.store_url else '[upgrade] store_url')
         columns = ('kind', 'name', 'resource id', 'result')
         entries = [e for e in store.list_workloads(args.run)
                    if e['kind'] != 'workload']

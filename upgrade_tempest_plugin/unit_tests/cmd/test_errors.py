@@ -221,6 +221,11 @@ class CleanupConfigTest(ChildProcessTest):
                                   'cleanup', '--run', 'r1')
         self.assertNotIn('codec', line)
 
+    def test_store_url_not_a_url(self):
+        self.write_conf('[upgrade]\nstore_url = not a url\n')
+        self.assertOneLine(2, ['[upgrade] store_url is not an SQLAlchemy '
+                               'database URL'], 'cleanup', '--run', 'r1')
+
 
 class AccountsFileTest(ChildProcessTest):
     """observe start refuses an account the observer could not read."""
