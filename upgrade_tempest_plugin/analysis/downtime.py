@@ -202,11 +202,6 @@ def step_spans(events):
     return spans
 
 
-def running_steps(spans, at):
-    """Labels of the steps running at ``at`` (start <= at <= end)."""
-    return [s['label'] for s in spans if s['start'] <= at <= s['end']]
-
-
 def event_windows(events, start, end):
     """The observation [start, end] as labelled intervals.
 
@@ -238,11 +233,16 @@ def event_windows(events, start, end):
     return intervals
 
 
+def _steps_at(intervals, at):
+    """Labels of the steps running at ``at`` (start <= at <= end)."""
+    return [i['label'] for i in intervals
+            if i['label'] not in OUTSIDE_STEPS and
+            i['start'] <= at <= i['end']]
+
+
 def _label_for(intervals, at):
     """Every step running at ``at``, else the uncovered part it is in."""
-    steps = [i['label'] for i in intervals
-             if i['label'] not in OUTSIDE_STEPS and
-             i['start'] <= at <= i['end']]
+    steps = _steps_at(intervals, at)
     if steps:
         return ', '.join(steps)
     for interval in intervals:
@@ -285,9 +285,7 @@ def analyse_target(store, run_id, observer, target, events=(),
     intervals = event_windows(events, first, last)
     for window in windows:
         window['step'] = _label_for(intervals, window['start'])
-        window['steps'] = [i['label'] for i in intervals
-                           if i['label'] not in OUTSIDE_STEPS and
-                           i['start'] <= window['start'] <= i['end']]
+        window['steps'] = _steps_at(intervals, window['start'])
     gaps = unobserved_spans(series, gap_threshold)
     overall = latency_summary(latency)
     step_starts = [e['at'] for e in events if is_step(e)]
@@ -300,14 +298,15 @@ def analyse_target(store, run_id, observer, target, events=(),
     if baseline['p95'] and overall['p95'] is not None:
         ratio = overall['p95'] / baseline['p95']
     per_step = []
-    last_interval = intervals[-1] if intervals else None
     for interval in intervals:
-        # The last interval includes the last sample.
-        end = interval['end'] + (1e-6 if interval is last_interval else 0)
+        # An interval that ends the observation includes its last sample.
+        end = interval['end'] + (1e-6 if interval['end'] >= last else 0)
         lo = bisect.bisect_left(ok_sent, interval['start'])
         hi = bisect.bisect_left(ok_sent, end)
         good = hi - lo
         n = good + _count_between(counted_fail, interval['start'], end)
+        if not n and interval['end'] <= interval['start']:
+            continue   # an instant step (a cached install): nothing in it
         if interval['label'] in OUTSIDE_STEPS:
             in_step = [w for w in windows if w['step'] == interval['label']]
         else:
