@@ -38,7 +38,11 @@ WSGI = {
 # does: a port GET as first request after a start failed with HTTP 500.
 AFTER_LOAD = {'neutron': [('sqlalchemy.orm', 'configure_mappers')]}
 
-WORKERS = {'keystone': 2}
+#: gunicorn workers of every API: two, so that one slow request (a
+#: policy check, a DB round trip) does not queue every other client,
+#: the observers' probes included, behind it (measured in
+#: benchmarks/probe_cost_bench.py; doc/source/sandbox.rst).
+API_WORKERS = 2
 
 DAEMONS = {
     'nova': ('nova-conductor', 'nova-scheduler', 'nova-compute'),
@@ -131,9 +135,13 @@ def write_sudo_shim(layout):
 def command(layout, venv, service, process, reuse_port=True):
     """argv of ``process`` of ``service`` running from ``venv``."""
     if process.endswith('-api'):
-        argv = [venv.bin('gunicorn'),
+        # --preload: the master loads the application before it binds the
+        # port, so a (re)started API never takes a connection it cannot
+        # answer yet (without it, connections wait in the listen queue
+        # through the seconds the application takes to load).
+        argv = [venv.bin('gunicorn'), '--preload',
                 '--bind', '%s:%d' % (ports.HOST, ports.PORTS[service]),
-                '--workers', str(WORKERS.get(service, 1)),
+                '--workers', str(API_WORKERS),
                 '--timeout', '300', '--graceful-timeout', '20',
                 '--pythonpath', os.path.join(layout.etc, 'wsgi'),
                 '--name', process]

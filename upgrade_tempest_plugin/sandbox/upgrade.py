@@ -213,9 +213,13 @@ class Upgrader(object):
     def switch(self, service, process, venv, old_venv):
         """Replace the running ``process`` by one from ``venv``.
 
-        An API's new gunicorn binds the same port (both use SO_REUSEPORT)
-        and the old one stops gracefully once the new one listens, so
-        connections are not refused.  A daemon is stopped, then started.
+        An API's new gunicorn loads the application first (``--preload``),
+        then binds the same port (both use SO_REUSEPORT) and has booted its
+        workers before the old one is asked to stop; the old one finishes
+        the requests it has (gunicorn's graceful stop), and the connections
+        still waiting in its listen queue move to the new one instead of
+        being reset (``net.ipv4.tcp_migrate_req``, Linux 5.14).  A daemon
+        is stopped, then started (its RPC requests wait in RabbitMQ).
         """
         sb = self.sandbox
         pidfile = self.layout.pidfile(process)
@@ -223,6 +227,7 @@ class Upgrader(object):
             procs.stop(pidfile)
             sb.start_process(service, process, venv)
             return
+        enable_request_migration(self.sandbox.say)
         log = self.layout.log_of(process)
         offset = os.path.getsize(log) if os.path.exists(log) else 0
         new_pidfile = pidfile + '.new'
@@ -248,3 +253,28 @@ class Upgrader(object):
             text = f.read().decode('utf-8', 'replace')
         return ('Listening at' in text and '(%d)' % pid in text
                 and 'Booting worker' in text)
+
+
+MIGRATE_REQ = '/proc/sys/net/ipv4/tcp_migrate_req'
+
+
+def enable_request_migration(say):
+    """Let a closing listener hand its queued connections to its peers.
+
+    Without it, the connections the kernel queued on the old API's socket
+    (SO_REUSEPORT spreads new connections over both) are reset when that
+    socket closes: a client sees "connection reset" at every switch.
+    """
+    try:
+        with open(MIGRATE_REQ) as f:
+            if f.read().strip() == '1':
+                return True
+        with open(MIGRATE_REQ, 'w') as f:
+            f.write('1\n')
+    except OSError as exc:
+        say('cannot set net.ipv4.tcp_migrate_req (%s): connections queued '
+            'on a stopping API will be reset' % exc.strerror)
+        return False
+    say('set net.ipv4.tcp_migrate_req = 1 (a stopping API hands its '
+        'queued connections to the new one)')
+    return True

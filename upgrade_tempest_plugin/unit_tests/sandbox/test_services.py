@@ -9,6 +9,7 @@ from upgrade_tempest_plugin.sandbox import layout
 from upgrade_tempest_plugin.sandbox import plugins
 from upgrade_tempest_plugin.sandbox import ports
 from upgrade_tempest_plugin.sandbox import services
+from upgrade_tempest_plugin.sandbox import upgrade
 from upgrade_tempest_plugin.sandbox import venvs
 from upgrade_tempest_plugin.unit_tests import base
 
@@ -28,6 +29,31 @@ class ServicesTest(base.TestCase):
         self.assertIn('127.0.0.1:%d' % ports.PORTS['keystone'], argv)
         self.assertIn('--reuse-port', argv)
         self.assertEqual('keystone_wsgi:application', argv[-1])
+        # The application is loaded before the port is bound, by two
+        # workers, for every API.
+        self.assertIn('--preload', argv)
+        self.assertEqual('2', argv[argv.index('--workers') + 1])
+
+    def test_request_migration_enabled_once(self):
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path, 'm')
+        with open(path, 'w') as f:
+            f.write('0\n')
+        said = []
+        self.useFixture(fixtures.MockPatch(
+            'upgrade_tempest_plugin.sandbox.upgrade.MIGRATE_REQ', path))
+        self.assertTrue(upgrade.enable_request_migration(said.append))
+        with open(path) as f:
+            self.assertEqual('1', f.read().strip())
+        self.assertTrue(upgrade.enable_request_migration(said.append))
+        self.assertEqual(1, len(said))   # said once, when it was set
+
+    def test_request_migration_not_permitted(self):
+        said = []
+        self.useFixture(fixtures.MockPatch(
+            'upgrade_tempest_plugin.sandbox.upgrade.MIGRATE_REQ',
+            '/nonexistent/tcp_migrate_req'))
+        self.assertFalse(upgrade.enable_request_migration(said.append))
+        self.assertIn('will be reset', said[0])
 
     def test_daemon_command(self):
         argv = services.command(self.layout, self.venv, 'nova',
