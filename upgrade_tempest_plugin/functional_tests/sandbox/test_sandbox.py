@@ -3,8 +3,11 @@
 From no sandbox: ``sandbox up --release 2026.1``; the demo (member) user
 creates a server, a volume, a volume-backed server, an image, a network and
 a port; Tempest's smoke tests pass in the written workspace; ``sandbox
-upgrade --to 2026.2`` upgrades every service; ``status`` shows the new
-versions; smoke passes again; ``sandbox down`` leaves no process behind.
+prepare`` stages 2026.2; ``sandbox upgrade --to 2026.2`` upgrades every
+service while the observers probe it and Tempest's smoke tests run in a
+loop, and the observers' downtime windows are held against what Tempest
+saw; ``status`` shows the new versions; smoke passes again; ``sandbox
+down`` leaves no process behind.
 
 The steps depend on each other, so they are one test.  The sandbox lives in
 $UPGRADE_TEMPEST_FUNCTIONAL_DIR (default: a ``functional-sandbox`` dir
@@ -12,15 +15,20 @@ beside the default sandbox); the venv cache is shared and kept.
 """
 
 import configparser
+import datetime
 import json
 import os
+import shutil
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
+from upgrade_tempest_plugin.analysis import tempest_witness
 from upgrade_tempest_plugin.functional_tests import sandbox_admin
 from upgrade_tempest_plugin.sandbox import layout as layoutmod
+from upgrade_tempest_plugin.sandbox import ports
 from upgrade_tempest_plugin.sandbox import procs
 from upgrade_tempest_plugin.sandbox import releases
 from upgrade_tempest_plugin.sandbox import venvs
@@ -38,10 +46,13 @@ def sandbox_dir():
         os.path.dirname(layoutmod.default_dir()), 'functional-sandbox')
 
 
-def cli(*args):
-    """Run ``upgrade-tempest ARGS`` as a user would; return stdout."""
+def cli(*args, sandbox=True):
+    """Run ``upgrade-tempest ARGS`` as a user would; return stdout.
+
+    A sandbox command gets ``--dir`` of the test's sandbox.
+    """
     argv = [sys.executable, '-m', 'upgrade_tempest_plugin.cmd.main']
-    argv += list(args) + ['--dir', sandbox_dir()]
+    argv += list(args) + (['--dir', sandbox_dir()] if sandbox else [])
     proc = subprocess.run(argv, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
     sys.stdout.write(proc.stdout)
@@ -50,6 +61,10 @@ def cli(*args):
                              % (' '.join(args), proc.returncode,
                                 proc.stdout[-3000:]))
     return proc.stdout
+
+
+def parse_time(iso):
+    return datetime.datetime.fromisoformat(iso).timestamp()
 
 
 def wait(fetch, ready, what, timeout=180):
@@ -65,6 +80,37 @@ def wait(fetch, ready, what, timeout=180):
                                  % (what, timeout, getattr(res, 'status',
                                                            None)))
         time.sleep(1)
+
+
+class TempestLoop(threading.Thread):
+    """Tempest's smoke tests in the workspace, run after run until stopped.
+
+    Each run's subunit stream is kept (``stestr last --subunit``).
+    """
+
+    def __init__(self, workspace, tools):
+        super().__init__(daemon=True)
+        self.workspace, self.tools = workspace, tools
+        self.stopping = threading.Event()
+        self.streams = []
+        self.results = []
+
+    def run(self):
+        env = dict(os.environ, PYTHON=self.tools.python)
+        while not self.stopping.is_set():
+            proc = subprocess.run(
+                [self.tools.bin('tempest'), 'run', '--smoke',
+                 '--concurrency', '2'], cwd=self.workspace, env=env,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            self.results.append(proc.stdout.splitlines()[-6:])
+            self.streams.append(subprocess.run(
+                [self.tools.bin('stestr'), 'last', '--subunit'],
+                cwd=self.workspace, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL).stdout)
+
+    def stop(self):
+        self.stopping.set()
+        self.join(900)
 
 
 class SandboxLifecycleTest(unittest.TestCase):
@@ -167,6 +213,73 @@ class SandboxLifecycleTest(unittest.TestCase):
         return set(conf.get('network-feature-enabled',
                             'api_extensions').split(','))
 
+    def upgrade_observed_beside_tempest(self):
+        """``sandbox upgrade`` with the observers and Tempest running.
+
+        Checks that nothing was installed while the observers ran (the
+        release was staged before), and that the observers' windows agree
+        with Tempest: no window holds a request Tempest had answered
+        quickly and successfully, and every connection-level failure of a
+        Tempest test falls inside a window of that service.
+        """
+        conf = os.path.join(self.layout.workspace, 'etc', 'tempest.conf')
+        state = self.layout.path('observed-upgrade')
+        shutil.rmtree(state, ignore_errors=True)
+        common = ['--config-file', conf, '--state-dir', state]
+        tools = venvs.tools_venv(self.layout.venvs)
+        loop = TempestLoop(self.layout.workspace, tools)
+        begin = time.time()
+        cli('observe', 'start', *common, sandbox=False)
+        try:
+            loop.start()
+            time.sleep(20)   # a latency baseline before the first step
+            cli('sandbox', 'upgrade', '--to', TO)
+        finally:
+            loop.stop()
+            cli('observe', 'stop', *common, sandbox=False)
+        analysis = json.loads(cli(
+            'analyse', '--json', '--no-verdicts', '--import-events',
+            self.layout.events_file, *common, sandbox=False))
+        observed_from = min(p['started_at']
+                            for p in analysis['processes'])
+        with open(self.layout.events_file) as f:
+            events = [json.loads(line) for line in f]
+        installs = [e for e in events
+                    if str(e.get('detail', '')).startswith('installed ')
+                    and parse_time(e['time']) > observed_from]
+        self.assertEqual([], installs)
+
+        with open(self.layout.path('state.json')) as f:
+            offset = json.load(f).get('port_offset', 0)
+        service_of_port = {
+            ports.BASE[sb] + offset: name for name, sb in (
+                ('identity', 'keystone'), ('placement', 'placement'),
+                ('image', 'glance'), ('volume', 'cinder'),
+                ('network', 'neutron'), ('compute', 'nova'))}
+        with open(os.path.join(self.layout.workspace, 'logs',
+                               'tempest.log')) as f:
+            requests = tempest_witness.parse_log(f, since=begin)
+        failures = [f for data in loop.streams
+                    for f in tempest_witness.connection_failures(data)]
+        windows = {name: figures['downtime_windows'] for name, figures in
+                   analysis['services'].items()}
+        served, missed = tempest_witness.contradictions(
+            windows, requests, failures, service_of_port)
+        summary = ['%s: %.1f s in %d windows %s' % (
+            name, f['total_downtime'], len(f['downtime_windows']),
+            ['%s %.1f s' % (w['step'], w['duration'])
+             for w in f['downtime_windows']])
+            for name, f in sorted(analysis['services'].items())]
+        sys.stdout.write('observed upgrade: %d Tempest runs (%s), %d '
+                         'requests, %d connection failures\n%s\n' % (
+                             len(loop.streams), '; '.join(
+                                 ' '.join(r[-1:]) for r in loop.results),
+                             len(requests), len(failures),
+                             '\n'.join(summary)))
+        self.assertGreater(len(requests), 100)
+        self.assertEqual([], served)
+        self.assertEqual([], missed)
+
     def status(self):
         rows = json.loads(cli('sandbox', 'status', '-f', 'json'))
         return {r['service']: r for r in rows}
@@ -217,7 +330,8 @@ class SandboxLifecycleTest(unittest.TestCase):
         self.assertTrue(newer)
         self.assertEqual(set(), newer & self.listed_network_extensions())
 
-        cli('sandbox', 'upgrade', '--to', TO)
+        cli('sandbox', 'prepare', '--release', TO)
+        self.upgrade_observed_beside_tempest()
         self.assert_usable()
         after = self.status()
         for service in releases.SERVICES:
