@@ -167,10 +167,9 @@ class Sandbox(object):
                 'series': plan[service],
                 'version': releases.version(plan[service], service)}
             statemod.save(self.layout, st)
+        # Waits until a user can be served; maps the compute host to its
+        # cell (discover_hosts) when nova-scheduler has not yet.
         self.wait_healthy(wanted, secrets)
-        if 'nova' in wanted:
-            self.manage('nova', svc_venvs['nova'],
-                        ['cell_v2', 'discover_hosts'])
         if not st.get('seeded'):
             st['resources'] = self.seed('resources', wanted, secrets)
             st['seeded'] = True
