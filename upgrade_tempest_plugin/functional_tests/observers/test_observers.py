@@ -376,6 +376,45 @@ class SandboxObserverTest(testtools.TestCase):
 
     # -- robustness --------------------------------------------------------
 
+    def test_busy_cpus_are_not_downtime(self):
+        """Every core busy for a minute, no service touched: no window.
+
+        The observer runs with the workspace's own settings (the plugin's
+        defaults): a service slowed down by a loaded machine answers late,
+        which is latency, not downtime.
+        """
+        services = ['identity', 'compute', 'image', 'network', 'volume',
+                    'placement']
+        observer = obs_fixture.ObserverFixture(
+            mode=obs_fixture.ATTACHED, run_id=self.run_id,
+            state_dir=self.tmp, store_url=self.store_url,
+            config_file=self.conf, use_tempest_conf=False,
+            stop_timeout=30, heartbeat_timeout=5)
+        with observer:
+            self.wait_samples(services)
+            time.sleep(5)
+            burners = [subprocess.Popen([sys.executable, '-c',
+                                         'while True: pass'])
+                       for _ in range(os.cpu_count() or 2)]
+            for burner in burners:
+                self.addCleanup(burner.wait)
+                self.addCleanup(burner.kill)
+            time.sleep(60)
+            for burner in burners:
+                burner.kill()
+            time.sleep(5)
+        figures = self.analyse()['services']
+        self.addDetail('latency', content.text_content('\n'.join(
+            '%s: p50 %.0f ms, p95 %.0f ms, max %.0f ms, %d samples' % (
+                name, f['latency']['p50'] * 1000,
+                f['latency']['p95'] * 1000, f['latency']['max'] * 1000,
+                f['samples'])
+            for name, f in sorted(figures.items()))))
+        self.assertEqual(set(services), set(figures))
+        self.assertEqual({}, {name: f['downtime_windows']
+                              for name, f in figures.items()
+                              if f['downtime_windows']})
+
     def test_kill_9_and_restart_continue_the_run(self):
         fixture = self.observer(['identity', 'placement'],
                                 mode=obs_fixture.DETACHED)
