@@ -177,6 +177,9 @@ class AnalysisTest(base.TestCase):
                                  at=T0 + 10, detail={'ended_at': T0 + 20})
         self.store.add_event(RUN, 'sandbox', 'switch', service='compute',
                              at=T0 + 22, detail={'ended_at': T0 + 24})
+        # An instant step (a health check that passed at once).
+        self.store.add_event(RUN, 'sandbox', 'health', service='compute',
+                             at=T0 + 25.05, detail={'ended_at': T0 + 25.05})
         # Not upgrade steps: they cut nothing and label nothing.
         self.store.add_event(RUN, 'workloads', 'cascade-stop', at=T0 + 5)
         self.store.add_event(RUN, 'cleanup', 'cleanup', at=T0 + 6)
@@ -209,6 +212,8 @@ class AnalysisTest(base.TestCase):
             self.assertEqual(1, step['windows'])
         self.assertEqual(1, steps['sandbox switch compute']['windows'])
         self.assertEqual(1, steps['between steps']['windows'])
+        # No sample fell in the instant step: it has no row.
+        self.assertNotIn('sandbox health compute', steps)
         # The baseline ends where the first step begins.
         self.assertAlmostEqual(T0 + 10, figures['baseline_end'])
 
