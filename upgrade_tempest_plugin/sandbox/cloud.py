@@ -249,10 +249,14 @@ class Sandbox(object):
     def stop_service(self, service):
         # API first, so no request is accepted that the daemons drop.
         for process in reversed(svcs.processes(service)):
-            begin = time.monotonic()
-            if procs.stop(self.layout.pidfile(process)):
-                self.say('stopped %s (%.1f s)'
-                         % (process, time.monotonic() - begin))
+            # ".new": the new API of a rolling switch that was interrupted
+            # before it replaced the old one (see upgrade.switch).
+            for pidfile in (self.layout.pidfile(process) + '.new',
+                            self.layout.pidfile(process)):
+                begin = time.monotonic()
+                if procs.stop(pidfile):
+                    self.say('stopped %s (%.1f s)'
+                             % (process, time.monotonic() - begin))
 
     # -- health --------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from upgrade_tempest_plugin.sandbox import cloud
 from upgrade_tempest_plugin.sandbox import events
 from upgrade_tempest_plugin.sandbox import layout
 from upgrade_tempest_plugin.sandbox import ports
+from upgrade_tempest_plugin.sandbox import procs
 from upgrade_tempest_plugin.sandbox import state
 from upgrade_tempest_plugin.sandbox import upgrade
 from upgrade_tempest_plugin.unit_tests import base
@@ -214,6 +215,21 @@ class UpgradePlanTest(base.TestCase):
         self.assertTrue(all(e['detail'].startswith('cached ')
                             for e in events_))
         self.assertIn('installs nothing more', self.sandbox.out.getvalue())
+
+    def test_stop_service_stops_an_interrupted_switch(self):
+        """A new API left by an interrupted rolling switch is stopped."""
+        os.makedirs(os.path.dirname(self.layout.pidfile('glance-api')),
+                    exist_ok=True)
+        os.makedirs(self.layout.logs, exist_ok=True)
+        pidfile = self.layout.pidfile('glance-api') + '.new'
+        pid = procs.start(pidfile, ['sleep', '60'],
+                          self.layout.log_of('glance-api'))
+        self.addCleanup(procs.stop, pidfile)
+        self.sandbox.stop_service('glance')
+        self.assertIsNone(procs.running_pid(pidfile))
+        self.assertFalse(os.path.exists(pidfile))
+        self.assertIn('stopped glance-api', self.sandbox.out.getvalue())
+        self.assertEqual([], procs.group_members(pid))
 
     def test_bad_requests(self):
         with mock.patch.object(self.sandbox, 'running', autospec=True,
