@@ -34,6 +34,12 @@ def add_port_offset_option(parser):
                              % ports.OFFSET_ENV)
 
 
+def add_service_option(parser, verb):
+    parser.add_argument('--service', action='append', default=[],
+                        metavar='NAME', dest='services',
+                        help='%s only this service (repeatable)' % verb)
+
+
 def make_sandbox(parsed_args, out):
     return cloud.Sandbox(layout.Layout(parsed_args.dir), out,
                          getattr(parsed_args, 'port_offset', None))
@@ -116,9 +122,7 @@ class Upgrade(SandboxCommand):
         parser = super().get_parser(prog_name)
         parser.add_argument('--to', required=True, metavar='SERIES',
                             help='target release series')
-        parser.add_argument('--service', action='append', default=[],
-                            metavar='NAME', dest='services',
-                            help='upgrade only this service (repeatable)')
+        add_service_option(parser, 'upgrade')
         parser.add_argument('--mode', choices=('cold', 'rolling'),
                             default='rolling',
                             help='cold: stop, migrate, start; rolling: '
@@ -144,9 +148,7 @@ class Prepare(SandboxCommand):
         parser = super().get_parser(prog_name)
         parser.add_argument('--release', required=True, metavar='SERIES',
                             help='release series the upgrade will go to')
-        parser.add_argument('--service', action='append', default=[],
-                            metavar='NAME', dest='services',
-                            help='stage only this service (repeatable)')
+        add_service_option(parser, 'stage')
         return parser
 
     def act(self, parsed_args, sandbox):
