@@ -20,13 +20,18 @@ class EventLog(object):
 
     def emit(self, service, action, from_version, to_version, result,
              seconds=None, detail=None, started=None):
-        """Record a step that ended now; ``started``: its start (epoch s).
+        """Record a step; ``started``: its start (epoch s).
 
-        Without ``started`` the start is ``seconds`` before now.
+        Without ``started`` the step ended now and began ``seconds`` before;
+        with it, it ended ``seconds`` after it (steps run in parallel are
+        recorded together, once all of them ended).
         """
         now = datetime.datetime.now(datetime.timezone.utc)
         if started is None:
             started = now.timestamp() - (seconds or 0.0)
+        else:
+            now = datetime.datetime.fromtimestamp(
+                started + (seconds or 0.0), datetime.timezone.utc)
         event = {
             'started': _iso(datetime.datetime.fromtimestamp(
                 started, datetime.timezone.utc)),

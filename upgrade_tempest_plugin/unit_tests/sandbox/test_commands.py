@@ -206,6 +206,9 @@ class UpgradePlanTest(base.TestCase):
                                 for e in events_))
             self.assertEqual('1970-01-01T00:16:40.000+00:00',
                              events_[0]['started'])
+            # It ended when its own build did, not when all did.
+            self.assertEqual('1970-01-01T00:17:22.000+00:00',
+                             events_[0]['time'])
             # The upgrade's own install step finds both staged.
             self.upgrader._install('prepare', '2026.2', staged)
         with open(path) as f:
