@@ -31,12 +31,10 @@ import itertools
 import math
 import time
 
+from upgrade_tempest_plugin import events as events_mod
 from upgrade_tempest_plugin.store import models
 
 IDENTITY = 'identity'
-#: Event sources that are not upgrade steps (they do not cut the
-#: observation into event windows).
-NON_STEP_SOURCES = ('observer', 'validators', 'workloads', 'cleanup')
 #: Labels of the parts of an observation that no step covers.
 OUTSIDE_STEPS = ('whole observation', 'before the first step',
                  'between steps', 'after the last step')
@@ -172,11 +170,6 @@ def unobserved_spans(series, threshold):
     return spans
 
 
-def is_step(event):
-    """Whether ``event`` is an upgrade step (not an observer or test note)."""
-    return event['source'] not in NON_STEP_SOURCES
-
-
 def step_spans(events):
     """Upgrade steps as labelled time spans ``{label, start, end}``.
 
@@ -185,7 +178,7 @@ def step_spans(events):
     sandbox prepares every service at once).  A step recorded as a point
     (older stores) lasts until the next step starts, as it always did.
     """
-    steps = sorted((e for e in events if is_step(e)),
+    steps = sorted((e for e in events if events_mod.is_step(e)),
                    key=lambda e: e['at'])
     spans = []
     for i, event in enumerate(steps):
@@ -288,7 +281,7 @@ def analyse_target(store, run_id, observer, target, events=(),
         window['steps'] = _steps_at(intervals, window['start'])
     gaps = unobserved_spans(series, gap_threshold)
     overall = latency_summary(latency)
-    step_starts = [e['at'] for e in events if is_step(e)]
+    step_starts = [e['at'] for e in events if events_mod.is_step(e)]
     baseline_end = first + baseline_seconds
     if step_starts and min(step_starts) > first:
         baseline_end = min(baseline_end, min(step_starts))

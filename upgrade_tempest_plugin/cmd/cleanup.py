@@ -11,6 +11,7 @@ import os
 from cliff import lister
 
 from upgrade_tempest_plugin.cmd import base
+from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.observers import settings as obs_settings
 
@@ -80,7 +81,7 @@ class Cleanup(base.Command, lister.Lister):
                                   '%d problem(s)\n' % (args.run,
                                                        len(problems)))
             self.exit_code = LEFT_OVER
-        store.add_event(args.run, 'cleanup', 'cleanup',
+        store.add_event(args.run, events.CLEANUP, 'cleanup',
                         result='fail' if problems else 'pass',
                         detail='\n'.join(problems) or None)
         return columns, rows

@@ -24,6 +24,7 @@ import logging
 import threading
 import time
 
+from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.observers import credentials
 from upgrade_tempest_plugin.observers import probe
 from upgrade_tempest_plugin.store import models
@@ -442,7 +443,7 @@ class HonourObserver(object):
             if kind.name not in self._skipped:
                 self._skipped.add(kind.name)
                 LOG.warning('honour observer: %s', missing)
-                self.store.add_event(self.run_id, 'observer',
+                self.store.add_event(self.run_id, events.OBSERVER,
                                      'honour-skip', service=kind.service,
                                      result='skipped', detail=missing)
             return None

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 
+from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.observers import api
 from upgrade_tempest_plugin.observers import credentials
 from upgrade_tempest_plugin.observers import dataplane
@@ -185,7 +186,7 @@ class Runner(object):
                   'process_id': self.process_id, 'pid': os.getpid()}
         LOG.info('observing %s', detail)
         try:
-            self.store.add_event(self.run_id, 'observer', 'start',
+            self.store.add_event(self.run_id, events.OBSERVER, 'start',
                                  result='ok', detail=detail)
         except store_api.StoreUnavailable:
             LOG.warning('could not record the start event')
@@ -206,7 +207,7 @@ class Runner(object):
         try:
             self.store.process_stopped(self.process_id, self.stop_reason)
             self.store.add_event(
-                self.run_id, 'observer', 'stop', result=self.stop_reason,
+                self.run_id, events.OBSERVER, 'stop', result=self.stop_reason,
                 detail={'process_id': self.process_id,
                         'samples_written': self.sink.written,
                         'samples_dropped': self.sink.dropped})

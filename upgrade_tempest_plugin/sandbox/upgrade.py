@@ -18,15 +18,16 @@ before it: an install on a 2-core machine slows every service, and the
 observers would measure the install instead of the upgrade.  ``run``
 installs only what was not staged, and says so in its events.
 
-Each step is an event (see :mod:`events`), with its start and end.
+Each step is an event (:mod:`upgrade_tempest_plugin.events`) with its
+start and end, appended to the sandbox's ``events.jsonl``.
 """
 
 import os
 import time
 
+from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.sandbox import errors
-from upgrade_tempest_plugin.sandbox import events
 from upgrade_tempest_plugin.sandbox import procs
 from upgrade_tempest_plugin.sandbox import releases
 from upgrade_tempest_plugin.sandbox import services as svcs

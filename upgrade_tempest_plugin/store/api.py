@@ -12,9 +12,7 @@ stored here may be a password or a token.
 """
 
 import contextlib
-import datetime
 import fcntl
-import json
 import logging
 import operator
 import os
@@ -28,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import pool as sa_pool
 
+from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.store import models
 
 LOG = logging.getLogger(__name__)
@@ -181,12 +180,6 @@ def open_store(url, upgrade=True):
     return Store(engine)
 
 
-def _epoch(iso_time):
-    """Epoch seconds of an ISO 8601 time ('Z' accepted)."""
-    return datetime.datetime.fromisoformat(
-        iso_time.replace('Z', '+00:00')).timestamp()
-
-
 def _now():
     return time.time()
 
@@ -266,53 +259,45 @@ class Store(object):
             values['id'] = result_proxy.inserted_primary_key[0]
         return values
 
-    def import_events_jsonl(self, run_id, path, source='sandbox',
+    def import_events_jsonl(self, run_id, path, source=events.SANDBOX,
                             since=None, until=None):
         """Add the steps of a JSON-lines event log to the run.
 
-        The log is the sandbox's ``events.jsonl``; returns how many events
-        were new.  Each line has ``time`` (ISO 8601, when the step ended),
-        ``action``, ``service``, ``from_version``, ``to_version``,
-        ``result`` and optionally ``started`` (ISO 8601, its start) and
-        ``seconds`` (its duration; older logs have no ``started``): the
-        event is recorded at the step's start, with ``ended_at`` in its
-        detail, so that a downtime window is tied to every step that was
-        running when it began.  Lines outside [since, until] and events
-        already recorded are skipped.
+        The log is in the form of :mod:`upgrade_tempest_plugin.events`
+        (the sandbox's ``events.jsonl``; ``source`` for lines that name
+        none); returns how many events were new.  An event is recorded at
+        its step's start, its end as ``ended_at`` in its detail, so that a
+        downtime window is tied to every step that was running when it
+        began; the object is the row's ``service``, the outcome its
+        ``result``.  Lines outside [since, until], lines that are no event
+        and events already recorded are skipped.
         """
         known = {(e['source'], e['action'], e['service'],
                   round(e['at'], 3)) for e in self.list_events(run_id)}
         added = 0
         with open(path) as f:
             for line in f:
-                line = line.strip()
-                if not line:
+                event = events.parse(line, source)
+                if event is None:
                     continue
-                try:
-                    event = json.loads(line)
-                    ended = _epoch(event['time'])
-                    at = (_epoch(event['started']) if event.get('started')
-                          else ended - float(event.get('seconds') or 0.0))
-                except (ValueError, KeyError, AttributeError, TypeError):
-                    continue
+                at = event['started']
                 if (since is not None and at < since) or (
                         until is not None and at > until):
                     continue
-                key = (source, event.get('action'), event.get('service'),
-                       round(at, 3))
-                if key in known or not event.get('action'):
+                key = (event['source'], event['action'][:64],
+                       event['object'], round(at, 3))
+                if key in known:
                     continue
                 known.add(key)
-                detail = {'ended_at': ended}
-                for extra in ('seconds', 'detail'):
-                    if extra in event:
+                detail = {'ended_at': event['ended']}
+                for extra in ('seconds', 'detail', 'error_code'):
+                    if event[extra] is not None:
                         detail[extra] = event[extra]
-                self.add_event(run_id, source, str(event['action'])[:64],
-                               service=event.get('service'),
-                               from_version=event.get('from_version'),
-                               to_version=event.get('to_version'),
-                               result=event.get('result'), detail=detail,
-                               at=at)
+                self.add_event(run_id, event['source'],
+                               event['action'][:64], service=event['object'],
+                               from_version=event['from_version'],
+                               to_version=event['to_version'],
+                               result=event['outcome'], detail=detail, at=at)
                 added += 1
         return added
 

@@ -7,6 +7,7 @@ from tempest import config
 from tempest import test
 from testtools import content
 
+from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.services import registry
 
@@ -76,8 +77,9 @@ def record_event(action, service=None, result=None, detail=None,
         from upgrade_tempest_plugin.store import api as store_api
         store = store_api.open_store(run_context.store_url(CONF.upgrade))
         try:
-            store.add_event(run_context.run_id(CONF.upgrade), 'validators',
-                            action, service=service, result=result,
+            store.add_event(run_context.run_id(CONF.upgrade),
+                            events.VALIDATORS, action, service=service,
+                            result=result,
                             to_version=to_version,
                             detail=json.dumps(detail, sort_keys=True)
                             if not isinstance(detail, str) else detail)

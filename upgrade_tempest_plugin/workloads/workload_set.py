@@ -10,13 +10,14 @@ destroy phase both delete what the ledger lists, in reverse order.
 import contextlib
 import logging
 
+from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.workloads import guard as guard_mod
 from upgrade_tempest_plugin.workloads import resources as resources_mod
 
 LOG = logging.getLogger(__name__)
 
 WORKLOAD = 'workload'     # ledger kind of a workload's own entry
-SOURCE = 'workloads'      # event source in the store
+SOURCE = events.WORKLOADS      # event source in the store
 CASCADE_ACTION = 'cascade-stop'
 
 

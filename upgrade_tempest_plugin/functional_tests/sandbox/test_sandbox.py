@@ -15,7 +15,6 @@ beside the default sandbox); the venv cache is shared and kept.
 """
 
 import configparser
-import datetime
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ import time
 import unittest
 
 from upgrade_tempest_plugin.analysis import tempest_witness
+from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.functional_tests import sandbox_admin
 from upgrade_tempest_plugin.sandbox import layout as layoutmod
 from upgrade_tempest_plugin.sandbox import ports
@@ -62,10 +62,6 @@ def cli(*args, sandbox=True):
                              % (' '.join(args), proc.returncode,
                                 proc.stdout[-3000:]))
     return proc.stdout
-
-
-def parse_time(iso):
-    return datetime.datetime.fromisoformat(iso).timestamp()
 
 
 def wait(fetch, ready, what, timeout=180):
@@ -212,6 +208,11 @@ class SandboxLifecycleTest(unittest.TestCase):
         return set(conf.get('network-feature-enabled',
                             'api_extensions').split(','))
 
+    def steps(self):
+        """The sandbox's upgrade steps (its events.jsonl), parsed."""
+        with open(self.layout.events_file) as f:
+            return [e for e in map(events.parse, f) if e is not None]
+
     def upgrade_observed_beside_tempest(self):
         """``sandbox upgrade`` with the observers and Tempest running.
 
@@ -241,11 +242,9 @@ class SandboxLifecycleTest(unittest.TestCase):
             self.layout.events_file, *common, sandbox=False))
         observed_from = min(p['started_at']
                             for p in analysis['processes'])
-        with open(self.layout.events_file) as f:
-            events = [json.loads(line) for line in f]
-        installs = [e for e in events
-                    if str(e.get('detail', '')).startswith('installed ')
-                    and parse_time(e['time']) > observed_from]
+        installs = [e for e in self.steps()
+                    if str(e['detail']).startswith('installed ')
+                    and e['ended'] > observed_from]
         self.assertEqual([], installs)
 
         with open(self.layout.path('state.json')) as f:
@@ -341,11 +340,9 @@ class SandboxLifecycleTest(unittest.TestCase):
                              after[service]['version'])
             self.assertEqual(TO, after[service]['release'])
             self.assertEqual('up', after[service]['state'])
-        with open(self.layout.events_file) as f:
-            events = [json.loads(line) for line in f]
-        healthy = {e['service'] for e in events
-                   if e['action'] == 'health' and e['result'] == 'ok'
-                   and e['to_version'] == releases.version(TO, e['service'])}
+        healthy = {e['object'] for e in self.steps()
+                   if e['action'] == 'health' and e['outcome'] == 'ok'
+                   and e['to_version'] == releases.version(TO, e['object'])}
         self.assertEqual(set(releases.SERVICES), healthy)
         listed = self.listed_network_extensions()
         self.assertTrue(newer & listed, sorted(listed))

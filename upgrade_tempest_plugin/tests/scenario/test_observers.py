@@ -13,6 +13,7 @@ import time
 from tempest import config
 from tempest.lib import decorators
 
+from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.observers import fixture as obs_fixture
 from upgrade_tempest_plugin.tests import base
 
@@ -36,7 +37,7 @@ class ObserversPreUpgradeTest(base.ValidatorTest):
         started = None
         while time.time() < deadline:
             started = [e for e in store.list_events(fixture.run_id)
-                       if e['source'] == 'observer' and
+                       if e['source'] == events.OBSERVER and
                        e['action'] == 'start' and
                        (e['detail'] or {}).get('process_id') == process_id]
             if started:
@@ -48,7 +49,7 @@ class ObserversPreUpgradeTest(base.ValidatorTest):
         if not started and not fixture.started:
             # An observer started by an earlier run of this test.
             started = [e for e in store.list_events(fixture.run_id)
-                       if e['source'] == 'observer' and
+                       if e['source'] == events.OBSERVER and
                        e['action'] == 'start']
         self.assertTrue(started, 'the observer did not start probing '
                         'within %d s' % FIRST_SAMPLES_TIMEOUT)

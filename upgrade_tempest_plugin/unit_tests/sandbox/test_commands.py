@@ -1,6 +1,5 @@
 """Bad input fails with one line and exit 2, before anything is made."""
 
-import datetime
 import io
 import json
 import os
@@ -11,7 +10,6 @@ import fixtures
 from upgrade_tempest_plugin.cmd import main
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.sandbox import cloud
-from upgrade_tempest_plugin.sandbox import events
 from upgrade_tempest_plugin.sandbox import layout
 from upgrade_tempest_plugin.sandbox import ports
 from upgrade_tempest_plugin.sandbox import procs
@@ -247,25 +245,3 @@ class UpgradePlanTest(base.TestCase):
                 e = self.assertRaises(exceptions.UserError,
                                       self.upgrader.plan, *args)
                 self.assertIn(text, str(e))
-
-
-class EventsTest(base.TestCase):
-
-    def test_json_lines_and_printed(self):
-        path = os.path.join(self.useFixture(fixtures.TempDir()).path, 'e')
-        out = io.StringIO()
-        log = events.EventLog(path, out)
-        log.emit('nova', 'migrate', '33.0.2', '34.0.0', 'ok', 1.23456)
-        log.emit('nova', 'start', '33.0.2', '34.0.0', 'failed')
-        with open(path) as f:
-            lines = [json.loads(line) for line in f]
-        self.assertEqual(['migrate', 'start'], [e['action'] for e in lines])
-        self.assertEqual({'started', 'time', 'service', 'action',
-                          'from_version', 'to_version', 'result',
-                          'seconds'}, set(lines[0]))
-        self.assertEqual(1.235, lines[0]['seconds'])
-        started = datetime.datetime.fromisoformat(lines[0]['started'])
-        ended = datetime.datetime.fromisoformat(lines[0]['time'])
-        self.assertAlmostEqual(1.235, (ended - started).total_seconds(),
-                               delta=0.002)
-        self.assertIn('33.0.2 -> 34.0.0: failed', out.getvalue())
