@@ -9,6 +9,8 @@ that one file remains the whole configuration reference.
 
 from oslo_config import cfg
 
+from upgrade_tempest_plugin import run_context
+
 RELEASE_SERIES_RE = r'^(\d{4}\.[12]|)$'
 
 upgrade_group = cfg.OptGroup(
@@ -27,7 +29,7 @@ UpgradeGroup = [
                     'invocation creates an id and records it in '
                     'state_dir; later invocations reuse it.'),
     cfg.StrOpt('state_dir',
-               default='.upgrade-tempest',
+               default=run_context.DEFAULT_STATE_DIR,
                help='Directory that holds the state of runs (the default '
                     'store, observer pid files, recorded evidence). A '
                     'relative path is relative to the directory "tempest '

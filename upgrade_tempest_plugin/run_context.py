@@ -8,12 +8,22 @@ creates.
 """
 
 import os
+import types
 import uuid
 
 from upgrade_tempest_plugin import exceptions
 
 RUN_ID_FILE = 'run_id'
 STORE_FILE = 'store.db'
+#: Default of ``[upgrade] state_dir`` (and of ``--state-dir`` without a
+#: tempest.conf).
+DEFAULT_STATE_DIR = '.upgrade-tempest'
+
+
+def upgrade_conf(state_dir=DEFAULT_STATE_DIR, run_id=None, store_url=None):
+    """An ``[upgrade]`` group's values, for callers without a CONF."""
+    return types.SimpleNamespace(state_dir=state_dir, run_id=run_id,
+                                 store_url=store_url)
 
 
 def state_dir(upgrade_conf, option='[upgrade] state_dir'):
@@ -41,25 +51,39 @@ def os_error(exc):
     return reason
 
 
+def sqlite_url(path):
+    """The default store: SQLite in the state directory ``path``."""
+    return 'sqlite:///' + os.path.join(os.path.abspath(path), STORE_FILE)
+
+
 def store_url(upgrade_conf):
     """The store's SQLAlchemy URL: the option, or SQLite in state_dir."""
     if upgrade_conf.store_url:
         return upgrade_conf.store_url
-    return 'sqlite:///' + os.path.join(state_dir(upgrade_conf), STORE_FILE)
+    return sqlite_url(state_dir(upgrade_conf))
 
 
-def run_id(upgrade_conf):
-    """The current run id; created and recorded on first use."""
+def recorded_run_id(upgrade_conf):
+    """The run id of the option or the state directory, else None.
+
+    Unlike :func:`run_id` this never starts a run.
+    """
     if upgrade_conf.run_id:
         return upgrade_conf.run_id
     path = os.path.join(state_dir(upgrade_conf), RUN_ID_FILE)
     try:
         with open(path) as run_id_file:
-            recorded = run_id_file.read().strip()
-        if recorded:
-            return recorded
+            return run_id_file.read().strip() or None
     except FileNotFoundError:
-        pass
+        return None
+
+
+def run_id(upgrade_conf):
+    """The current run id; created and recorded on first use."""
+    recorded = recorded_run_id(upgrade_conf)
+    if recorded:
+        return recorded
+    path = os.path.join(state_dir(upgrade_conf), RUN_ID_FILE)
     new_id = uuid.uuid4().hex[:12]
     # O_EXCL: two processes racing to create the run agree on one id.
     try:

@@ -14,6 +14,7 @@ import time
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin.cmd import sandbox as sandbox_cmd
 from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.sandbox import errors
 from upgrade_tempest_plugin.sandbox import releases
 from upgrade_tempest_plugin.sandbox import state as statemod
@@ -93,10 +94,8 @@ class Demo(base.Command):
         self._timed(steps, 'sandbox prepare %s' % dst, upgrader.stage, dst)
         # a new run (the plugin keeps the current run id in its state
         # dir; the store there keeps the earlier runs)
-        try:
-            os.unlink(sb.layout.path('upgrade-state', 'run_id'))
-        except FileNotFoundError:
-            pass
+        run_context.new_run(run_context.upgrade_conf(
+            state_dir=sb.layout.path('upgrade-state')))
         self.write_conf(sb, src, dst)
         self.validators(sb, 'pre-upgrade', steps)
         self._timed(steps, 'upgrade %s -> %s (%s)' % (src, dst, mode),

@@ -55,7 +55,7 @@ class Context(object):
         if conf is not None:
             upgrade_conf = conf.upgrade
         else:
-            upgrade_conf = _Defaults()
+            upgrade_conf = run_context.upgrade_conf()
         option = '[upgrade] state_dir'
         if parsed_args.state_dir:
             upgrade_conf = _Override(upgrade_conf,
@@ -70,8 +70,7 @@ class Context(object):
         elif create_run:
             self.run_id = run_context.run_id(upgrade_conf)
         else:
-            self.run_id = upgrade_conf.run_id or _recorded_run_id(
-                self.state_dir)
+            self.run_id = run_context.recorded_run_id(upgrade_conf)
         self._store = None
 
     @property
@@ -122,12 +121,6 @@ def _reason(exc):
     return lines[0] if lines else type(exc).__name__
 
 
-class _Defaults(object):
-    run_id = None
-    state_dir = '.upgrade-tempest'
-    store_url = None
-
-
 class _Override(object):
     def __init__(self, base_conf, **values):
         self._base = base_conf
@@ -137,14 +130,6 @@ class _Override(object):
         if name in self._values:
             return self._values[name]
         return getattr(self._base, name)
-
-
-def _recorded_run_id(state_dir):
-    try:
-        with open(os.path.join(state_dir, run_context.RUN_ID_FILE)) as f:
-            return f.read().strip() or None
-    except FileNotFoundError:
-        return None
 
 
 def status_rows(status):
@@ -212,7 +197,7 @@ class Start(base.Command):
             accounts = (obs_settings.accounts_option(ctx.conf),
                         ctx.config_file)
         else:
-            settings = dict(obs_settings.DEFAULTS)
+            settings = obs_settings.defaults()
             accounts = ('accounts_file', parsed_args.settings)
         if parsed_args.settings:
             before = settings['accounts_file']
@@ -244,7 +229,8 @@ class Status(base.Command):
         if not ctx.run_id:
             raise exceptions.UserError('no run recorded in %s; give --run'
                                        % ctx.state_dir)
-        heartbeat_timeout = 5.0
+        heartbeat_timeout = obs_settings.option_default(
+            'heartbeat_timeout')
         if ctx.conf is not None:
             heartbeat_timeout = ctx.conf.upgrade_observers.heartbeat_timeout
         status = lifecycle.status(ctx.store, ctx.run_id, ctx.state_dir,
@@ -278,7 +264,8 @@ class Stop(base.Command):
         timeout = parsed_args.timeout
         if timeout is None:
             timeout = (ctx.conf.upgrade_observers.stop_timeout
-                       if ctx.conf is not None else 30.0)
+                       if ctx.conf is not None
+                       else obs_settings.option_default('stop_timeout'))
         result = lifecycle.stop(ctx.store, ctx.run_id, ctx.state_dir,
                                 timeout)
         if parsed_args.reconcile:

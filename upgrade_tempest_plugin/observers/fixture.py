@@ -47,9 +47,11 @@ class ObserverFixture(fixtures.Fixture):
         self.settings_file = settings_file
         obs = getattr(conf, 'upgrade_observers', None) if conf else None
         self.stop_timeout = stop_timeout or (
-            obs.stop_timeout if obs is not None else 30.0)
+            obs.stop_timeout if obs is not None
+            else obs_settings.option_default('stop_timeout'))
         self.heartbeat_timeout = heartbeat_timeout or (
-            obs.heartbeat_timeout if obs is not None else 5.0)
+            obs.heartbeat_timeout if obs is not None
+            else obs_settings.option_default('heartbeat_timeout'))
         self.store = None
         self.status = None
         self.started = None

@@ -75,12 +75,15 @@ def _start_lock(state_dir, run_id):
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def status(store, run_id, state_dir, heartbeat_timeout=5.0):
+def status(store, run_id, state_dir, heartbeat_timeout=None):
     """The observer of ``run_id`` as a dict.
 
     ``state`` is running, stale (alive, old heartbeat), dead (gone without
-    recording its stop), stopped or never.
+    recording its stop), stopped or never.  ``heartbeat_timeout`` defaults
+    to the option's default.
     """
+    if heartbeat_timeout is None:
+        heartbeat_timeout = obs_settings.option_default('heartbeat_timeout')
     info = _read_pidfile(runner.pidfile_path(state_dir, run_id)) or {}
     pid = info.get('pid')
     alive = pid_alive(pid)
@@ -104,7 +107,7 @@ def status(store, run_id, state_dir, heartbeat_timeout=5.0):
 
 def start(store, run_id, state_dir, config_file=None, mode='detached',
           settings_file=None, store_url=None, wait=20.0,
-          heartbeat_timeout=5.0, extra_env=None):
+          heartbeat_timeout=None, extra_env=None):
     """Check-or-start; returns (status dict, started: bool)."""
     state_dir = os.path.abspath(state_dir)
     os.makedirs(state_dir, exist_ok=True)
@@ -182,8 +185,13 @@ def _reap(pid):
         pass
 
 
-def stop(store, run_id, state_dir, timeout=30.0):
-    """Stop the run's observer; returns a dict of what happened."""
+def stop(store, run_id, state_dir, timeout=None):
+    """Stop the run's observer; returns a dict of what happened.
+
+    ``timeout`` (seconds after SIGTERM) defaults to the option's default.
+    """
+    if timeout is None:
+        timeout = obs_settings.option_default('stop_timeout')
     state_dir = os.path.abspath(state_dir)
     pidfile = runner.pidfile_path(state_dir, run_id)
     info = _read_pidfile(pidfile) or {}

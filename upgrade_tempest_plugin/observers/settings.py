@@ -13,6 +13,7 @@ import sys
 
 from oslo_config import cfg
 
+from upgrade_tempest_plugin import config
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin import run_context
 
@@ -21,35 +22,50 @@ from upgrade_tempest_plugin import run_context
 #: where ``ps`` would show a password).
 STORE_URL_ENV = 'UPGRADE_TEMPEST_STORE_URL'
 
-DEFAULTS = {
+#: The ``[upgrade_observers]`` options, by name: their defaults and bounds
+#: are the settings' own (see :func:`defaults` and :func:`merge_json`).
+OPTIONS = {opt.dest: opt for opt in config.UpgradeObserversGroup}
+
+#: Options for the commands that watch the observer process, not for the
+#: process itself; they are not settings (a settings file cannot give them).
+NOT_SETTINGS = ('heartbeat_timeout', 'stop_timeout')
+
+#: The options that are settings of the same name.
+SETTING_OPTIONS = [name for name in OPTIONS if name not in NOT_SETTINGS]
+
+#: Settings that come from other groups of tempest.conf (their values when
+#: there is no tempest.conf).
+OTHER_DEFAULTS = {
     'run_id': None,
-    'state_dir': '.upgrade-tempest',
+    'state_dir': run_context.DEFAULT_STATE_DIR,
     'identity_uri': None,
     'region': None,
-    'interface': 'public',
-    'accounts_file': None,
-    'username': '',
-    'project_name': '',
     'default_domain': 'Default',
-    'services': [],
-    'rate': 2.0,
-    'probe_timeout': 10.0,
-    'max_in_flight': 32,
-    'flush_interval': 0.5,
-    'buffer_size': 200000,
-    'token_renew_margin': 300.0,
-    'dataplane_targets': [],
-    'dataplane_rate': 10.0,
-    'honour_enabled': False,
-    'honour_kinds': ['network', 'volume', 'image'],
-    'honour_interval': 20.0,
-    'honour_timeout': 300.0,
     'honour_image_ref': None,
     'honour_flavor_ref': None,
     'honour_network': None,
     'ca_certs': None,
     'insecure': False,
 }
+
+
+def option_default(name):
+    """The default of the ``[upgrade_observers]`` option ``name``."""
+    return OPTIONS[name].default
+
+
+def defaults():
+    """Settings without a tempest.conf: the options' defaults."""
+    settings = dict(OTHER_DEFAULTS)
+    for name in SETTING_OPTIONS:
+        value = OPTIONS[name].default
+        settings[name] = list(value) if isinstance(value, list) else value
+    return settings
+
+
+#: The settings without a tempest.conf (:func:`defaults` gives a copy of
+#: its own lists).
+DEFAULTS = defaults()
 
 
 def tempest_config_path():
@@ -63,30 +79,17 @@ def tempest_config_path():
 def from_tempest_conf(conf):
     """Settings from Tempest's CONF (plugin options registered)."""
     obs = conf.upgrade_observers
-    settings = dict(DEFAULTS)
+    settings = defaults()
+    for name in SETTING_OPTIONS:
+        value = getattr(obs, name)
+        settings[name] = list(value) if isinstance(value, list) else value
     settings.update(
         run_id=run_context.run_id(conf.upgrade),
         state_dir=run_context.state_dir(conf.upgrade),
         identity_uri=conf.identity.uri_v3,
         region=conf.identity.region or None,
-        interface=obs.interface,
         accounts_file=obs.accounts_file or conf.auth.test_accounts_file,
-        username=obs.username,
-        project_name=obs.project_name,
         default_domain=conf.auth.default_credentials_domain_name,
-        services=list(obs.services),
-        rate=obs.rate,
-        probe_timeout=obs.probe_timeout,
-        max_in_flight=obs.max_in_flight,
-        flush_interval=obs.flush_interval,
-        buffer_size=obs.buffer_size,
-        token_renew_margin=obs.token_renew_margin,
-        dataplane_targets=list(obs.dataplane_targets),
-        dataplane_rate=obs.dataplane_rate,
-        honour_enabled=obs.honour_enabled,
-        honour_kinds=list(obs.honour_kinds),
-        honour_interval=obs.honour_interval,
-        honour_timeout=obs.honour_timeout,
         honour_image_ref=conf.compute.image_ref or None,
         honour_flavor_ref=conf.compute.flavor_ref or None,
         honour_network=conf.compute.fixed_network_name or None,
@@ -242,8 +245,7 @@ def store_url(settings, conf=None):
         return url
     if conf is not None:
         return run_context.store_url(conf.upgrade)
-    return 'sqlite:///' + os.path.join(
-        os.path.abspath(settings['state_dir']), run_context.STORE_FILE)
+    return run_context.sqlite_url(settings['state_dir'])
 
 
 def merge_json(settings, path):
@@ -262,8 +264,34 @@ def merge_json(settings, path):
     if unknown:
         raise exceptions.UserError('unknown observer settings: %s'
                                    % ', '.join(sorted(unknown)))
+    for name, value in overrides.items():
+        if name in OPTIONS:
+            overrides[name] = checked_value(name, value, path)
     settings.update(overrides)
     return check(settings, '%s: ' % path)
+
+
+def checked_value(name, value, path):
+    """``value`` of the option ``name`` as oslo.config would take it.
+
+    The option's own type checks it (min, max, choices); a value it
+    refuses is a one-line UserError naming the setting and ``path``.
+    """
+    opt = OPTIONS[name]
+    if value is None and isinstance(opt, cfg.StrOpt) and not getattr(
+            opt.type, 'choices', None):
+        # As before: a null string setting stays unset.
+        return None
+    if isinstance(value, (dict, bool)) and not isinstance(
+            opt, cfg.BoolOpt):
+        # float(True) would be 1.0, str({}) a string.
+        raise exceptions.UserError('%s: %s: %r is not a valid value'
+                                   % (path, name, value))
+    try:
+        return opt.type(value)
+    except (TypeError, ValueError) as exc:
+        reason = ' '.join(str(exc).split())
+        raise exceptions.UserError('%s: %s: %s' % (path, name, reason))
 
 
 def public(settings):

@@ -1,3 +1,4 @@
+import os
 import types
 
 import fixtures
@@ -33,3 +34,51 @@ class TestRunContext(base.TestCase):
         self.conf.store_url = 'postgresql://u@h/db'
         self.assertEqual('postgresql://u@h/db',
                          run_context.store_url(self.conf))
+
+
+class TestRunIdResolution(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.dir = self.useFixture(fixtures.TempDir()).path
+        self.conf = run_context.upgrade_conf(state_dir=self.dir + '/state')
+
+    def test_recorded_run_id_never_starts_a_run(self):
+        self.assertIsNone(run_context.recorded_run_id(self.conf))
+        self.assertFalse(os.path.exists(
+            os.path.join(self.dir, 'state', run_context.RUN_ID_FILE)))
+
+    def test_recorded_run_id_reads_the_state_dir(self):
+        created = run_context.run_id(self.conf)
+        self.assertEqual(created, run_context.recorded_run_id(self.conf))
+
+    def test_option_wins_over_the_file(self):
+        run_context.run_id(self.conf)
+        self.conf.run_id = 'gate-7'
+        self.assertEqual('gate-7', run_context.recorded_run_id(self.conf))
+        self.assertEqual('gate-7', run_context.run_id(self.conf))
+
+    def test_empty_file_is_no_run(self):
+        os.makedirs(os.path.join(self.dir, 'state'))
+        with open(os.path.join(self.dir, 'state',
+                               run_context.RUN_ID_FILE), 'w') as f:
+            f.write('\n')
+        self.assertIsNone(run_context.recorded_run_id(self.conf))
+
+    def test_new_run_of_a_state_dir(self):
+        # What the demo does between runs.
+        first = run_context.run_id(self.conf)
+        run_context.new_run(run_context.upgrade_conf(
+            state_dir=self.dir + '/state'))
+        self.assertIsNone(run_context.recorded_run_id(self.conf))
+        self.assertNotEqual(first, run_context.run_id(self.conf))
+
+    def test_new_run_without_a_run(self):
+        run_context.new_run(self.conf)
+        self.assertIsNone(run_context.recorded_run_id(self.conf))
+
+    def test_defaults(self):
+        conf = run_context.upgrade_conf()
+        self.assertEqual('.upgrade-tempest', conf.state_dir)
+        self.assertIsNone(conf.run_id)
+        self.assertIsNone(conf.store_url)
