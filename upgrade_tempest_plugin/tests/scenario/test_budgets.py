@@ -13,12 +13,7 @@ from tempest import config
 from tempest.lib import decorators
 
 from upgrade_tempest_plugin.analysis import budgets
-from upgrade_tempest_plugin.analysis import downtime
-from upgrade_tempest_plugin.observers import fixture as obs_fixture
-from upgrade_tempest_plugin.observers import honour
-from upgrade_tempest_plugin.observers import settings as obs_settings
 from upgrade_tempest_plugin import run_context
-from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.tests import base
 
 CONF = config.CONF
@@ -29,6 +24,15 @@ class BudgetsPostUpgradeTest(base.ValidatorTest):
 
     @classmethod
     def resource_setup(cls):
+        # The observers, the store (SQLAlchemy, alembic) and the analysis
+        # are imported here, when the class runs, not when ``tempest run``
+        # discovers the module: discovery must stay cheap for every run.
+        from upgrade_tempest_plugin.analysis import downtime
+        from upgrade_tempest_plugin.observers import fixture as obs_fixture
+        from upgrade_tempest_plugin.observers import honour
+        from upgrade_tempest_plugin.observers import settings as obs_settings
+        from upgrade_tempest_plugin.store import api as store_api
+
         super().resource_setup()
         cls.run_id = run_context.run_id(CONF.upgrade)
         fixture = obs_fixture.ObserverFixture(mode=obs_fixture.DETACHED)

@@ -14,7 +14,6 @@ from tempest import config
 from tempest.lib import decorators
 
 from upgrade_tempest_plugin import events
-from upgrade_tempest_plugin.observers import fixture as obs_fixture
 from upgrade_tempest_plugin.tests import base
 
 CONF = config.CONF
@@ -28,6 +27,10 @@ class ObserversPreUpgradeTest(base.ValidatorTest):
 
     @decorators.idempotent_id('3ad4c62a-33a8-4a68-bb7f-5b98fd3e2346')
     def test_start_observers(self):
+        # Imported when the test runs, not at discovery: the observers
+        # import the store (SQLAlchemy, alembic).
+        from upgrade_tempest_plugin.observers import fixture as obs_fixture
+
         fixture = self.useFixture(obs_fixture.ObserverFixture(
             mode=obs_fixture.DETACHED))
         self.assertTrue(fixture.status['alive'], fixture.status)
