@@ -33,9 +33,9 @@ import time
 import urllib3
 
 from upgrade_tempest_plugin.analysis import downtime
-from upgrade_tempest_plugin.observers import api as obs_api
 from upgrade_tempest_plugin.observers import credentials
 from upgrade_tempest_plugin.observers import lifecycle
+from upgrade_tempest_plugin.observers import service_probe
 from upgrade_tempest_plugin.sandbox import cloud
 from upgrade_tempest_plugin.sandbox import layout as sb_layout
 from upgrade_tempest_plugin.sandbox import procs
@@ -141,14 +141,15 @@ def main():
     token = tokens.fetch()
     endpoints = credentials.endpoints_from_catalog(token.catalog)
     profiles = registry.load_profiles()
-    found, _ = obs_api.resolve_targets(profiles, endpoints,
-                                       list(SANDBOX_SERVICE))
+    found, _ = service_probe.resolve_targets(profiles, endpoints,
+                                             list(SANDBOX_SERVICE))
     targets = {}
     for profile, url in found:
         headers = dict(profile.probe_headers or {})
         if profile.probe_needs_token:
             headers['X-Auth-Token'] = token.value
-        targets[profile.name] = (obs_api.probe_url(url, profile), headers)
+        targets[profile.name] = (service_probe.probe_url(url, profile),
+                                 headers)
 
     for spec in args.candidate:
         name, path = spec.split('=', 1)

@@ -20,7 +20,7 @@ import urllib.request
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOP)
 
-from upgrade_tempest_plugin.sandbox import releases  # noqa: E402
+from upgrade_tempest_plugin.sandbox import pins  # noqa: E402
 
 DATA = os.path.join(TOP, 'upgrade_tempest_plugin', 'unit_tests', 'sandbox',
                     'data', 'pypi_versions.json')
@@ -55,7 +55,7 @@ def drift(table, recorded):
     problems = []
     for series in sorted(table):
         for service, version in sorted(table[series].items()):
-            package = releases.PACKAGES[service]
+            package = pins.PACKAGES[service]
             known = recorded.get(package, [])
             if version not in known:
                 problems.append('%s %s: %s %s is not on PyPI'
@@ -67,7 +67,7 @@ def drift(table, recorded):
                 problems.append('%s %s: %s %s, newest of its major is %s'
                                 % (series, service, package, version,
                                    newest))
-    for package, version in sorted(releases.TOOLS.items()):
+    for package, version in sorted(pins.TOOLS.items()):
         if version not in recorded.get(package, []):
             problems.append('tool %s %s is not on PyPI' % (package, version))
     return problems
@@ -78,16 +78,16 @@ def main():
     parser.add_argument('--write', action='store_true',
                         help='rewrite %s' % os.path.relpath(DATA, TOP))
     args = parser.parse_args()
-    packages = sorted(set(releases.PACKAGES.values()) | set(releases.TOOLS))
+    packages = sorted(set(pins.PACKAGES.values()) | set(pins.TOOLS))
     recorded = {p: released_versions(p) for p in packages}
-    problems = drift(releases.RELEASES, recorded)
+    problems = drift(pins.RELEASES, recorded)
     for problem in problems:
         print(problem)
-    newest = {releases.PACKAGES[s]: recorded[releases.PACKAGES[s]][-1]
-              for s in releases.SERVICES}
-    latest = releases.RELEASES[releases.series_list()[-1]]
-    for service in releases.SERVICES:
-        package = releases.PACKAGES[service]
+    newest = {pins.PACKAGES[s]: recorded[pins.PACKAGES[s]][-1]
+              for s in pins.SERVICES}
+    latest = pins.RELEASES[pins.series_list()[-1]]
+    for service in pins.SERVICES:
+        package = pins.PACKAGES[service]
         if newest[package] != latest[service]:
             print('newer than the newest series: %s %s'
                   % (package, newest[package]))

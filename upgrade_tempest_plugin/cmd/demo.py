@@ -16,7 +16,7 @@ from upgrade_tempest_plugin.cmd import sandbox as sandbox_cmd
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.sandbox import errors
-from upgrade_tempest_plugin.sandbox import releases
+from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.sandbox import state as statemod
 from upgrade_tempest_plugin.sandbox import upgrade
 from upgrade_tempest_plugin import tempest_results
@@ -37,7 +37,7 @@ class Demo(base.Command):
         parser = super().get_parser(prog_name)
         sandbox_cmd.add_dir_option(parser)
         sandbox_cmd.add_port_offset_option(parser)
-        newest = releases.series_list()
+        newest = pins.series_list()
         parser.add_argument('--from', dest='from_series', default=newest[-2],
                             metavar='SERIES',
                             help='release to start at (default %(default)s)')
@@ -51,12 +51,12 @@ class Demo(base.Command):
         return parser
 
     def take_action(self, parsed_args):
-        src = releases.check_series(parsed_args.from_series)
-        dst = releases.check_series(parsed_args.to_series)
+        src = pins.check_series(parsed_args.from_series)
+        dst = pins.check_series(parsed_args.to_series)
         if dst <= src:
             raise exceptions.UserError('--to %s must be after --from %s'
                                        % (dst, src))
-        if not releases.upgrade_supported(src, dst):
+        if not pins.upgrade_supported(src, dst):
             raise exceptions.UserError(
                 '%s -> %s is neither one release nor a skip-level upgrade '
                 'between SLURP releases' % (src, dst))

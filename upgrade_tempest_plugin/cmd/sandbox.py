@@ -11,8 +11,8 @@ from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.sandbox import cloud
 from upgrade_tempest_plugin.sandbox import errors
 from upgrade_tempest_plugin.sandbox import layout
+from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.sandbox import ports
-from upgrade_tempest_plugin.sandbox import releases
 from upgrade_tempest_plugin.sandbox import services as svcs
 from upgrade_tempest_plugin.sandbox import upgrade
 
@@ -81,7 +81,7 @@ class Up(SandboxCommand):
                             metavar='SERVICE',
                             help='services to deploy (default: all of %s; '
                                  'required ones are added)'
-                                 % ', '.join(releases.SERVICES))
+                                 % ', '.join(pins.SERVICES))
         add_port_offset_option(parser)
         return parser
 
@@ -181,7 +181,7 @@ class Logs(SandboxCommand):
                 self.app.stdout.write('%s\n' % sandbox.layout.log_of(name))
             return 0
         wanted = [parsed_args.process]
-        if parsed_args.process in releases.SERVICES:
+        if parsed_args.process in pins.SERVICES:
             wanted = svcs.processes(parsed_args.process)
         missing = [w for w in wanted if w not in names]
         if missing == wanted:
@@ -225,9 +225,9 @@ class Releases(_ListerBase):
         return lister.Lister.get_parser(self, prog_name)
 
     def take_action(self, parsed_args):
-        columns = ('series',) + tuple(releases.PACKAGES[s]
-                                      for s in releases.SERVICES)
-        rows = [(series,) + tuple(releases.RELEASES[series][s]
-                                  for s in releases.SERVICES)
-                for series in releases.series_list()]
+        columns = ('series',) + tuple(pins.PACKAGES[s]
+                                      for s in pins.SERVICES)
+        rows = [(series,) + tuple(pins.RELEASES[series][s]
+                                  for s in pins.SERVICES)
+                for series in pins.series_list()]
         return columns, rows

@@ -19,11 +19,11 @@ import threading
 import time
 
 from upgrade_tempest_plugin import events
-from upgrade_tempest_plugin.observers import api
 from upgrade_tempest_plugin.observers import credentials
 from upgrade_tempest_plugin.observers import dataplane
 from upgrade_tempest_plugin.observers import probe
 from upgrade_tempest_plugin.observers import scheduler
+from upgrade_tempest_plugin.observers import service_probe
 from upgrade_tempest_plugin.observers import settings as obs_settings
 from upgrade_tempest_plugin.observers import sink as obs_sink
 from upgrade_tempest_plugin.store import api as store_api
@@ -93,9 +93,9 @@ class Runner(object):
         return self.profiles
 
     def _service_target(self, profile, endpoint):
-        return api.ServiceTarget(profile, api.probe_url(endpoint, profile),
-                                 self.tokens, self.settings['probe_timeout'],
-                                 self.ssl_context)
+        return service_probe.ServiceTarget(
+            profile, service_probe.probe_url(endpoint, profile),
+            self.tokens, self.settings['probe_timeout'], self.ssl_context)
 
     def _wait_for_catalog(self):
         """The first token (retried every second until it comes)."""
@@ -150,8 +150,9 @@ class Runner(object):
         except credentials.AuthFailed as exc:
             LOG.warning('no token yet (%s); retrying', exc)
             token = None
-        if api.IDENTITY in wanted and api.IDENTITY in profiles:
-            api_sched.add(self._service_target(profiles[api.IDENTITY],
+        identity = service_probe.IDENTITY
+        if identity in wanted and identity in profiles:
+            api_sched.add(self._service_target(profiles[identity],
                                                s['identity_uri']))
         api_sched.start(expected_targets=len(wanted))
         dp_targets = [dataplane.make_target(t, s['probe_timeout'])
@@ -171,9 +172,9 @@ class Runner(object):
         self.tokens.start()
         endpoints = credentials.endpoints_from_catalog(
             token.catalog, s['interface'], s['region'])
-        found, missing = api.resolve_targets(
+        found, missing = service_probe.resolve_targets(
             profiles, endpoints,
-            [n for n in wanted if n != api.IDENTITY])
+            [n for n in wanted if n != service_probe.IDENTITY])
         for profile, url in found:
             api_sched.add(self._service_target(profile, url))
         if s['honour_enabled'] and self.honour_factory is not None:

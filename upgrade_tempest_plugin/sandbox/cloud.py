@@ -16,15 +16,15 @@ import sys
 import time
 
 from upgrade_tempest_plugin import exceptions
-from upgrade_tempest_plugin.sandbox import api
+from upgrade_tempest_plugin.sandbox import admin_client
 from upgrade_tempest_plugin.sandbox import configs
 from upgrade_tempest_plugin.sandbox import debs
 from upgrade_tempest_plugin.sandbox import errors
 from upgrade_tempest_plugin.sandbox import infra
+from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.sandbox import plugins
 from upgrade_tempest_plugin.sandbox import ports
 from upgrade_tempest_plugin.sandbox import procs
-from upgrade_tempest_plugin.sandbox import releases
 from upgrade_tempest_plugin.sandbox import services as svcs
 from upgrade_tempest_plugin.sandbox import state as statemod
 from upgrade_tempest_plugin.sandbox import venvs
@@ -111,8 +111,8 @@ class Sandbox(object):
                 raise exceptions.UserError(
                     'no sandbox in %s; give --release' % self.layout.root)
             series = st['release']
-        releases.check_series(series)
-        wanted = releases.check_services(services or [])
+        pins.check_series(series)
+        wanted = pins.check_services(services or [])
         plan = {s: series for s in wanted}
         if st is not None:
             plan = {s: (st['services'][s] or {}).get('series', series)
@@ -138,7 +138,7 @@ class Sandbox(object):
     def up(self, series=None, services=None):
         """Build (cached) and start; ``series`` None: the recorded ones."""
         plan = self.plan_up(series, services)
-        wanted = [s for s in releases.SERVICES if s in plan]
+        wanted = [s for s in pins.SERVICES if s in plan]
         begin = time.monotonic()
         debs.ensure(self.out)
         svc_venvs = {s: self.venv(s, plan[s]) for s in wanted}
@@ -156,7 +156,7 @@ class Sandbox(object):
             if st['services'].get(service) is None:
                 self.deploy_schema(service, svc_venvs[service], secrets)
             # nova's daemons exit when placement does not answer yet.
-            self.wait_healthy(releases.REQUIRES[service])
+            self.wait_healthy(pins.REQUIRES[service])
             self.start_service(service, svc_venvs[service])
             if service == 'keystone':
                 self.wait_healthy(['keystone'])
@@ -165,7 +165,7 @@ class Sandbox(object):
                     st['identity_seeded'] = True
             st['services'][service] = {
                 'series': plan[service],
-                'version': releases.version(plan[service], service)}
+                'version': pins.version(plan[service], service)}
             statemod.save(self.layout, st)
         # Waits until a user can be served; maps the compute host to its
         # cell (discover_hosts) when nova-scheduler has not yet.
@@ -302,9 +302,9 @@ class Sandbox(object):
         while checks:
             self._died(services)
             try:
-                client = client or api.admin(secrets)
+                client = client or admin_client.admin(secrets)
                 checks = [c for c in checks
-                          if not api.services_up(client, c[1], c[2])]
+                          if not admin_client.services_up(client, c[1], c[2])]
             except OSError:
                 client = None
             if checks and time.monotonic() > deadline:
@@ -340,7 +340,7 @@ class Sandbox(object):
         while checks:
             self._died(services)
             try:
-                client = client or api.admin(secrets)
+                client = client or admin_client.admin(secrets)
             except OSError as exc:
                 missing = {c[1]: 'keystone: %s' % exc for c in checks}
             for check in checks if client is not None else ():
@@ -375,18 +375,18 @@ class Sandbox(object):
 
     @staticmethod
     def _cinder_missing(client):
-        if api.cinder_pools(client):
+        if admin_client.cinder_pools(client):
             return None
         return ("cinder-scheduler has no pool: it has not received "
                 "cinder-volume's capabilities (GET scheduler-stats/"
                 "get_pools is empty)")
 
     def _nova_missing(self, client):
-        providers = api.providers_with_inventory(client)
+        providers = admin_client.providers_with_inventory(client)
         if not providers:
             return ('nova-compute has not reported its compute node to '
                     'placement (no resource provider with an inventory)')
-        listed = [h for h in api.hypervisors(client)
+        listed = [h for h in admin_client.hypervisors(client)
                   if h.get('id') in providers or
                   h.get('hypervisor_hostname') in providers.values()]
         if not listed:
@@ -426,7 +426,7 @@ class Sandbox(object):
                 argv = f.read().decode('utf-8', 'replace').split('\0')
         except (OSError, TypeError):
             return None
-        for series in releases.series_list():
+        for series in pins.series_list():
             venv = self.venv(service, series)
             if any(a.startswith(venv.path + os.sep) for a in argv):
                 return venv

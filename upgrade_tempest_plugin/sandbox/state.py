@@ -9,7 +9,7 @@ import json
 import os
 import secrets as pysecrets
 
-from upgrade_tempest_plugin.sandbox import releases
+from upgrade_tempest_plugin.sandbox import pins
 
 SECRET_NAMES = ('admin', 'service', 'db', 'rabbit', 'demo')
 
@@ -51,7 +51,7 @@ def save(layout, state):
 
 def deployed(state):
     """The sandbox's services in upgrade order (JSON keeps no order)."""
-    return [s for s in releases.SERVICES if s in state['services']]
+    return [s for s in pins.SERVICES if s in state['services']]
 
 
 def new(series, services, port_offset=0):

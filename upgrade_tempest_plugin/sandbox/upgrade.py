@@ -28,8 +28,8 @@ import time
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.sandbox import errors
+from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.sandbox import procs
-from upgrade_tempest_plugin.sandbox import releases
 from upgrade_tempest_plugin.sandbox import services as svcs
 from upgrade_tempest_plugin.sandbox import state as statemod
 from upgrade_tempest_plugin.sandbox import venvs
@@ -46,7 +46,7 @@ class Upgrader(object):
 
     def plan(self, to, services, mode):
         """Validate; returns [(service, from series, from version)]."""
-        releases.check_series(to)
+        pins.check_series(to)
         if mode not in MODES:
             raise exceptions.UserError('unknown mode %r (known: %s)'
                                        % (mode, ', '.join(MODES)))
@@ -55,11 +55,11 @@ class Upgrader(object):
             raise exceptions.UserError('no sandbox in %s; run "sandbox up" '
                                        'first' % self.layout.root)
         deployed = statemod.deployed(st)
-        unknown = [s for s in services if s not in releases.SERVICES]
+        unknown = [s for s in services if s not in pins.SERVICES]
         if unknown:
             raise exceptions.UserError(
                 'unknown service %s (known: %s)'
-                % (', '.join(unknown), ', '.join(releases.SERVICES)))
+                % (', '.join(unknown), ', '.join(pins.SERVICES)))
         absent = [s for s in services if s not in deployed]
         if absent:
             raise exceptions.UserError('service %s is not deployed in %s'
@@ -80,13 +80,13 @@ class Upgrader(object):
                 raise exceptions.UserError(
                     '%s runs %s; downgrading to %s is not supported'
                     % (service, current['series'], to))
-            if not releases.upgrade_supported(current['series'], to):
+            if not pins.upgrade_supported(current['series'], to):
                 raise exceptions.UserError(
                     '%s runs %s: %s -> %s is neither one release nor a '
                     'skip-level upgrade between SLURP releases (YYYY.1 -> '
                     'YYYY+1.1)' % (service, current['series'],
                                    current['series'], to))
-            if current['version'] != releases.version(to, service):
+            if current['version'] != pins.version(to, service):
                 todo.append((service, current['series'],
                              current['version']))
         return todo
@@ -103,7 +103,7 @@ class Upgrader(object):
             name = new[service].name
             started, seconds = built.get(name, (None, 0.0))
             self.events.emit(service, action, old_version,
-                             releases.version(to, service), 'ok', seconds,
+                             pins.version(to, service), 'ok', seconds,
                              detail='%s %s' % (
                                  'installed' if name in built else 'cached',
                                  name), started=started)
@@ -179,7 +179,7 @@ class Upgrader(object):
     def upgrade_service(self, service, old_series, old_version, to, venv,
                         mode, secrets):
         sb = self.sandbox
-        versions = (old_version, releases.version(to, service))
+        versions = (old_version, pins.version(to, service))
         old_venv = sb.venv(service, old_series)
         if mode == 'cold':
             self._step(service, 'stop', versions, sb.stop_service, service)

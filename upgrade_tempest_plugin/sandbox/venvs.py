@@ -15,7 +15,7 @@ import sys
 import time
 
 from upgrade_tempest_plugin.sandbox import errors
-from upgrade_tempest_plugin.sandbox import releases
+from upgrade_tempest_plugin.sandbox import pins
 
 # What every service venv needs besides the service: the WSGI server and
 # the MariaDB driver.
@@ -104,18 +104,19 @@ def _key(name, version, pins):
 
 def service_venv(cache_dir, service, series):
     """The venv of ``service`` at the versions of ``series``."""
-    package = releases.PACKAGES[service]
-    version = releases.version(series, service)
-    pins = releases.PINS[series]
+    package = pins.PACKAGES[service]
+    version = pins.version(series, service)
+    series_pins = pins.PINS[series]
     reqs = ['%s==%s' % (package, version)]
     reqs += list(COMMON) + list(EXTRAS.get(service, ()))
-    return Venv(cache_dir, _key(package, version, pins), reqs, pins)
+    return Venv(cache_dir, _key(package, version, series_pins), reqs,
+                series_pins)
 
 
 def tools_venv(cache_dir):
     """Tempest, the SDK and the CLI, shared by every series."""
-    reqs = ['%s==%s' % item for item in sorted(releases.TOOLS.items())]
-    return Venv(cache_dir, 'tools-%s' % releases.TOOLS['tempest'], reqs)
+    reqs = ['%s==%s' % item for item in sorted(pins.TOOLS.items())]
+    return Venv(cache_dir, 'tools-%s' % pins.TOOLS['tempest'], reqs)
 
 
 def ensure_all(venvs, out=sys.stdout, parallel=2):

@@ -23,8 +23,8 @@ import fixtures
 import testtools
 import urllib3
 
-from upgrade_tempest_plugin.observers import api as observer_api
 from upgrade_tempest_plugin.observers import probe
+from upgrade_tempest_plugin.observers import service_probe
 from upgrade_tempest_plugin.sandbox import layout
 from upgrade_tempest_plugin.sandbox import venvs
 from upgrade_tempest_plugin.services import evidence
@@ -184,7 +184,7 @@ class SwiftProfileTest(testtools.TestCase):
         self.assertEqual(evidence.FAIL, verdict.check('2026.1')[0])
 
     def test_probe_of_the_account_listing(self):
-        url = observer_api.probe_url(self.storage_url, self.profile)
+        url = service_probe.probe_url(self.storage_url, self.profile)
         sample = asyncio.run(probe.http_probe(
             url, {'X-Auth-Token': self.token}, 2.0))
         self.assertEqual(models.OUTCOME_OK, sample['outcome'], sample)

@@ -28,9 +28,9 @@ from upgrade_tempest_plugin.analysis import tempest_witness
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.functional_tests import sandbox_admin
 from upgrade_tempest_plugin.sandbox import layout as layoutmod
+from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.sandbox import ports
 from upgrade_tempest_plugin.sandbox import procs
-from upgrade_tempest_plugin.sandbox import releases
 from upgrade_tempest_plugin.sandbox import venvs
 from upgrade_tempest_plugin.services import neutron_extensions
 from upgrade_tempest_plugin import tempest_results
@@ -318,8 +318,8 @@ class SandboxLifecycleTest(unittest.TestCase):
         self.addCleanup(cli, 'sandbox', 'down')
         self.assert_usable()
         before = self.status()
-        for service in releases.SERVICES:
-            self.assertEqual(releases.version(FROM, service),
+        for service in pins.SERVICES:
+            self.assertEqual(pins.version(FROM, service),
                              before[service]['version'])
             self.assertEqual('up', before[service]['state'])
         self.demo_user_uses_the_cloud()
@@ -335,15 +335,15 @@ class SandboxLifecycleTest(unittest.TestCase):
         self.upgrade_observed_beside_tempest()
         self.assert_usable()
         after = self.status()
-        for service in releases.SERVICES:
-            self.assertEqual(releases.version(TO, service),
+        for service in pins.SERVICES:
+            self.assertEqual(pins.version(TO, service),
                              after[service]['version'])
             self.assertEqual(TO, after[service]['release'])
             self.assertEqual('up', after[service]['state'])
         healthy = {e['object'] for e in self.steps()
                    if e['action'] == 'health' and e['outcome'] == 'ok'
-                   and e['to_version'] == releases.version(TO, e['object'])}
-        self.assertEqual(set(releases.SERVICES), healthy)
+                   and e['to_version'] == pins.version(TO, e['object'])}
+        self.assertEqual(set(pins.SERVICES), healthy)
         listed = self.listed_network_extensions()
         self.assertTrue(newer & listed, sorted(listed))
         self.demo_user_uses_the_cloud()

@@ -123,16 +123,17 @@ class ProbeTest(base.TestCase):
 class ProbeUrlTest(base.TestCase):
 
     def test_paths_and_queries(self):
-        from upgrade_tempest_plugin.observers import api
+        from upgrade_tempest_plugin.observers import service_probe
         from upgrade_tempest_plugin.services import registry
         profiles = registry.load_profiles()
         self.assertEqual(
             'http://h:8774/v2.1/servers?limit=1',
-            api.probe_url('http://h:8774/v2.1/', profiles['compute']))
+            service_probe.probe_url('http://h:8774/v2.1/',
+                                    profiles['compute']))
         self.assertEqual(
-            'http://h:8778', api.probe_url('http://h:8778',
-                                           profiles['placement']))
+            'http://h:8778', service_probe.probe_url('http://h:8778',
+                                                     profiles['placement']))
         self.assertEqual(
             'http://h:8080/v1/AUTH_abc?limit=1&format=json',
-            api.probe_url('http://h:8080/v1/AUTH_abc',
-                          profiles['object_storage']))
+            service_probe.probe_url('http://h:8080/v1/AUTH_abc',
+                                    profiles['object_storage']))

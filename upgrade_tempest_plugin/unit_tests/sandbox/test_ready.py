@@ -12,12 +12,12 @@ import urllib.error
 
 import fixtures
 
-from upgrade_tempest_plugin.sandbox import api
+from upgrade_tempest_plugin.sandbox import admin_client
 from upgrade_tempest_plugin.sandbox import cloud
 from upgrade_tempest_plugin.sandbox import errors
 from upgrade_tempest_plugin.sandbox import layout
+from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.sandbox import ports
-from upgrade_tempest_plugin.sandbox import releases
 from upgrade_tempest_plugin.unit_tests import base
 
 RP = '0b5c5d1e-0000-4000-8000-000000000001'
@@ -87,7 +87,7 @@ class FakeAdminAPI(object):
         if path.startswith('/resource_providers/'):
             return {'inventories': {'VCPU': {'total': 1000}}}
         if path == '/os-hypervisors/detail':
-            assert headers == api.COMPUTE_2_53
+            assert headers == admin_client.COMPUTE_2_53
             if not self._value(self.mapped):
                 return {'hypervisors': []}
             return {'hypervisors': [
@@ -126,7 +126,7 @@ class WaitUsableTest(base.TestCase):
             self.assertEqual({'admin': 'pw'}, secrets)
             self.logins += 1
             return fake
-        self.useFixture(fixtures.MockPatchObject(api, 'admin', admin))
+        self.useFixture(fixtures.MockPatchObject(admin_client, 'admin', admin))
         return fake
 
     def wait(self, services=('keystone', 'glance', 'cinder', 'nova'),
@@ -240,7 +240,7 @@ class WaitUsableTest(base.TestCase):
             '/admin-project/scheduler-stats/get_pools': [401]})
         # the token expires, then keystone stops answering
         self.useFixture(fixtures.MockPatchObject(
-            api, 'admin', side_effect=[fake] + [
+            admin_client, 'admin', side_effect=[fake] + [
                 ConnectionRefusedError(111, 'refused')] * 10))
         e = self.assertRaises(errors.SandboxError, self.wait, ('cinder',), 3)
         self.assertIn('keystone:', str(e))
@@ -260,7 +260,7 @@ class WaitUsableTest(base.TestCase):
         self.assertEqual([], fake.calls)
 
     def test_without_secrets_only_the_apis(self):
-        with mock.patch.object(api, 'admin', autospec=True) as admin:
+        with mock.patch.object(admin_client, 'admin', autospec=True) as admin:
             self.sandbox.wait_healthy(['cinder', 'nova'])
         admin.assert_not_called()
 
@@ -281,7 +281,7 @@ class RunningVenvTest(base.TestCase):
             argv0 = f.read().split(b'\0')[0].decode()
         path = os.path.dirname(os.path.dirname(argv0))
         venvs = {s: types.SimpleNamespace(path='/nowhere/%s' % s)
-                 for s in releases.series_list()}
+                 for s in pins.series_list()}
         venvs['2026.1'].path = path
         with mock.patch.object(self.sandbox, 'running', autospec=True,
                                return_value=os.getpid()), \

@@ -4,7 +4,7 @@ import json
 import os
 
 from upgrade_tempest_plugin import exceptions
-from upgrade_tempest_plugin.sandbox import releases
+from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.unit_tests import base
 
 DATA = os.path.join(os.path.dirname(__file__), 'data', 'pypi_versions.json')
@@ -23,15 +23,15 @@ class ReleaseTableTest(base.TestCase):
 
     def test_required_series(self):
         for series in ('2025.1', '2025.2', '2026.1', '2026.2'):
-            self.assertIn(series, releases.RELEASES)
-            self.assertEqual(set(releases.SERVICES),
-                             set(releases.RELEASES[series]))
-            self.assertIn(series, releases.PINS)
+            self.assertIn(series, pins.RELEASES)
+            self.assertEqual(set(pins.SERVICES),
+                             set(pins.RELEASES[series]))
+            self.assertIn(series, pins.PINS)
 
     def test_versions_are_newest_of_their_major_on_pypi(self):
-        for series, versions in releases.RELEASES.items():
+        for series, versions in pins.RELEASES.items():
             for service, version in versions.items():
-                known = self.recorded[releases.PACKAGES[service]]
+                known = self.recorded[pins.PACKAGES[service]]
                 self.assertIn(version, known, (series, service))
                 same_major = [v for v in known
                               if v.split('.')[0] == version.split('.')[0]]
@@ -39,40 +39,40 @@ class ReleaseTableTest(base.TestCase):
                                  (series, service))
 
     def test_each_series_is_one_major_later(self):
-        series = releases.series_list()
+        series = pins.series_list()
         for older, newer in zip(series, series[1:]):
-            for service in releases.SERVICES:
-                old = _key(releases.RELEASES[older][service])[0]
-                new = _key(releases.RELEASES[newer][service])[0]
+            for service in pins.SERVICES:
+                old = _key(pins.RELEASES[older][service])[0]
+                new = _key(pins.RELEASES[newer][service])[0]
                 self.assertEqual(old + 1, new, (service, older, newer))
 
     def test_tools_are_on_pypi(self):
-        for package, version in releases.TOOLS.items():
+        for package, version in pins.TOOLS.items():
             self.assertIn(version, self.recorded[package])
 
     def test_unknown_series(self):
         e = self.assertRaises(exceptions.UserError,
-                              releases.check_series, '2024.9')
+                              pins.check_series, '2024.9')
         self.assertIn('2026.2', str(e))
 
     def test_services_add_requirements_in_upgrade_order(self):
         self.assertEqual(['keystone', 'placement', 'glance', 'neutron',
-                          'nova'], releases.check_services(['nova']))
-        self.assertEqual(list(releases.SERVICES),
-                         releases.check_services([]))
-        self.assertEqual(['keystone'], releases.check_services(['keystone']))
+                          'nova'], pins.check_services(['nova']))
+        self.assertEqual(list(pins.SERVICES),
+                         pins.check_services([]))
+        self.assertEqual(['keystone'], pins.check_services(['keystone']))
 
     def test_unknown_service(self):
         self.assertRaises(exceptions.UserError,
-                          releases.check_services, ['swift'])
+                          pins.check_services, ['swift'])
 
     def test_upgrade_order(self):
         self.assertEqual(('keystone', 'placement', 'glance', 'cinder',
-                          'neutron', 'nova'), releases.SERVICES)
+                          'neutron', 'nova'), pins.SERVICES)
 
     def test_upgrade_paths(self):
-        self.assertTrue(releases.upgrade_supported('2026.1', '2026.2'))
-        self.assertTrue(releases.upgrade_supported('2025.2', '2026.1'))
-        self.assertTrue(releases.upgrade_supported('2025.1', '2026.1'))
-        self.assertFalse(releases.upgrade_supported('2025.2', '2026.2'))
-        self.assertFalse(releases.upgrade_supported('2025.1', '2026.2'))
+        self.assertTrue(pins.upgrade_supported('2026.1', '2026.2'))
+        self.assertTrue(pins.upgrade_supported('2025.2', '2026.1'))
+        self.assertTrue(pins.upgrade_supported('2025.1', '2026.1'))
+        self.assertFalse(pins.upgrade_supported('2025.2', '2026.2'))
+        self.assertFalse(pins.upgrade_supported('2025.1', '2026.2'))
