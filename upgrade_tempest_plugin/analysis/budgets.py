@@ -1,6 +1,6 @@
 """Judge an analysed run against its budgets.
 
-Each check returns a :class:`Verdict` whose message carries the measured
+Each check returns a :class:`BudgetVerdict` whose message carries the measured
 figure, the budget and the windows behind it, so a failed validator says
 what happened without opening the store.  A negative budget means "report
 only": the verdict passes and still carries the figure.
@@ -16,7 +16,7 @@ UNHONOURED = 'unhonoured'
 UNOBSERVED = 'unobserved'
 
 
-class Verdict(object):
+class BudgetVerdict(object):
 
     def __init__(self, check, target, passed, measured, limit, message):
         self.check = check
@@ -32,8 +32,8 @@ class Verdict(object):
                     limit=self.limit, message=self.message)
 
     def __repr__(self):
-        return '<Verdict %s %s %s>' % (self.check, self.target,
-                                       'pass' if self.passed else 'FAIL')
+        return '<BudgetVerdict %s %s %s>' % (self.check, self.target,
+                                             'pass' if self.passed else 'FAIL')
 
 
 def when(epoch):
@@ -84,15 +84,16 @@ def check_downtime(figures, limit):
     if figures.get('unobserved_seconds'):
         message += '; %.1f s unobserved (not counted as uptime)' % (
             figures['unobserved_seconds'])
-    return Verdict(DOWNTIME, figures['target'], passed, measured, limit,
-                   message)
+    return BudgetVerdict(DOWNTIME, figures['target'], passed, measured, limit,
+                         message)
 
 
 def check_availability(figures, limit):
     measured = figures['availability']
     if measured is None:
-        return Verdict(AVAILABILITY, figures['target'], False, None, limit,
-                       '%s: no countable sample' % figures['target'])
+        return BudgetVerdict(AVAILABILITY, figures['target'], False, None,
+                             limit,
+                             '%s: no countable sample' % figures['target'])
     passed = limit < 0 or measured >= limit
     failed = figures['counted'] - figures['ok']
     message = ('%s: availability %.3f %% (%d of %d probes failed%s) %s '
@@ -103,17 +104,17 @@ def check_availability(figures, limit):
                    'meets' if passed else 'BELOW',
                    'report-only' if limit < 0 else '%.3f %%' % limit,
                    describe_windows(figures['downtime_windows'])))
-    return Verdict(AVAILABILITY, figures['target'], passed, measured, limit,
-                   message)
+    return BudgetVerdict(AVAILABILITY, figures['target'], passed, measured,
+                         limit, message)
 
 
 def check_latency(figures, limit):
     ratio = figures['latency_p95_ratio']
     lat, base = figures['latency'], figures['baseline_latency']
     if ratio is None:
-        return Verdict(LATENCY, figures['target'], True, None, limit,
-                       '%s: no latency baseline (%d baseline samples); '
-                       'not judged' % (figures['target'], base['count']))
+        return BudgetVerdict(LATENCY, figures['target'], True, None, limit,
+                             '%s: no latency baseline (%d baseline samples); '
+                             'not judged' % (figures['target'], base['count']))
     passed = limit < 0 or ratio <= limit
     worst = max(figures['steps'],
                 key=lambda s: s['latency']['p95'] or 0.0)
@@ -127,8 +128,8 @@ def check_latency(figures, limit):
                    'report-only' if limit < 0 else '%.2f x' % limit,
                    worst['label'], '%.1f' % (worst['latency']['p95'] * 1000)
                    if worst['latency']['p95'] else 'n/a'))
-    return Verdict(LATENCY, figures['target'], passed, ratio, limit,
-                   message)
+    return BudgetVerdict(LATENCY, figures['target'], passed, ratio, limit,
+                         message)
 
 
 def check_dataplane(figures, limit):
@@ -139,8 +140,8 @@ def check_dataplane(figures, limit):
         figures['target'], loss, 'within' if passed else 'EXCEEDS',
         'report-only' if limit < 0 else '%.3f %%' % limit,
         describe_windows(figures['downtime_windows'])))
-    return Verdict(DATAPLANE_LOSS, figures['target'], passed, loss, limit,
-                   message)
+    return BudgetVerdict(DATAPLANE_LOSS, figures['target'], passed, loss,
+                         limit, message)
 
 
 def check_unhonoured(honour, limit):
@@ -154,7 +155,7 @@ def check_unhonoured(honour, limit):
                    count, honour['accepted'], honour['pending'],
                    'within' if passed else 'EXCEEDS', limit,
                    ': ' + items if items else ''))
-    return Verdict(UNHONOURED, 'honour', passed, count, limit, message)
+    return BudgetVerdict(UNHONOURED, 'honour', passed, count, limit, message)
 
 
 def check_unobserved(analysis, limit):
@@ -175,7 +176,8 @@ def check_unobserved(analysis, limit):
     message = ('longest unobserved time %.1f s %s budget %s%s' % (
         worst, 'within' if passed else 'EXCEEDS', limit,
         ': ' + '; '.join(parts) if parts else ''))
-    return Verdict(UNOBSERVED, 'observers', passed, worst, limit, message)
+    return BudgetVerdict(UNOBSERVED, 'observers', passed, worst, limit,
+                         message)
 
 
 def downtime_limit(budgets, service):

@@ -80,7 +80,7 @@ class ServiceProfile:
             document, endpoint=endpoint, extensions=extensions)
 
     def name_release(self, evidences, package_version=None):
-        """A :class:`~.evidence.Verdict` naming the release series.
+        """A :class:`~.evidence.ReleaseVerdict` naming the release series.
 
         A profile whose API has other evidence overrides this.
         """

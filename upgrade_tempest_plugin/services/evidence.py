@@ -96,7 +96,7 @@ def describe(evidence):
     return '; '.join(parts) or 'empty version document'
 
 
-class Verdict:
+class ReleaseVerdict:
     """What the API says about one service's release."""
 
     def __init__(self, service, status, value=None, series=None,
@@ -111,8 +111,8 @@ class Verdict:
         self.package = package
 
     def __repr__(self):
-        return '<Verdict %s %s %s>' % (self.service, self.status,
-                                       self.series or self.candidates)
+        return '<ReleaseVerdict %s %s %s>' % (self.service, self.status,
+                                              self.series or self.candidates)
 
     def as_dict(self):
         return {
@@ -160,7 +160,7 @@ def _decider_hint(service):
 
 def name_release(service, evidences, release_key='max_microversion',
                  package_version=None):
-    """A :class:`Verdict` for the evidence of one service.
+    """A :class:`ReleaseVerdict` for the evidence of one service.
 
     ``evidences`` holds one :class:`Evidence` per endpoint and sample;
     ``release_key`` names the Evidence field the table is keyed by (None:
@@ -205,7 +205,7 @@ def apply_package_version(verdict, package_version):
 
 def name_release_from_extensions(service, evidences, first_seen,
                                  removed_in=None, package_version=None):
-    """A :class:`Verdict` from an extension list (Neutron).
+    """A :class:`ReleaseVerdict` from an extension list (Neutron).
 
     ``first_seen`` maps an extension alias to the first series that
     ships it, ``removed_in`` to the first series that no longer does.  A
@@ -220,7 +220,7 @@ def name_release_from_extensions(service, evidences, first_seen,
     removed_in = removed_in or {}
     lists = [e.extensions for e in evidences if e.extensions is not None]
     if not lists:
-        return apply_package_version(Verdict(
+        return apply_package_version(ReleaseVerdict(
             service, NO_EVIDENCE, evidence=evidences,
             message='no extension list could be read; %s.'
                     % _decider_hint(service)), package_version)
@@ -234,7 +234,7 @@ def name_release_from_extensions(service, evidences, first_seen,
              if s >= low and all(s < h for h in highs)]
     value = ', '.join(newest) if low != releases.SERIES[0] else None
     if not cands:
-        return apply_package_version(Verdict(
+        return apply_package_version(ReleaseVerdict(
             service, UNKNOWN, value=value, evidence=evidences,
             message='the extension list fits no known series: %s first '
                     'shipped in %s, but %s were removed by %s.' % (
@@ -248,7 +248,7 @@ def name_release_from_extensions(service, evidences, first_seen,
                 % (len(unknown), ', '.join(unknown[:5]) +
                    (', ...' if len(unknown) > 5 else '')))
     if value is None:
-        verdict = Verdict(
+        verdict = ReleaseVerdict(
             service, AMBIGUOUS, candidates=cands, evidence=evidences,
             message='none of the %d listed extensions appeared after %s, '
                     'and a missing extension proves nothing, so the API '
@@ -256,13 +256,13 @@ def name_release_from_extensions(service, evidences, first_seen,
                         len(listed), releases.SERIES[0], ', '.join(cands),
                         _decider_hint(service), note))
     elif len(cands) == 1:
-        verdict = Verdict(
+        verdict = ReleaseVerdict(
             service, IDENTIFIED, value=value, series=cands[0],
             candidates=cands, evidence=evidences,
             message='extension(s) %s first shipped in %s, the newest '
                     'series known.%s' % (value, cands[0], note))
     else:
-        verdict = Verdict(
+        verdict = ReleaseVerdict(
             service, AMBIGUOUS, value=value, candidates=cands,
             evidence=evidences,
             message='extension(s) %s first shipped in %s, so %s runs %s '
@@ -275,10 +275,10 @@ def name_release_from_extensions(service, evidences, first_seen,
 
 def _name_from_api(service, evidences, release_key):
     if not evidences:
-        return Verdict(service, NO_EVIDENCE,
-                       message='no version document could be read')
+        return ReleaseVerdict(service, NO_EVIDENCE,
+                              message='no version document could be read')
     if release_key is None:
-        return Verdict(
+        return ReleaseVerdict(
             service, NO_EVIDENCE, evidence=evidences,
             message='the %s API publishes no release evidence (%s), so it '
                     'cannot tell any release series apart; %s.' % (
@@ -296,7 +296,7 @@ def _name_from_api(service, evidences, release_key):
                 'no known series', ', '.join(endpoints)))
         cands = sorted({s for v in by_value
                         for s in releases.candidates(service, v)})
-        return Verdict(
+        return ReleaseVerdict(
             service, MIXED, value=list(by_value), candidates=cands,
             evidence=evidences,
             message='mixed cloud: %d endpoint answers report different %s: '
@@ -305,17 +305,19 @@ def _name_from_api(service, evidences, release_key):
     value = next(iter(by_value))
     label = release_key.replace('_', ' ')
     if value is None:
-        return Verdict(service, UNKNOWN, evidence=evidences,
-                       message='the version document has no %s (%s)' % (
-                           label, describe(evidences[0])))
+        return ReleaseVerdict(
+            service, UNKNOWN, evidence=evidences,
+            message='the version document has no %s (%s)' % (
+                label, describe(evidences[0])))
     cands = releases.candidates(service, value)
     if len(cands) == 1:
-        return Verdict(service, IDENTIFIED, value=value, series=cands[0],
-                       candidates=cands, evidence=evidences,
-                       message='%s %s is reported only by %s.' % (
-                           label, value, cands[0]))
+        return ReleaseVerdict(
+            service, IDENTIFIED, value=value, series=cands[0],
+            candidates=cands, evidence=evidences,
+            message='%s %s is reported only by %s.' % (
+                label, value, cands[0]))
     if cands:
-        return Verdict(
+        return ReleaseVerdict(
             service, AMBIGUOUS, value=value, candidates=cands,
             evidence=evidences,
             message='the API cannot tell %s apart: every one of them '
@@ -325,12 +327,13 @@ def _name_from_api(service, evidences, release_key):
     newest = releases.newest_known(service)
     if (newest and releases.parse_version(value) >
             releases.parse_version(newest)):
-        return Verdict(
+        return ReleaseVerdict(
             service, NEWER, value=value, evidence=evidences,
             message='%s %s is newer than %s, the newest value of %s '
                     '(series after %s; the release table needs an '
                     'update).' % (label, value, newest, service,
                                   releases.SERIES[-1]))
-    return Verdict(service, UNKNOWN, value=value, evidence=evidences,
-                   message='%s %s is reported by no known series of %s.' % (
-                       label, value, service))
+    return ReleaseVerdict(
+        service, UNKNOWN, value=value, evidence=evidences,
+        message='%s %s is reported by no known series of %s.' % (
+            label, value, service))
