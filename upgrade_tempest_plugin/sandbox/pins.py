@@ -152,11 +152,3 @@ def upgrade_supported(old, new):
 
 def version(series, service):
     return RELEASES[check_series(series)][service]
-
-
-def series_of(service, package_version):
-    """The series whose table lists ``package_version`` of ``service``."""
-    for series, versions in RELEASES.items():
-        if versions[service] == package_version:
-            return series
-    return None

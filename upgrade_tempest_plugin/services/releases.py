@@ -181,13 +181,3 @@ def series_of_package(service, package_version):
     if 0 <= index < len(SERIES):
         return SERIES[index]
     return None
-
-
-def distinguishable(service, series_a, series_b):
-    """Whether the API of ``service`` can tell the two series apart."""
-    history = HISTORY.get(service)
-    if history is None:
-        return False
-    a = {parse_version(v) for v in history.reports[series_a]}
-    b = {parse_version(v) for v in history.reports[series_b]}
-    return not (a & b)

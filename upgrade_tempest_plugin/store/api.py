@@ -237,12 +237,6 @@ class Store(object):
         run['attrs'] = run['attrs'] or {}
         return run
 
-    def list_runs(self):
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(RUNS).order_by(
-                RUNS.c.created_at)).all()
-        return [_row(r) for r in rows]
-
     # Events -----------------------------------------------------------
 
     def add_event(self, run_id, source, action, service=None,

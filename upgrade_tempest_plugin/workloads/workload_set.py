@@ -21,10 +21,6 @@ SOURCE = events.WORKLOADS      # event source in the store
 CASCADE_ACTION = 'cascade-stop'
 
 
-class WorkloadError(Exception):
-    """A workload failed verification; the message names each problem."""
-
-
 class CachingLedger:
     """The store, with ledger lookups answered from one read when asked.
 
@@ -116,9 +112,6 @@ class WorkloadSet:
         return [e for e in self.store.list_workloads(self.run_id)
                 if e['kind'] != WORKLOAD and
                 (workload is None or e['parent'] == workload)]
-
-    def workload_entry(self, workload):
-        return self.entry(WORKLOAD, workload)
 
     def recorded(self, workload, role, rtype):
         """The ledger entry of one role of a workload (or None)."""

@@ -56,14 +56,6 @@ class TestReleaseTable(base.TestCase):
         self.assertEqual(['2026.1'], releases.candidates('compute', '2.103'))
         self.assertIn('2025.2', releases.candidates('compute', '2.100'))
 
-    def test_unchanged_services_are_not_distinguishable(self):
-        for service in ('identity', 'placement', 'volume', 'image'):
-            self.assertFalse(
-                releases.distinguishable(service, '2026.1', '2026.2'),
-                service)
-        self.assertTrue(
-            releases.distinguishable('compute', '2026.1', '2026.2'))
-
     def test_parse_version(self):
         self.assertEqual((2, 104), releases.parse_version('v2.104'))
         self.assertGreater(releases.parse_version('2.100'),
