@@ -36,7 +36,6 @@ from upgrade_tempest_plugin.observers import lifecycle
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.store import models
 from upgrade_tempest_plugin.unit_tests.observers import fakes
-from upgrade_tempest_plugin.unit_tests.observers import test_runner
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
@@ -66,7 +65,7 @@ class StoreOutageScenario:
         self.store = store_api.open_store(self.url)
         self.addCleanup(self.store.close)
         self.run_id = 'outage-' + uuid.uuid4().hex[:8]
-        settings = test_runner.make_settings(self.tmp, self.cloud, rate=RATE)
+        settings = fakes.make_settings(self.tmp, self.cloud, rate=RATE)
         settings.pop('run_id')
         self.settings = os.path.join(self.tmp, 'settings.json')
         with open(self.settings, 'w') as f:

@@ -11,6 +11,8 @@ import threading
 import time
 import uuid
 
+from upgrade_tempest_plugin.observers import settings as obs_settings
+
 TOKEN = 'fake-token-0123456789abcdef'
 PASSWORD = 'observer-secret-password'
 
@@ -211,3 +213,17 @@ def write_accounts(path, extra=()):
     import yaml
     with open(path, 'w') as f:
         yaml.safe_dump(entries, f)
+
+
+def make_settings(tmp, cloud, **overrides):
+    """Observer settings for a runner against ``cloud`` in ``tmp``."""
+    accounts = os.path.join(tmp, 'accounts.yaml')
+    write_accounts(accounts)
+    settings = dict(obs_settings.DEFAULTS)
+    settings.update(run_id='run-1', state_dir=tmp,
+                    identity_uri=cloud.url + '/identity/v3',
+                    accounts_file=accounts, rate=20.0, probe_timeout=0.5,
+                    flush_interval=0.2,
+                    services=['identity', 'compute', 'image'])
+    settings.update(overrides)
+    return settings

@@ -10,7 +10,6 @@ import fixtures
 from upgrade_tempest_plugin.cmd import main
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.observers import fakes
-from upgrade_tempest_plugin.unit_tests.observers import test_runner
 
 
 class ObserveCommandTest(base.TestCase):
@@ -22,7 +21,7 @@ class ObserveCommandTest(base.TestCase):
             'TEMPEST_CONFIG_DIR', self.tmp))
         self.cloud = fakes.FakeCloud().start()
         self.addCleanup(self.cloud.stop)
-        settings = test_runner.make_settings(self.tmp, self.cloud)
+        settings = fakes.make_settings(self.tmp, self.cloud)
         settings.pop('run_id')
         self.settings = os.path.join(self.tmp, 'settings.json')
         with open(self.settings, 'w') as f:

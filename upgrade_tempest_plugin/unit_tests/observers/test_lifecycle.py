@@ -13,7 +13,6 @@ from upgrade_tempest_plugin.observers import lifecycle
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.observers import fakes
-from upgrade_tempest_plugin.unit_tests.observers import test_runner
 
 
 class LifecycleTest(base.TestCase):
@@ -26,7 +25,7 @@ class LifecycleTest(base.TestCase):
         self.url = 'sqlite:///' + os.path.join(self.tmp, 'store.db')
         self.store = store_api.open_store(self.url)
         self.addCleanup(self.store.close)
-        settings = test_runner.make_settings(self.tmp, self.cloud)
+        settings = fakes.make_settings(self.tmp, self.cloud)
         settings.pop('run_id')
         self.settings_file = os.path.join(self.tmp, 'settings.json')
         with open(self.settings_file, 'w') as f:

@@ -8,24 +8,10 @@ import fixtures
 
 from upgrade_tempest_plugin.observers import honour
 from upgrade_tempest_plugin.observers import runner as obs_runner
-from upgrade_tempest_plugin.observers import settings as obs_settings
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.store import models
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.observers import fakes
-
-
-def make_settings(tmp, cloud, **overrides):
-    accounts = os.path.join(tmp, 'accounts.yaml')
-    fakes.write_accounts(accounts)
-    settings = dict(obs_settings.DEFAULTS)
-    settings.update(run_id='run-1', state_dir=tmp,
-                    identity_uri=cloud.url + '/identity/v3',
-                    accounts_file=accounts, rate=20.0, probe_timeout=0.5,
-                    flush_interval=0.2,
-                    services=['identity', 'compute', 'image'])
-    settings.update(overrides)
-    return settings
 
 
 class RunnerTest(base.TestCase):
@@ -56,7 +42,7 @@ class RunnerTest(base.TestCase):
         return self.store.list_samples('run-1', target=target)
 
     def test_probes_each_service_open_loop(self):
-        settings = make_settings(self.tmp, self.cloud)
+        settings = fakes.make_settings(self.tmp, self.cloud)
         runner = self._run(settings, 1.0)
         for service in ('identity', 'compute', 'image'):
             samples = self._samples(service)
@@ -73,7 +59,7 @@ class RunnerTest(base.TestCase):
         self.assertEqual(1, self.cloud.token_requests)
 
     def test_identity_outage_is_not_blamed_on_services(self):
-        settings = make_settings(self.tmp, self.cloud)
+        settings = fakes.make_settings(self.tmp, self.cloud)
 
         def during(runner):
             time.sleep(0.3)
@@ -93,7 +79,7 @@ class RunnerTest(base.TestCase):
                          {s['outcome'] for s in self._samples('image')})
 
     def test_token_renewed_after_401(self):
-        settings = make_settings(self.tmp, self.cloud)
+        settings = fakes.make_settings(self.tmp, self.cloud)
 
         def during(runner):
             time.sleep(0.3)
@@ -110,8 +96,8 @@ class RunnerTest(base.TestCase):
 
     def test_token_renewed_before_expiry(self):
         self.cloud.token_ttl = 2.0
-        settings = make_settings(self.tmp, self.cloud,
-                                 token_renew_margin=1.5)
+        settings = fakes.make_settings(self.tmp, self.cloud,
+                                       token_renew_margin=1.5)
         self._run(settings, 1.5)
         self.assertGreaterEqual(self.cloud.token_requests, 2)
         outcomes = {s['outcome'] for s in self._samples('compute')}
@@ -120,7 +106,7 @@ class RunnerTest(base.TestCase):
     def test_dataplane_targets(self):
         port = int(self.cloud.url.rsplit(':', 1)[1])
         closed = fakes.closed_port()
-        settings = make_settings(
+        settings = fakes.make_settings(
             self.tmp, self.cloud, services=['compute'],
             dataplane_targets=['127.0.0.1:%d' % port,
                                '127.0.0.1:%d' % closed])
@@ -138,7 +124,7 @@ class RunnerTest(base.TestCase):
         log = os.path.join(self.tmp, 'obs.log')
         obs_runner.setup_logging(log)
         self.addCleanup(obs_runner.setup_logging, None)
-        settings = make_settings(self.tmp, self.cloud)
+        settings = fakes.make_settings(self.tmp, self.cloud)
 
         def during(runner):
             time.sleep(0.2)
@@ -163,7 +149,7 @@ class RunnerTest(base.TestCase):
 
     def test_identity_down_at_start_is_measured(self):
         self.cloud.behaviour['identity'] = 503
-        settings = make_settings(self.tmp, self.cloud)
+        settings = fakes.make_settings(self.tmp, self.cloud)
         runner = obs_runner.Runner(settings, self.store, mode='attached')
         runner.setup()
         starter = threading.Thread(target=runner.start_observers)
@@ -183,11 +169,11 @@ class RunnerTest(base.TestCase):
 
     def test_honour_observer_over_http(self):
         self.cloud.services = ('compute', 'network')
-        settings = make_settings(self.tmp, self.cloud,
-                                 services=['identity', 'network'],
-                                 honour_enabled=True,
-                                 honour_kinds=['network'],
-                                 honour_interval=0.2, honour_timeout=5)
+        settings = fakes.make_settings(self.tmp, self.cloud,
+                                       services=['identity', 'network'],
+                                       honour_enabled=True,
+                                       honour_kinds=['network'],
+                                       honour_interval=0.2, honour_timeout=5)
         runner = obs_runner.Runner(settings, self.store, mode='attached',
                                    honour_factory=obs_runner.honour_factory)
         runner.setup()
