@@ -122,15 +122,9 @@ def bench_observer(args):
     pid = status['pid']
     try:
         # Wait until every service is probed (token + catalog).
-        deadline = time.time() + 60
-        while time.time() < deadline and not [
-                e for e in store.list_events(run_id)
-                if e['action'] == 'start']:
-            time.sleep(0.5)
-        events = [e for e in store.list_events(run_id)
-                  if e['action'] == 'start']
-        services = (events[-1]['detail'] or {}).get('services', []) \
-            if events else []
+        started = lifecycle.wait_probing(store, run_id)
+        services = (started['detail'] or {}).get('services', []) \
+            if started else []
         n = max(1, len(services))
         print('observer: pid %d, %d services %s at %.0f Hz for %d s' % (
             pid, len(services), services, args.rate, args.observer_seconds))

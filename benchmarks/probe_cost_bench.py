@@ -180,11 +180,7 @@ def main():
     lifecycle.start(store, run_id, tmp, config_file=conf_path,
                     settings_file=settings, store_url=url)
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline and not [
-                e for e in store.list_events(run_id)
-                if e['action'] == 'start']:
-            time.sleep(0.5)
+        lifecycle.wait_probing(store, run_id)
         time.sleep(3)
         rate = [p for p in store.list_processes(run_id)][0]['attrs'].get(
             'rate')

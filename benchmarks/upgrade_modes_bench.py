@@ -46,10 +46,7 @@ def one_mode(args, mode):
     run_id = 'modes-%s-%d' % (mode, time.time())
     lifecycle.start(store, run_id, tmp, config_file=conf, store_url=url)
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline and len(store.sample_targets(
-                run_id)) < 6:
-            time.sleep(0.5)
+        lifecycle.wait_probing(store, run_id)
         time.sleep(args.baseline)
         began = time.monotonic()
         upgrader.run(args.to_series, [], mode)

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 
+from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.observers import runner
 from upgrade_tempest_plugin.observers import settings as obs_settings
@@ -152,6 +153,22 @@ def start(store, run_id, state_dir, config_file=None, mode='detached',
         raise exceptions.UserError(
             'the observer did not register within %.0f s; see %s'
             % (wait, log_path))
+
+
+def wait_probing(store, run_id, timeout=60.0, interval=0.5):
+    """The observer's ``start`` event once it probes, else None.
+
+    The event is written once the token and catalog are read; None after
+    ``timeout`` seconds without it.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        started = [e for e in store.list_events(run_id)
+                   if e['source'] == events.OBSERVER and
+                   e['action'] == 'start']
+        if started or time.monotonic() >= deadline:
+            return started[-1] if started else None
+        time.sleep(interval)
 
 
 def stop_pid(pid, timeout):

@@ -40,6 +40,17 @@ class LifecycleTest(base.TestCase):
                                settings_file=self.settings_file,
                                store_url=self.url)
 
+    def test_wait_probing_returns_the_observer_start(self):
+        self.assertIsNone(lifecycle.wait_probing(self.store, 'run-w',
+                                                 timeout=0.2,
+                                                 interval=0.05))
+        self.store.add_event('run-w', 'workloads', 'start')
+        self.store.add_event('run-w', 'observer', 'start',
+                             detail={'services': ['compute']})
+        started = lifecycle.wait_probing(self.store, 'run-w', timeout=5)
+        self.assertEqual('observer', started['source'])
+        self.assertEqual(['compute'], started['detail']['services'])
+
     def test_start_is_idempotent_and_stop(self):
         status, started = self._start()
         self.assertTrue(started)
