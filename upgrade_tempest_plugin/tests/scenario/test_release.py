@@ -11,10 +11,10 @@ different evidence fail the test as a mixed cloud.
 """
 
 from tempest import config
-from tempest.lib import decorators
 
 from upgrade_tempest_plugin.services import evidence as evidence_mod
 from upgrade_tempest_plugin.tests import base
+from upgrade_tempest_plugin.tests import generated
 
 CONF = config.CONF
 
@@ -76,38 +76,33 @@ class ReleaseValidatorMixin:
         self.assertEqual(evidence_mod.PASS, outcome, message)
 
 
+#: The ids today's services were written with; any other profile gets a
+#: uuid5 id (``generated.test_id``).
+PRE_UPGRADE_IDS = {
+    'compute': 'a4ecf572-b3c4-478e-8a62-ab1f9696a6b4',
+    'identity': '77610bca-4fd2-4891-997c-90b9a0201fad',
+    'image': '54d4790a-5758-4f8e-8b49-d7594b2184db',
+    'network': '24b71736-4a30-45a6-a076-7ecb38f42e0e',
+    'object_storage': '49e393b2-eadc-4c5e-b587-3ef31d8f9120',
+    'placement': '87fe3386-e6ef-4b87-9a01-ae345cd7458b',
+    'volume': '1b6ad64c-3ae5-432e-a406-913527186e94',
+}
+
+POST_UPGRADE_IDS = {
+    'compute': '456adf78-0a4b-492d-a31e-895530ea432b',
+    'identity': '31c6f982-f0eb-4cb7-9033-e87a88d6b421',
+    'image': 'b879f5de-9d5f-445f-9967-062b223cc259',
+    'network': '461b6eb1-12d9-4ae2-b864-a164c38288eb',
+    'object_storage': 'c8712276-457e-4615-b034-b42dcc7068ef',
+    'placement': 'b2821b5f-1ede-45f5-991b-09753702f223',
+    'volume': 'eba3ac77-a5c6-4669-9fa9-2b63b2742e09',
+}
+
+
 class ReleasePreUpgradeTest(ReleaseValidatorMixin, base.ValidatorTest):
     """Each service runs [upgrade] expected_release_before."""
 
     expected_when = 'before'
-
-    @decorators.idempotent_id('a4ecf572-b3c4-478e-8a62-ab1f9696a6b4')
-    def test_compute_release(self):
-        self.check_release('compute')
-
-    @decorators.idempotent_id('77610bca-4fd2-4891-997c-90b9a0201fad')
-    def test_identity_release(self):
-        self.check_release('identity')
-
-    @decorators.idempotent_id('54d4790a-5758-4f8e-8b49-d7594b2184db')
-    def test_image_release(self):
-        self.check_release('image')
-
-    @decorators.idempotent_id('24b71736-4a30-45a6-a076-7ecb38f42e0e')
-    def test_network_release(self):
-        self.check_release('network')
-
-    @decorators.idempotent_id('49e393b2-eadc-4c5e-b587-3ef31d8f9120')
-    def test_object_storage_release(self):
-        self.check_release('object_storage')
-
-    @decorators.idempotent_id('87fe3386-e6ef-4b87-9a01-ae345cd7458b')
-    def test_placement_release(self):
-        self.check_release('placement')
-
-    @decorators.idempotent_id('1b6ad64c-3ae5-432e-a406-913527186e94')
-    def test_volume_release(self):
-        self.check_release('volume')
 
 
 class ReleasePostUpgradeTest(ReleaseValidatorMixin, base.ValidatorTest):
@@ -115,30 +110,10 @@ class ReleasePostUpgradeTest(ReleaseValidatorMixin, base.ValidatorTest):
 
     expected_when = 'after'
 
-    @decorators.idempotent_id('456adf78-0a4b-492d-a31e-895530ea432b')
-    def test_compute_release(self):
-        self.check_release('compute')
 
-    @decorators.idempotent_id('31c6f982-f0eb-4cb7-9033-e87a88d6b421')
-    def test_identity_release(self):
-        self.check_release('identity')
-
-    @decorators.idempotent_id('b879f5de-9d5f-445f-9967-062b223cc259')
-    def test_image_release(self):
-        self.check_release('image')
-
-    @decorators.idempotent_id('461b6eb1-12d9-4ae2-b864-a164c38288eb')
-    def test_network_release(self):
-        self.check_release('network')
-
-    @decorators.idempotent_id('c8712276-457e-4615-b034-b42dcc7068ef')
-    def test_object_storage_release(self):
-        self.check_release('object_storage')
-
-    @decorators.idempotent_id('b2821b5f-1ede-45f5-991b-09753702f223')
-    def test_placement_release(self):
-        self.check_release('placement')
-
-    @decorators.idempotent_id('eba3ac77-a5c6-4669-9fa9-2b63b2742e09')
-    def test_volume_release(self):
-        self.check_release('volume')
+generated.add_profile_tests(
+    ReleasePreUpgradeTest, 'release-before', 'test_{name}_release',
+    ReleaseValidatorMixin.check_release, PRE_UPGRADE_IDS)
+generated.add_profile_tests(
+    ReleasePostUpgradeTest, 'release-after', 'test_{name}_release',
+    ReleaseValidatorMixin.check_release, POST_UPGRADE_IDS)

@@ -1,0 +1,49 @@
+import uuid
+
+from upgrade_tempest_plugin.tests import generated
+from upgrade_tempest_plugin.tests.scenario import test_release
+from upgrade_tempest_plugin.unit_tests import base
+
+
+def _id_of(method):
+    return [a for a in method.__testtools_attrs if a.startswith('id-')]
+
+
+class GeneratedTestsTest(base.TestCase):
+
+    def test_profile_names_are_the_entry_points(self):
+        self.assertEqual(
+            ['compute', 'identity', 'image', 'network', 'object_storage',
+             'placement', 'volume'], generated.profile_names())
+
+    def test_plugged_in_profile_gets_a_stable_uuid5_test(self):
+        calls = []
+
+        class Validators:
+            pass
+
+        generated.add_profile_tests(
+            Validators, 'release-before', 'test_{name}_release',
+            lambda self, name: calls.append(name), names=['shiny'])
+        method = Validators.test_shiny_release
+        expected = str(uuid.uuid5(generated.ID_NAMESPACE,
+                                  'release-before/shiny'))
+        self.assertEqual(['id-' + expected], _id_of(method))
+        method(Validators())
+        self.assertEqual(['shiny'], calls)
+        self.assertEqual('test_shiny_release', method.__name__)
+
+    def test_known_ids_are_kept(self):
+        method = test_release.ReleasePreUpgradeTest.test_compute_release
+        self.assertEqual(['id-a4ecf572-b3c4-478e-8a62-ab1f9696a6b4'],
+                         _id_of(method))
+
+    def test_a_written_method_is_not_replaced(self):
+        class Validators:
+            def test_shiny_release(self):
+                return 'written'
+
+        generated.add_profile_tests(
+            Validators, 'release-before', 'test_{name}_release',
+            lambda self, name: 'generated', names=['shiny'])
+        self.assertEqual('written', Validators().test_shiny_release())
