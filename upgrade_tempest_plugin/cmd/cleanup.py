@@ -49,11 +49,10 @@ class Cleanup(base.Command, lister.Lister):
 
     def take_action(self, args):
         conf = load_tempest_config(args.config_file)
-        from upgrade_tempest_plugin.cmd import observe
         from upgrade_tempest_plugin import run_context
         from upgrade_tempest_plugin.workloads import account
         from upgrade_tempest_plugin.workloads import runtime
-        store = observe.open_store(
+        store = base.open_store(
             args.store_url or run_context.store_url(conf.upgrade),
             '--store-url' if args.store_url else '[upgrade] store_url')
         columns = ('kind', 'name', 'resource id', 'result')

@@ -5,7 +5,7 @@ import os
 
 import fixtures
 
-from upgrade_tempest_plugin.cmd import observe
+from upgrade_tempest_plugin.cmd import base as cmd_base
 from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.unit_tests import base
 
@@ -23,7 +23,7 @@ class ContextRunIdTest(base.TestCase):
     def context(self, run_id=None, create_run=False):
         args = argparse.Namespace(config_file=None, run_id=run_id,
                                   state_dir=self.state)
-        return observe.Context(args, create_run=create_run)
+        return cmd_base.RunContext(args, create_run=create_run)
 
     def test_no_run_recorded(self):
         ctx = self.context()
