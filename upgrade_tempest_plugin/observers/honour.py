@@ -27,6 +27,7 @@ import time
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.observers import credentials
 from upgrade_tempest_plugin.observers import probe
+from upgrade_tempest_plugin.services import registry
 from upgrade_tempest_plugin.store import models
 
 LOG = logging.getLogger(__name__)
@@ -38,8 +39,9 @@ class Kind(object):
     """How to create, read and delete one resource kind."""
 
     name = None
-    service = None          # catalog type(s) (first found is used)
-    catalog_types = ()
+    #: The service profile that owns the kind; its catalog types find the
+    #: endpoint (see :class:`Client`).
+    service = None
     collection = None       # path of the collection, from the endpoint
     wrapper = None          # JSON key around the resource, or None
     target_states = ()
@@ -78,7 +80,6 @@ class Kind(object):
 class NetworkKind(Kind):
     name = 'network'
     service = 'network'
-    catalog_types = ('network',)
     collection = 'v2.0/networks'
     wrapper = 'network'
     target_states = ('active',)
@@ -91,7 +92,6 @@ class NetworkKind(Kind):
 class PortKind(Kind):
     name = 'port'
     service = 'network'
-    catalog_types = ('network',)
     collection = 'v2.0/ports'
     wrapper = 'port'
     # Nothing binds the port, so it stays DOWN: existing is its target.
@@ -106,7 +106,6 @@ class PortKind(Kind):
 class ServerKind(Kind):
     name = 'server'
     service = 'compute'
-    catalog_types = ('compute',)
     collection = 'servers'
     wrapper = 'server'
     target_states = ('active',)
@@ -124,7 +123,6 @@ class ServerKind(Kind):
 class VolumeKind(Kind):
     name = 'volume'
     service = 'volume'
-    catalog_types = ('block-storage', 'volumev3', 'volume')
     collection = 'volumes'
     wrapper = 'volume'
     target_states = ('available',)
@@ -137,7 +135,6 @@ class VolumeKind(Kind):
 class ImageKind(Kind):
     name = 'image'
     service = 'image'
-    catalog_types = ('image',)
     collection = 'v2/images'
     wrapper = None
     # No data is uploaded: a registered image stays queued.
@@ -153,17 +150,31 @@ KINDS = {k.name: k for k in (NetworkKind(), PortKind(), VolumeKind(),
                              ImageKind(), ServerKind())}
 
 
-class Client(object):
-    """Authenticated JSON calls with the observer's token manager."""
+def profile_catalog_types():
+    """{service: catalog types, in order} of the installed profiles."""
+    return {name: profile.catalog_types
+            for name, profile in registry.load_profiles().items()}
 
-    def __init__(self, tokens, endpoints, pool, timeout=10.0):
+
+class Client(object):
+    """Authenticated JSON calls with the observer's token manager.
+
+    A kind's endpoint is the first of its service's catalog types (from
+    the service profiles unless ``catalog_types`` is given) that
+    ``endpoints`` has.
+    """
+
+    def __init__(self, tokens, endpoints, pool, timeout=10.0,
+                 catalog_types=None):
         self.tokens = tokens
         self.endpoints = endpoints
         self.pool = pool
         self.timeout = timeout
+        self.catalog_types = (profile_catalog_types() if catalog_types is None
+                              else catalog_types)
 
     def endpoint(self, kind):
-        for catalog_type in kind.catalog_types:
+        for catalog_type in self.catalog_types.get(kind.service, ()):
             if self.endpoints.get(catalog_type):
                 return self.endpoints[catalog_type].rstrip('/')
         return None

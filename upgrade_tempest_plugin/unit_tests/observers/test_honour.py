@@ -229,3 +229,21 @@ class HonourTest(base.TestCase):
         rows = honour.reconcile(self.store, client, self.run_id, 30,
                                 poll=0)
         self.assertEqual(honour.REJECTED, rows[0]['outcome'])
+
+
+class ClientEndpointTest(base.TestCase):
+    """The endpoint of a kind comes from its service profile's types."""
+
+    def test_catalog_types_of_the_profiles(self):
+        client = honour.Client(None, {'volumev3': 'http://c/v3/p/',
+                                      'volume': 'http://old/v2/p'}, None)
+        self.assertEqual('http://c/v3/p',
+                         client.endpoint(honour.KINDS['volume']))
+        self.assertIsNone(client.endpoint(honour.KINDS['network']))
+        for kind in honour.KINDS.values():
+            self.assertIn(kind.service, client.catalog_types, kind.name)
+
+    def test_a_plugged_in_profile_names_new_types(self):
+        client = honour.Client(None, {'blockstore': 'http://b'}, None,
+                               catalog_types={'volume': ('blockstore',)})
+        self.assertEqual('http://b', client.endpoint(honour.KINDS['volume']))
