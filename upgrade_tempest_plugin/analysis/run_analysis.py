@@ -65,7 +65,9 @@ def build(store, run_id, baseline_seconds=None, events_file=None,
     ``events.jsonl``) whose steps since the run's first observer started
     are added to the store first.  ``honour_settings``: observer settings
     (``observers.settings``) with which the honour ledger is reconciled
-    first; None leaves it as it is.  ``budgets``: the ``[upgrade_budgets]``
+    first, or a function that returns them (settings that cannot be read
+    are then a reconcile problem, not an error); None leaves the ledger as
+    it is.  ``budgets``: the ``[upgrade_budgets]``
     group (or an object with its attributes) to judge the run with, and
     whose ``baseline_seconds`` applies when ``baseline_seconds`` is None.
     """
@@ -110,6 +112,8 @@ def _reconcile_honour(store, run_id, settings):
     # The honour observer (and its HTTP client) only when asked for.
     from upgrade_tempest_plugin.observers import honour
     try:
+        if callable(settings):
+            settings = settings()
         honour.reconcile_run(store, settings, run_id)
     except Exception as exc:   # noqa: reported, the analysis goes on
         return problem(HONOUR_RECONCILE, '%s: %s' % (type(exc).__name__,
@@ -133,12 +137,9 @@ def _unobserved(services):
             'services': per_service}
 
 
-def verdict(result, check, target):
-    """The verdict of ``check`` for ``target`` in a built structure."""
-    for item in result['verdicts'] or ():
-        if item['check'] == check and item['target'] == target:
-            return item
-    return None
+def verdicts_by_check(result):
+    """``{(check, target): verdict}`` of a built structure."""
+    return {(v['check'], v['target']): v for v in result['verdicts'] or ()}
 
 
 @functools.lru_cache(maxsize=1)

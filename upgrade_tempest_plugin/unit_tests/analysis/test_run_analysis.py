@@ -10,6 +10,7 @@ import jsonschema
 from upgrade_tempest_plugin.analysis import budgets
 from upgrade_tempest_plugin.analysis import run_analysis
 from upgrade_tempest_plugin import events
+from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.store import models
 from upgrade_tempest_plugin.unit_tests.analysis import fakes
@@ -17,6 +18,10 @@ from upgrade_tempest_plugin.unit_tests import base
 
 RUN = fakes.RUN
 T0 = fakes.T0
+
+
+def verdict(result, check, target):
+    return run_analysis.verdicts_by_check(result).get((check, target))
 
 
 class BuildTest(base.TestCase):
@@ -87,19 +92,18 @@ class BuildTest(base.TestCase):
                           'services': {'compute': 0.0}},
                          result['unobserved'])
 
-        down = run_analysis.verdict(result, budgets.DOWNTIME, 'compute')
+        down = verdict(result, budgets.DOWNTIME, 'compute')
         self.assertFalse(down['passed'])
         self.assertIn('during "sandbox switch compute"', down['message'])
         self.assertIn('EXCEEDS budget 1.000 s', down['message'])
-        self.assertFalse(run_analysis.verdict(
-            result, budgets.LATENCY, 'compute')['passed'])
-        self.assertTrue(run_analysis.verdict(
-            result, budgets.DATAPLANE_LOSS, '10.0.0.5:22')['passed'])
-        self.assertTrue(run_analysis.verdict(
-            result, budgets.UNOBSERVED, 'observers')['passed'])
+        self.assertFalse(
+            verdict(result, budgets.LATENCY, 'compute')['passed'])
+        self.assertTrue(
+            verdict(result, budgets.DATAPLANE_LOSS, '10.0.0.5:22')['passed'])
+        self.assertTrue(
+            verdict(result, budgets.UNOBSERVED, 'observers')['passed'])
         # No honour request: no honour verdict.
-        self.assertIsNone(run_analysis.verdict(
-            result, budgets.UNHONOURED, 'honour'))
+        self.assertIsNone(verdict(result, budgets.UNHONOURED, 'honour'))
         self.assertEqual(
             [(v.check, v.target, v.passed, v.message)
              for v in budgets.judge(result, fakes.Budgets)],
@@ -165,8 +169,8 @@ class BuildTest(base.TestCase):
         self.assertEqual([({'s': 1}, RUN)], calls)
         self.assertEqual(1, result['honour']['honoured'])
         self.assertEqual(0, result['honour']['pending'])
-        self.assertTrue(run_analysis.verdict(
-            result, budgets.UNHONOURED, 'honour')['passed'])
+        self.assertTrue(
+            verdict(result, budgets.UNHONOURED, 'honour')['passed'])
 
     def test_honour_reconcile_failure_is_a_problem(self):
         self.store.add_honour_request(RUN, 'network', 'network', 'n1',
@@ -182,6 +186,14 @@ class BuildTest(base.TestCase):
             ['RuntimeError: keystone said no'],
             run_analysis.problems_of(result, run_analysis.HONOUR_RECONCILE))
         self.assertEqual(1, result['honour']['pending'])
+
+    def test_settings_that_cannot_be_read_are_a_reconcile_problem(self):
+        def settings():
+            raise exceptions.UserError('[upgrade_observers] rate: too low')
+        result = self.build(honour_settings=settings)
+        self.assertEqual(
+            ['UserError: [upgrade_observers] rate: too low'],
+            run_analysis.problems_of(result, run_analysis.HONOUR_RECONCILE))
 
     def test_honour_left_alone_without_settings(self):
         def reconcile(store, settings, run_id):
