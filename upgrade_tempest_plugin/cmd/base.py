@@ -8,6 +8,7 @@ run takes :func:`add_run_arguments` and resolves them with
 mean the same everywhere.
 """
 
+import argparse
 import logging
 import os
 import re
@@ -148,13 +149,12 @@ class JsonAliasShowOne(_DeprecatedJson, ShowOne):
     """A :class:`ShowOne` that had a ``--json`` before ``-f json``."""
 
 
-def add_config_argument(parser, help_extra=''):
+def add_config_argument(parser):
     """Add ``--config-file`` (default: the tempest.conf Tempest reads)."""
     parser.add_argument(
         '--config-file', metavar='TEMPEST_CONF',
         help='tempest.conf (default: etc/tempest.conf of the current '
-             'workspace, or $TEMPEST_CONFIG_DIR/$TEMPEST_CONFIG)%s.'
-             % help_extra)
+             'workspace, or $TEMPEST_CONFIG_DIR/$TEMPEST_CONFIG).')
     return parser
 
 
@@ -234,6 +234,13 @@ class RunContext(object):
         else:
             self.run_id = run_context.recorded_run_id(upgrade_conf)
         self._store = None
+
+    @classmethod
+    def of(cls, config_file=None, run_id=None, state_dir=None, **kwargs):
+        """The context of these argument values (for Python callers)."""
+        return cls(argparse.Namespace(config_file=config_file,
+                                      run_id=run_id, state_dir=state_dir),
+                   **kwargs)
 
     def require_run(self):
         """The run id; a UserError when none is given or recorded."""

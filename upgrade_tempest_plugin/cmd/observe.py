@@ -8,8 +8,7 @@ observers' settings from ``[upgrade_observers]``.
 import time
 
 from upgrade_tempest_plugin.cmd import base
-from upgrade_tempest_plugin import exceptions
-from upgrade_tempest_plugin.observers import honour
+from upgrade_tempest_plugin import facade
 from upgrade_tempest_plugin.observers import lifecycle
 from upgrade_tempest_plugin.observers import settings as obs_settings
 
@@ -80,31 +79,13 @@ class Start(base.Command):
         return parser
 
     def take_action(self, parsed_args):
-        ctx = base.RunContext(parsed_args, create_run=True,
-                              config_required=not parsed_args.settings)
-        # Bad settings are a one-line error here, not a dead background
-        # process.
-        if ctx.conf is not None:
-            settings = obs_settings.from_tempest_conf(ctx.conf)
-            accounts = (obs_settings.accounts_option(ctx.conf),
-                        ctx.config_file)
-        else:
-            settings = obs_settings.defaults()
-            accounts = ('accounts_file', parsed_args.settings)
-        if parsed_args.settings:
-            before = settings['accounts_file']
-            obs_settings.merge_json(settings, parsed_args.settings)
-            if settings['accounts_file'] != before:
-                accounts = ('accounts_file', parsed_args.settings)
-        obs_settings.check_account(settings, *accounts)
-        status, started = lifecycle.start(
-            ctx.store, ctx.run_id, ctx.state_dir,
-            config_file=ctx.config_file, mode='detached',
-            settings_file=parsed_args.settings, store_url=ctx.store_url,
+        status = facade.start_observers(
+            parsed_args.config_file, parsed_args.run_id,
+            parsed_args.state_dir, settings_file=parsed_args.settings,
             wait=parsed_args.wait)
         self.app.stdout.write('%s observer of run %s (pid %s)\n' % (
-            'started' if started else 'already running', ctx.run_id,
-            status.get('pid')))
+            'started' if status['started'] else 'already running',
+            status['run_id'], status.get('pid')))
         return base.OK_EXIT
 
 
@@ -148,29 +129,17 @@ class Stop(base.Command):
         return parser
 
     def take_action(self, parsed_args):
-        ctx = base.RunContext(parsed_args)
-        run_id = ctx.require_run()
-        timeout = parsed_args.timeout
-        if timeout is None:
-            timeout = (ctx.conf.upgrade_observers.stop_timeout
-                       if ctx.conf is not None
-                       else obs_settings.option_default('stop_timeout'))
-        result = lifecycle.stop(ctx.store, run_id, ctx.state_dir, timeout)
+        result = facade.stop_observers(
+            parsed_args.config_file, parsed_args.run_id,
+            parsed_args.state_dir, timeout=parsed_args.timeout,
+            reconcile=parsed_args.reconcile)
         self.app.stdout.write('run %s: observer %s\n' % (
-            run_id, {'not running': 'was not running',
-                     'gone': 'was already gone',
-                     'SIGTERM': 'stopped',
-                     'SIGKILL': 'killed (SIGKILL)'}.get(
-                         result['how'], result['how'])))
-        if parsed_args.reconcile:
-            if ctx.conf is None:
-                raise exceptions.UserError(
-                    '--reconcile needs the tempest.conf of the run')
-            rows = honour.reconcile_run(
-                ctx.store, obs_settings.from_tempest_conf(ctx.conf), run_id)
-            counts = {}
-            for row in rows:
-                counts[row['outcome']] = counts.get(row['outcome'], 0) + 1
+            result['run_id'], {'not running': 'was not running',
+                               'gone': 'was already gone',
+                               'SIGTERM': 'stopped',
+                               'SIGKILL': 'killed (SIGKILL)'}.get(
+                                   result['how'], result['how'])))
+        if 'honour' in result:
             self.app.stdout.write('honour ledger: %s\n' % ', '.join(
-                '%s %d' % kv for kv in sorted(counts.items())))
+                '%s %d' % kv for kv in sorted(result['honour'].items())))
         return base.OK_EXIT
