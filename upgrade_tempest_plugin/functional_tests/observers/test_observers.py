@@ -32,12 +32,12 @@ import urllib3
 import yaml
 
 from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin.functional_tests import sandbox_admin
 from upgrade_tempest_plugin.observers import fixture as obs_fixture
 from upgrade_tempest_plugin.observers import lifecycle
 from upgrade_tempest_plugin.sandbox import cloud
 from upgrade_tempest_plugin.sandbox import layout as sb_layout
-from upgrade_tempest_plugin.sandbox import procs
 from upgrade_tempest_plugin.sandbox import services as sb_services
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.store import models

@@ -25,12 +25,12 @@ import time
 import unittest
 
 from upgrade_tempest_plugin.analysis import tempest_witness
+from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.functional_tests import sandbox_admin
 from upgrade_tempest_plugin.sandbox import layout as layoutmod
 from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.sandbox import ports
-from upgrade_tempest_plugin.sandbox import procs
 from upgrade_tempest_plugin.sandbox import venvs
 from upgrade_tempest_plugin.services import neutron_extensions
 from upgrade_tempest_plugin import tempest_results
