@@ -3,6 +3,7 @@
 Each fails before anything is made.
 """
 
+import json
 from unittest import mock
 
 from upgrade_tempest_plugin.sandbox import cloud
@@ -41,3 +42,21 @@ class SandboxCommandTest(fakes.SandboxCliTestCase):
 
     def test_status_without_sandbox(self):
         self.assertUserError('no sandbox', 'sandbox', 'status')
+
+
+class SandboxStatusTest(fakes.SandboxCliTestCase):
+
+    def test_json(self):
+        rows = [('mariadb', '-', '-', '11', 3306, 'up'),
+                ('keystone', '2026.1', '29.1.0', '12,13', 5000, 'down')]
+        with mock.patch.object(cloud.Sandbox, 'status', autospec=True,
+                               return_value=rows):
+            self.assertEqual(0, self.run_cli('sandbox', 'status',
+                                             '-f', 'json'))
+        self.assertEqual(
+            [{'service': 'mariadb', 'release': '-', 'version': '-',
+              'pid(s)': '11', 'port': 3306, 'state': 'up'},
+             {'service': 'keystone', 'release': '2026.1',
+              'version': '29.1.0', 'pid(s)': '12,13', 'port': 5000,
+              'state': 'down'}],
+            json.loads(self.stdout.getvalue()))
