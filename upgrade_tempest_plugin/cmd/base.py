@@ -97,7 +97,8 @@ class _DeprecatedJson(object):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        add_json_alias(parser)
+        parser.add_argument('--json', action='store_true',
+                            help='Deprecated: use -f json.')
         return parser
 
     def run(self, parsed_args):
@@ -105,13 +106,6 @@ class _DeprecatedJson(object):
             warn_json_alias(self.app)
             parsed_args.formatter = 'json'
         return super().run(parsed_args)
-
-
-def add_json_alias(parser):
-    """Add the deprecated ``--json`` (see :func:`warn_json_alias`)."""
-    parser.add_argument('--json', action='store_true',
-                        help='Deprecated: use -f json.')
-    return parser
 
 
 def warn_json_alias(app):
@@ -139,10 +133,6 @@ class Lister(_Display, lister.Lister):
 
 class ShowOne(_Display, show.ShowOne):
     """A read command printing one record (``-f table|json|yaml|...``)."""
-
-
-class JsonAliasLister(_DeprecatedJson, Lister):
-    """A :class:`Lister` that had a ``--json`` before ``-f json``."""
 
 
 class JsonAliasShowOne(_DeprecatedJson, ShowOne):

@@ -22,19 +22,6 @@ STATUS_FIELDS = (
     'services', 'rate', 'processes')
 
 
-def add_common_arguments(parser):
-    """The run arguments and ``--json``, for ``analyse``.
-
-    Goes once ``analyse`` takes them from
-    :mod:`upgrade_tempest_plugin.cmd.base`.
-    """
-    return base.add_json_alias(base.add_run_arguments(parser))
-
-
-#: Until ``analyse`` takes it from :mod:`upgrade_tempest_plugin.cmd.base`.
-Context = base.RunContext
-
-
 def status_record(status):
     """(fields, values) of ``lifecycle.status``, for ``observe status``."""
     process = status.get('process') or {}
