@@ -13,7 +13,8 @@ may add their own keys).  Pidfiles written before this module existed are
 still read: the sandbox's ``PID STARTTIME`` text, and the observer's JSON
 without a start time.  A PID without a start time is recognised the way it
 was then: a live process whose command line contains the caller's
-``cmdline`` marker; with no marker it is not recognised.
+``marker`` (the observer's module name); with no marker it is not
+recognised.
 """
 
 import collections
