@@ -9,6 +9,7 @@ import argparse
 import io
 import json
 import os
+import types
 
 from cliff import display
 import fixtures
@@ -17,6 +18,7 @@ from upgrade_tempest_plugin.cmd import base as cmd_base
 from upgrade_tempest_plugin.cmd import main
 from upgrade_tempest_plugin.cmd import observe
 from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin.observers import settings as obs_settings
 from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.unit_tests import base
 
@@ -99,10 +101,15 @@ class RunContextTest(base.TestCase):
 
     def test_config_file_sets_the_state_dir_arguments_win(self):
         conf = os.path.join(self.dir, 'tempest.conf')
-        with open(conf, 'w') as f:
-            f.write('[upgrade]\nstate_dir = %s\nrun_id = conf-run\n'
-                    % os.path.join(self.dir, 'from-conf'))
+        open(conf, 'w').close()
+        # Tempest's CONF is loaded once per process: not in a unit test.
+        upgrade = run_context.upgrade_conf(
+            state_dir=os.path.join(self.dir, 'from-conf'), run_id='conf-run')
+        load = self.useFixture(fixtures.MockPatchObject(
+            obs_settings, 'load_tempest_conf', autospec=True,
+            return_value=types.SimpleNamespace(upgrade=upgrade))).mock
         ctx = cmd_base.RunContext.of()
+        load.assert_called_once_with(conf)
         self.assertEqual(conf, ctx.config_file)
         self.assertEqual(os.path.join(self.dir, 'from-conf'), ctx.state_dir)
         self.assertEqual('conf-run', ctx.run_id)
