@@ -237,9 +237,12 @@ class SandboxLifecycleTest(unittest.TestCase):
         finally:
             loop.stop()
             cli('observe', 'stop', *common, sandbox=False)
-        analysis = json.loads(cli(
+        # The whole analysis is one JSON line; cli() mixes in stderr,
+        # where --json says it is deprecated.
+        analysis = json.loads([line for line in cli(
             'analyse', '--json', '--no-verdicts', '--import-events',
-            self.layout.events_file, *common, sandbox=False))
+            self.layout.events_file, *common, sandbox=False).splitlines()
+            if line.startswith('{')][-1])
         observed_from = min(p['started_at']
                             for p in analysis['processes'])
         installs = [e for e in self.steps()
