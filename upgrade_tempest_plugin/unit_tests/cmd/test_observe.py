@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import time
-import types
 
 import fixtures
 
@@ -100,8 +99,8 @@ class AnalyseTestBase(base.TestCase):
         self.tmp = self.useFixture(fixtures.TempDir()).path
         self.useFixture(fixtures.EnvironmentVariable(
             'TEMPEST_CONFIG_DIR', self.tmp))
-        store = store_api.open_store(run_context.store_url(
-            types.SimpleNamespace(store_url=None, state_dir=self.tmp)))
+        # The store analyse finds with --state-dir.
+        store = store_api.open_store(run_context.sqlite_url(self.tmp))
         self.addCleanup(store.close)
         t0 = analysis_fakes.T0
         store.register_process(analysis_fakes.RUN, 1, 'h', 'detached',
