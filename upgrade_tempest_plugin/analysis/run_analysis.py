@@ -104,7 +104,7 @@ def _import_events(store, run_id, path):
         store.import_events_jsonl(run_id, path,
                                   since=min(started) if started else None)
     except OSError as exc:
-        return problem(EVENTS_FILE, '%s: %s' % (path, exc))
+        return _problem(EVENTS_FILE, '%s: %s' % (path, exc))
     return None
 
 
@@ -116,12 +116,12 @@ def _reconcile_honour(store, run_id, settings):
             settings = settings()
         honour.reconcile_run(store, settings, run_id)
     except Exception as exc:   # noqa: reported, the analysis goes on
-        return problem(HONOUR_RECONCILE, '%s: %s' % (type(exc).__name__,
-                                                     exc))
+        return _problem(HONOUR_RECONCILE,
+                        '%s: %s' % (type(exc).__name__, exc))
     return None
 
 
-def problem(kind, message):
+def _problem(kind, message):
     return {'kind': kind, 'message': message}
 
 
