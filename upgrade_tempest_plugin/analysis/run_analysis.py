@@ -67,9 +67,9 @@ def build(store, run_id, baseline_seconds=None, events_file=None,
     (``observers.settings``) with which the honour ledger is reconciled
     first, or a function that returns them (settings that cannot be read
     are then a reconcile problem, not an error); None leaves the ledger as
-    it is.  ``budgets``: the ``[upgrade_budgets]``
-    group (or an object with its attributes) to judge the run with, and
-    whose ``baseline_seconds`` applies when ``baseline_seconds`` is None.
+    it is.  ``budgets``: the ``[upgrade_budgets]`` group (or an object with
+    its attributes) to judge the run with, and whose ``baseline_seconds``
+    applies when ``baseline_seconds`` is None.
     """
     problems = []
     if events_file:
