@@ -152,10 +152,12 @@ def analyse_run(config_file=None, run_id=None, state_dir=None,
 
     Returns the structure of
     :func:`upgrade_tempest_plugin.analysis.run_analysis.build` (its JSON
-    schema ships in the package).  ``events_file``: the upgrade steps
-    (a JSON-lines event log, the sandbox's ``events.jsonl``) to import
-    first.  ``verdicts``: judge the run against ``[upgrade_budgets]`` of
-    the tempest.conf (when there is one).
+    schema ships in the package).  ``baseline_seconds`` defaults to
+    ``[upgrade_budgets] baseline_seconds`` of the tempest.conf, else 30.
+    ``events_file``: the upgrade steps (a JSON-lines event log, the
+    sandbox's ``events.jsonl``) to import first; one that cannot be read
+    is a UserError.  ``verdicts``: judge the run against
+    ``[upgrade_budgets]`` of the tempest.conf (when there is one).
     """
     from upgrade_tempest_plugin.analysis import run_analysis
     ctx = base.RunContext.of(config_file, run_id, state_dir)
@@ -163,9 +165,14 @@ def analyse_run(config_file=None, run_id=None, state_dir=None,
     if ctx.store.get_run(run_id) is None:
         raise exceptions.UserError('run %s is not in the store %s' % (
             run_id, ctx.store.url))
-    budgets = None
-    if verdicts and ctx.conf is not None:
-        budgets = ctx.conf.upgrade_budgets
-    return run_analysis.build(ctx.store, run_id,
-                              baseline_seconds=baseline_seconds,
-                              events_file=events_file, budgets=budgets)
+    limits = ctx.conf.upgrade_budgets if ctx.conf is not None else None
+    if baseline_seconds is None and limits is not None:
+        baseline_seconds = limits.baseline_seconds
+    result = run_analysis.build(ctx.store, run_id,
+                                baseline_seconds=baseline_seconds,
+                                events_file=events_file,
+                                budgets=limits if verdicts else None)
+    unread = run_analysis.problems_of(result, run_analysis.EVENTS_FILE)
+    if unread:
+        raise exceptions.UserError('cannot read %s' % unread[0])
+    return result

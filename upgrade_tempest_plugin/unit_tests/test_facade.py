@@ -10,6 +10,8 @@ import fixtures
 from upgrade_tempest_plugin.analysis import run_analysis
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin import facade
+from upgrade_tempest_plugin import run_context
+from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin import tempest_results
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.observers import fakes
@@ -121,3 +123,15 @@ class ObserversTest(base.TestCase):
         e = self.assertRaises(exceptions.UserError, facade.analyse_run,
                               run_id='nope', state_dir=self.tmp)
         self.assertIn('run nope is not in the store', str(e))
+
+    def test_analyse_unreadable_events_file(self):
+        store = store_api.open_store(run_context.sqlite_url(self.tmp))
+        self.addCleanup(store.close)
+        store.ensure_run('facade-run')
+        missing = os.path.join(self.tmp, 'nope.jsonl')
+        e = self.assertRaises(exceptions.UserError, facade.analyse_run,
+                              events_file=missing, **self.run)
+        self.assertIn('cannot read %s' % missing, str(e))
+        result = facade.analyse_run(**self.run)
+        run_analysis.validate(result)
+        self.assertEqual([], result['problems'])
