@@ -17,7 +17,7 @@ import json
 
 from upgrade_tempest_plugin.analysis import budgets
 from upgrade_tempest_plugin.cmd import base
-from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin import facade
 
 COLUMNS = ('service', 'samples', 'availability %', 'downtime s',
            'longest s', 'windows', 'p50 ms', 'p95 ms', 'p99 ms',
@@ -122,23 +122,12 @@ class Analyse(base.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        # The analysis imports the store: only when the command runs.
-        from upgrade_tempest_plugin.analysis import run_analysis
-        ctx = base.RunContext(parsed_args)
-        run_id = ctx.require_run()
-        if ctx.store.get_run(run_id) is None:
-            raise exceptions.UserError('run %s is not in the store %s' % (
-                run_id, ctx.store.url))
-        limits = ctx.conf.upgrade_budgets if ctx.conf is not None else None
-        baseline = parsed_args.baseline_seconds or (
-            limits.baseline_seconds if limits is not None else None)
-        result = run_analysis.build(
-            ctx.store, run_id, baseline_seconds=baseline,
+        result = facade.analyse_run(
+            parsed_args.config_file, parsed_args.run_id,
+            parsed_args.state_dir,
+            baseline_seconds=parsed_args.baseline_seconds,
             events_file=parsed_args.import_events,
-            budgets=None if parsed_args.no_verdicts else limits)
-        unread = run_analysis.problems_of(result, run_analysis.EVENTS_FILE)
-        if unread:
-            raise exceptions.UserError('cannot read %s' % unread[0])
+            verdicts=not parsed_args.no_verdicts)
         self.result = result
         if parsed_args.fail_on_budget and not all(
                 v['passed'] for v in result['verdicts'] or ()):
