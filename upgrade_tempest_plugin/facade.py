@@ -113,6 +113,26 @@ def start_observers(config_file=None, run_id=None, state_dir=None,
     return dict(status, started=started)
 
 
+def observer_status(config_file=None, run_id=None, state_dir=None):
+    """Whether the run's observer lives (``observe status``).
+
+    Returns a dict: ``run_id``, ``state`` (``running``; ``stale``: alive
+    with an old heartbeat; ``dead``: gone without recording its end;
+    ``stopped``; ``never``: no observer ever registered), ``alive``,
+    ``pid``, ``heartbeat_age`` (seconds), ``process`` (the newest
+    observer process of the run as the store has it) and ``processes``
+    (how many).
+    """
+    from upgrade_tempest_plugin.observers import lifecycle
+    ctx = base.RunContext.of(config_file, run_id, state_dir)
+    run_id = ctx.require_run()
+    heartbeat_timeout = None    # lifecycle's default: the option's
+    if ctx.conf is not None:
+        heartbeat_timeout = ctx.conf.upgrade_observers.heartbeat_timeout
+    return lifecycle.status(ctx.store, run_id, ctx.state_dir,
+                            heartbeat_timeout)
+
+
 def stop_observers(config_file=None, run_id=None, state_dir=None,
                    timeout=None, reconcile=False):
     """Stop the run's observers (``observe stop``).

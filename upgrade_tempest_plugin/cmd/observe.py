@@ -9,8 +9,6 @@ import time
 
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin import facade
-from upgrade_tempest_plugin.observers import lifecycle
-from upgrade_tempest_plugin.observers import settings as obs_settings
 
 #: Exit code of ``observe status`` when the observer is not running (as
 #: ``systemctl is-active``).
@@ -86,14 +84,9 @@ class Status(base.JsonAliasShowOne):
         return base.add_run_arguments(super().get_parser(prog_name))
 
     def take_action(self, parsed_args):
-        ctx = base.RunContext(parsed_args)
-        run_id = ctx.require_run()
-        heartbeat_timeout = obs_settings.option_default(
-            'heartbeat_timeout')
-        if ctx.conf is not None:
-            heartbeat_timeout = ctx.conf.upgrade_observers.heartbeat_timeout
-        status = lifecycle.status(ctx.store, run_id, ctx.state_dir,
-                                  heartbeat_timeout)
+        status = facade.observer_status(parsed_args.config_file,
+                                        parsed_args.run_id,
+                                        parsed_args.state_dir)
         if status['state'] != 'running':
             self.exit_code = NOT_RUNNING_EXIT
         return status_record(status)

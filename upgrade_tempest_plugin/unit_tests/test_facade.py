@@ -84,6 +84,8 @@ class ObserversTest(base.TestCase):
                                         **self.run)
         self.assertEqual((True, 'facade-run'),
                          (status['started'], status['run_id']))
+        self.assertEqual('running',
+                         facade.observer_status(**self.run)['state'])
         again = facade.start_observers(settings_file=self.settings,
                                        **self.run)
         self.assertEqual((False, status['pid']),
@@ -98,6 +100,10 @@ class ObserversTest(base.TestCase):
                          (stopped['run_id'], stopped['pid'],
                           stopped['how']))
         self.assertNotIn('honour', stopped)
+        status = facade.observer_status(**self.run)
+        self.assertEqual(('stopped', False, 1),
+                         (status['state'], status['alive'],
+                          status['processes']))
         result = facade.analyse_run(**self.run)
         run_analysis.validate(result)
         self.assertEqual('facade-run', result['run_id'])
