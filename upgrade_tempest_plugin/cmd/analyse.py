@@ -1,16 +1,17 @@
 """``upgrade-tempest analyse``: what the observers saw during a run.
 
 Everything is recomputed from the store by
-:func:`upgrade_tempest_plugin.analysis.run_analysis.build`, and rendered
-here.  The rows are the per-service figures (``-f table|json|yaml|csv|
-value``): samples, availability, total and longest downtime, windows,
-latency percentiles and their ratio to the baseline, unobserved time,
-failures left to identity and the outcomes.  The table form adds the
-downtime windows (with precision and upgrade step), the per-step figures,
-the data-plane targets, the honoured requests, the observers' gaps and the
-verdicts against ``[upgrade_budgets]``.  ``--json`` (deprecated) prints
-the whole structure of ``build()`` (its schema:
-``analysis/schema/run-analysis-v1.json``).
+:func:`upgrade_tempest_plugin.analysis.run_analysis.build` (through
+:func:`upgrade_tempest_plugin.facade.analyse_run`, as a Python caller
+gets it), and rendered here.  The rows are the per-service figures
+(``-f table|json|yaml|csv|value``): samples, availability, total and
+longest downtime, windows, latency percentiles and their ratio to the
+baseline, unobserved time, failures left to identity and the outcomes.
+The table form adds the downtime windows (with precision and upgrade
+step), the per-step figures, the data-plane targets, the honoured
+requests, the observers' gaps and the verdicts against
+``[upgrade_budgets]``.  ``--json`` (deprecated) prints the whole structure
+of ``build()`` (its schema: ``analysis/schema/run-analysis-v1.json``).
 """
 
 import json
