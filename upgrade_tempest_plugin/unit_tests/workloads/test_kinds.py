@@ -1,6 +1,7 @@
 """Workload kinds are found through the upgrade_tempest_plugin.workloads
 entry points: the project's own and a third party's."""
 
+import ast
 import os
 import sys
 import textwrap
@@ -95,6 +96,29 @@ class BuiltInKindsTest(base.TestCase):
             self.assertIsInstance(kind, kinds_base.Kind)
             self.assertEqual(name, kind.name)
             self.assertIn(kind.service, profiles, name)
+
+
+class KindsStayApartTest(base.TestCase):
+    """A kind module reaches others only through the workload set."""
+
+    def test_no_kind_imports_another_or_a_private_member(self):
+        folder = os.path.dirname(kinds.__file__)
+        for filename in sorted(os.listdir(folder)):
+            if not filename.endswith('.py'):
+                continue
+            with open(os.path.join(folder, filename)) as f:
+                tree = ast.parse(f.read(), filename)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module == (
+                        kinds.__name__):
+                    self.assertEqual(['base'],
+                                     [a.name for a in node.names], filename)
+                if isinstance(node, ast.Attribute):
+                    self.assertFalse(
+                        node.attr.startswith('_') and
+                        not node.attr.startswith('__'),
+                        '%s:%d uses %s' % (filename, node.lineno,
+                                           node.attr))
 
 
 class ThirdPartyKindTest(base.TestCase):
