@@ -32,8 +32,11 @@ WIDTHS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 
 
 def bucket_width(span, max_buckets=MAX_BUCKETS):
-    """The smallest width of :data:`WIDTHS` cutting ``span`` seconds into
-    at most ``max_buckets`` buckets (the largest width if none does)."""
+    """The width of the buckets of an observation ``span`` seconds long.
+
+    The smallest of :data:`WIDTHS` that cuts it into at most
+    ``max_buckets`` buckets (the largest width if none does).
+    """
     for width in WIDTHS:
         if span / width <= max_buckets:
             return width

@@ -20,9 +20,10 @@ class ResultRecords(object):
     """
 
     def add_test_results(self, run_id, rows, phase=None):
-        """Add test rows (dicts of ``test_id``, ``status``, ``started_at``,
-        ``duration``, ``detail``) to ``phase`` of the run, in one transaction.
+        """Add test rows to ``phase`` of the run, in one transaction.
 
+        A row is a dict of ``test_id``, ``status``, ``started_at``,
+        ``duration`` and ``detail``.
         A row whose test, phase and start (to the millisecond) the run
         already has is skipped, so importing a stream twice adds nothing.
         Returns how many rows were added.

@@ -45,4 +45,3 @@ def memory_store(test):
     store = store_api.open_store('sqlite:///%s/store.db' % path)
     test.addCleanup(store.close)
     return store
-
