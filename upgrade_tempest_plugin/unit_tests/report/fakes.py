@@ -45,3 +45,47 @@ def memory_store(test):
     store = store_api.open_store('sqlite:///%s/store.db' % path)
     test.addCleanup(store.close)
     return store
+
+
+def observed_run(store, run_id='run-r'):
+    """A small observed upgrade in ``store``; returns its run id.
+
+    compute and image probed at 10 Hz for 60 s from :data:`T0`; compute
+    refuses connections from 20 s to 23 s and answers 5xx at 40 s, during
+    the step ``switch:nova-api`` (18 s to 30 s; nova 31.0.0 -> 32.0.0);
+    a data-plane target connects every second; the validators of
+    ``post-upgrade`` ran: one passed, one failed with a traceback, one was
+    skipped.
+    """
+    from upgrade_tempest_plugin import events
+    from upgrade_tempest_plugin.unit_tests.analysis import fakes
+
+    def compute(sent):
+        if T0 + 20 <= sent < T0 + 23:
+            return 'refused'
+        return 'http_5xx' if T0 + 40 <= sent < T0 + 40.2 else 'ok'
+    samples = (fakes.series('compute', T0, T0 + 60, compute,
+                            lambda s: 0.05 if s < T0 + 30 else 0.2) +
+               fakes.series('image', T0, T0 + 60, lambda s: 'ok') +
+               fakes.series('10.0.0.5:22', T0, T0 + 60, lambda s: 'ok',
+                            observer='dataplane', step=1.0))
+    for sample in samples:
+        sample['run_id'] = run_id
+    store.add_samples(samples)
+    store.add_event(run_id, events.SANDBOX, 'switch:nova-api',
+                    service='nova', from_version='31.0.0',
+                    to_version='32.0.0', result='ok',
+                    detail={'ended_at': T0 + 30}, at=T0 + 18)
+    store.add_event(run_id, events.WORKLOADS, 'create', service='compute',
+                    result='pass', at=T0 + 1)
+    store.add_test_results(run_id, [
+        {'test_id': 'p.test_api.ApiTest.test_ok', 'status': 'success',
+         'started_at': T0 + 50, 'duration': 2.0, 'detail': None},
+        {'test_id': 'p.test_api.ApiTest.test_bad', 'status': 'fail',
+         'started_at': T0 + 52, 'duration': 1.0,
+         'detail': 'Traceback: the volume stayed in error'},
+        {'test_id': 'p.test_net.NetTest.test_skip', 'status': 'skip',
+         'started_at': T0 + 53, 'duration': 0.0,
+         'detail': 'no network service'},
+    ], phase='post-upgrade')
+    return run_id
