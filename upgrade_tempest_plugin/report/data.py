@@ -19,6 +19,9 @@ from upgrade_tempest_plugin.store import models
 #: Test statuses the page counts as passed and skipped (subunit's).
 PASSED = ('success', 'xfail')
 SKIPPED = ('skip',)
+#: The notes of the release validators (tests/scenario/test_release.py).
+RELEASE_BEFORE = 'release-before'
+RELEASE_AFTER = 'release-after'
 
 
 def build(analysis, config=None, now=None):
@@ -53,23 +56,37 @@ def header(analysis, phases):
 
 
 def releases(events):
-    """``[{service, before, after}]``: the versions the steps moved between.
+    """``[{service, before, after}]``: the release of each service.
 
-    The first ``from_version`` and the last ``to_version`` the upgrade
-    steps of a service recorded, in time order.
+    The series the release validators found before and after the upgrade
+    (their ``release-before``/``release-after`` notes, per catalog
+    service); without them, the first ``from_version`` and the last
+    ``to_version`` the upgrade steps of a service recorded.
     """
-    seen = {}
+    found = _release_rows(events, lambda e: (
+        e['source'] == events_mod.VALIDATORS and
+        e['action'] in (RELEASE_BEFORE, RELEASE_AFTER)),
+        lambda e: (e['to_version'] if e['action'] == RELEASE_BEFORE
+                   else None, e['to_version'] if e['action'] == RELEASE_AFTER
+                   else None))
+    return found or _release_rows(events, events_mod.is_step, lambda e: (
+        e.get('from_version'), e.get('to_version')))
+
+
+def _release_rows(events, wanted, versions):
+    rows = {}
     for event in events:
         service = event.get('service')
-        if not service or not events_mod.is_step(event):
+        if not service or not wanted(event):
             continue
-        row = seen.setdefault(service, {'service': service, 'before': None,
+        before, after = versions(event)
+        row = rows.setdefault(service, {'service': service, 'before': None,
                                         'after': None})
-        if row['before'] is None and event.get('from_version'):
-            row['before'] = event['from_version']
-        if event.get('to_version'):
-            row['after'] = event['to_version']
-    return [row for row in seen.values() if row['before'] or row['after']]
+        if row['before'] is None and before:
+            row['before'] = before
+        if after:
+            row['after'] = after
+    return [r for r in rows.values() if r['before'] or r['after']]
 
 
 def steps_of(analysis):

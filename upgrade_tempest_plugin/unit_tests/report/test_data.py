@@ -85,6 +85,17 @@ class RunDataTest(base.TestCase):
         self.assertEqual([{'service': 'nova', 'before': '31.0.0',
                            'after': '32.0.0'}], header['releases'])
 
+    def test_releases_the_release_validators_found_come_first(self):
+        notes = [{'source': 'validators', 'action': action,
+                  'service': 'compute', 'from_version': None,
+                  'to_version': series, 'at': at}
+                 for action, series, at in (
+                     ('release-before', '2026.1', T0),
+                     ('release-after', '2026.2', T0 + 70))]
+        self.assertEqual([{'service': 'compute', 'before': '2026.1',
+                           'after': '2026.2'}],
+                         data.releases(self.analysis['events'] + notes))
+
     def test_without_budgets_there_is_no_budget_verdict(self):
         self.analysis['verdicts'] = None
         self.assertIsNone(data.build(self.analysis)['header']['budgets'])
