@@ -35,7 +35,7 @@ def create_app(store, conf=None, budgets=None):
 
     def html(text, status=200):
         return flask.Response(text, status=status,
-                              mimetype='text/html; charset=utf-8')
+                              mimetype='text/html')
 
     @app.get('/')
     def runs():
