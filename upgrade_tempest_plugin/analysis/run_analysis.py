@@ -89,7 +89,8 @@ def build(store, run_id, baseline_seconds=None, events_file=None,
     if baseline_seconds is None:
         baseline_seconds = (budgets.baseline_seconds if budgets is not None
                             else DEFAULT_BASELINE_SECONDS)
-    result = downtime.analyse_run(store, run_id,
+    recorder = timeline_mod.Recorder(store, run_id) if timeline else None
+    result = downtime.analyse_run(recorder or store, run_id,
                                   baseline_seconds=baseline_seconds)
     verdicts = None
     if budgets is not None:
@@ -101,7 +102,7 @@ def build(store, run_id, baseline_seconds=None, events_file=None,
         unobserved=_unobserved(result['services']),
         verdicts=verdicts, problems=problems)
     if timeline:
-        result.update(timeline=timeline_mod.build(store, run_id, result),
+        result.update(timeline=recorder.timeline(result),
                       tests=store.list_test_results(run_id))
     return result
 
