@@ -9,7 +9,9 @@ groups its trends by a hash of the workload configuration:
     ``unknown``;
 ``from``, ``to``
     the release series the release validators found before and after the
-    upgrade (the most frequent over the services), else ``unknown``;
+    upgrade, else the versions the upgrade steps moved between (the most
+    frequent over the services, :func:`.data.releases`), else
+    ``unknown``;
 ``plan``
     the run attribute ``plan_hash`` (a campaign records the hash of its
     plan), else ``-`` (the sandbox's one upgrade path).

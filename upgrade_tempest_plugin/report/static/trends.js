@@ -11,6 +11,11 @@
                 p95: 'latency p95 (ms)'};
   var charts = [];
   window.reportCharts = charts;
+  // A little room around the runs; an hour each side of a single run.
+  function padded(u, min, max) {
+    var pad = min === max ? 3600 : (max - min) * 0.05;
+    return [min - pad, max + pad];
+  }
   function utcDate(ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); }
 
   document.querySelectorAll('.trend-charts').forEach(function (box) {
@@ -27,7 +32,8 @@
       div.className = 'chart-box';
       box.appendChild(div);
       charts.push(new uPlot({title: TITLES[figure], width: 560, height: 220,
-                             tzDate: utcDate, scales: {x: {time: true}},
+                             tzDate: utcDate,
+                             scales: {x: {time: true, range: padded}},
                              series: series}, data, div));
     });
   });
