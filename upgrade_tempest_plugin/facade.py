@@ -26,8 +26,12 @@ line's exit codes 2 and 1).
 
 import os
 
+from upgrade_tempest_plugin.analysis import run_analysis
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin.observers import honour
+from upgrade_tempest_plugin.observers import lifecycle
+from upgrade_tempest_plugin.observers import settings as obs_settings
 from upgrade_tempest_plugin import tempest_results
 
 #: The validators of each phase of an upgrade, selected by a token in
@@ -88,8 +92,6 @@ def start_observers(config_file=None, run_id=None, state_dir=None,
     ``run_id``, ``state``, ``pid``, ...) with ``started``: False when it
     was already running.
     """
-    from upgrade_tempest_plugin.observers import lifecycle
-    from upgrade_tempest_plugin.observers import settings as obs_settings
     ctx = base.RunContext.of(config_file, run_id, state_dir,
                              create_run=True,
                              config_required=not settings_file)
@@ -123,7 +125,6 @@ def observer_status(config_file=None, run_id=None, state_dir=None):
     observer process of the run as the store has it) and ``processes``
     (how many).
     """
-    from upgrade_tempest_plugin.observers import lifecycle
     ctx = base.RunContext.of(config_file, run_id, state_dir)
     run_id = ctx.require_run()
     heartbeat_timeout = None    # lifecycle's default: the option's
@@ -144,9 +145,6 @@ def stop_observers(config_file=None, run_id=None, state_dir=None,
     ``gone``, ``SIGTERM`` or ``SIGKILL``) and, with ``reconcile``,
     ``honour``: the number of requests per outcome.
     """
-    from upgrade_tempest_plugin.observers import honour
-    from upgrade_tempest_plugin.observers import lifecycle
-    from upgrade_tempest_plugin.observers import settings as obs_settings
     ctx = base.RunContext.of(config_file, run_id, state_dir)
     run_id = ctx.require_run()
     if reconcile and ctx.conf is None:
@@ -179,7 +177,6 @@ def analyse_run(config_file=None, run_id=None, state_dir=None,
     is a UserError.  ``verdicts``: judge the run against
     ``[upgrade_budgets]`` of the tempest.conf (when there is one).
     """
-    from upgrade_tempest_plugin.analysis import run_analysis
     ctx = base.RunContext.of(config_file, run_id, state_dir)
     run_id = ctx.require_run()
     if ctx.store.get_run(run_id) is None:

@@ -35,7 +35,7 @@ LOG = logging.getLogger(__name__)
 REJECTED = 'rejected'
 
 
-class Kind(object):
+class WriteKind(object):
     """How to create, read and delete one resource kind."""
 
     name = None
@@ -77,7 +77,7 @@ class Kind(object):
         return body.get(key, [])
 
 
-class NetworkKind(Kind):
+class NetworkWrite(WriteKind):
     name = 'network'
     service = 'network'
     collection = 'v2.0/networks'
@@ -89,7 +89,7 @@ class NetworkKind(Kind):
         return {'network': {'name': name}}
 
 
-class PortKind(Kind):
+class PortWrite(WriteKind):
     name = 'port'
     service = 'network'
     collection = 'v2.0/ports'
@@ -103,7 +103,7 @@ class PortKind(Kind):
         return {'port': {'name': name, 'network_id': context['network_id']}}
 
 
-class ServerKind(Kind):
+class ServerWrite(WriteKind):
     name = 'server'
     service = 'compute'
     collection = 'servers'
@@ -120,7 +120,7 @@ class ServerKind(Kind):
         return {'server': server}
 
 
-class VolumeKind(Kind):
+class VolumeWrite(WriteKind):
     name = 'volume'
     service = 'volume'
     collection = 'volumes'
@@ -132,7 +132,7 @@ class VolumeKind(Kind):
         return {'volume': {'name': name, 'size': 1}}
 
 
-class ImageKind(Kind):
+class ImageWrite(WriteKind):
     name = 'image'
     service = 'image'
     collection = 'v2/images'
@@ -146,8 +146,8 @@ class ImageKind(Kind):
                 'container_format': 'bare', 'visibility': 'private'}
 
 
-KINDS = {k.name: k for k in (NetworkKind(), PortKind(), VolumeKind(),
-                             ImageKind(), ServerKind())}
+WRITE_KINDS = {k.name: k for k in (NetworkWrite(), PortWrite(), VolumeWrite(),
+                                   ImageWrite(), ServerWrite())}
 
 
 def profile_catalog_types():
@@ -221,7 +221,7 @@ def resource_name(run_id, kind, number):
 def step(store, client, row, timeout, now=None):
     """Move one accepted request on; returns True once it is decided."""
     now = time.time() if now is None else now
-    kind = KINDS.get(row['kind'])
+    kind = WRITE_KINDS.get(row['kind'])
     if kind is None or row['outcome'] != models.HONOUR_PENDING:
         return True
     update = {}
@@ -317,7 +317,7 @@ def sweep_unknown(store, client, run_id):
     """
     settled = 0
     for row in store.list_honour_requests(run_id):
-        kind = KINDS.get(row['kind'])
+        kind = WRITE_KINDS.get(row['kind'])
         if kind is None or row['resource_id']:
             continue
         unknown = (row['outcome'] == models.HONOUR_PENDING and
@@ -382,7 +382,7 @@ class HonourObserver(object):
         self.run_id = run_id
         self.process_id = process_id
         self.client = client
-        self.kinds = [KINDS[k] for k in kinds]
+        self.kinds = [WRITE_KINDS[k] for k in kinds]
         self.interval = interval
         self.timeout = timeout
         self.image_ref = image_ref
@@ -421,8 +421,8 @@ class HonourObserver(object):
                        'flavor_ref': self.flavor_ref, 'network_id': None}
             if self.network:
                 status, body, error = self.client.call(
-                    'GET', KINDS['network'],
-                    KINDS['network'].list_query(self.network))
+                    'GET', WRITE_KINDS['network'],
+                    WRITE_KINDS['network'].list_query(self.network))
                 if status != 200:
                     return dict(context, error=error or 'HTTP %s' % status)
                 found = [n['id'] for n in body.get('networks', [])]

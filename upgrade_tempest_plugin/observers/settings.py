@@ -109,11 +109,12 @@ def check(settings, origin=''):
     """
     from upgrade_tempest_plugin.observers import dataplane
     from upgrade_tempest_plugin.observers import honour
-    unknown = sorted(set(settings['honour_kinds']) - set(honour.KINDS))
+    known = honour.WRITE_KINDS
+    unknown = sorted(set(settings['honour_kinds']) - set(known))
     if unknown:
         raise exceptions.UserError(
             '%shonour_kinds: unknown honour kind(s) %s: choose from %s' % (
-                origin, ', '.join(unknown), ', '.join(sorted(honour.KINDS))))
+                origin, ', '.join(unknown), ', '.join(sorted(known))))
     for target in settings['dataplane_targets']:
         if target.strip():
             try:

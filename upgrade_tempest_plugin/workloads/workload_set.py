@@ -171,7 +171,7 @@ class WorkloadSet:
         is still there (default: it is in the inventory).
         """
         name = self.resource_name(workload, role)
-        service = resources_mod.SERVICE.get(rtype)
+        service = self.resources.service_of(rtype)
         entry = self.entry(rtype, name)
         if entry and entry['resource_id']:
             if exists is not None:

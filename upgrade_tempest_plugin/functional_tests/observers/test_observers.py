@@ -486,7 +486,7 @@ class SandboxObserverTest(testtools.TestCase):
         """Each honour kind is created, reaches its state and is deleted."""
         from upgrade_tempest_plugin.observers import honour
         from upgrade_tempest_plugin.observers import settings as obs_settings
-        kinds = sorted(honour.KINDS)
+        kinds = sorted(honour.WRITE_KINDS)
         fixture = self.observer(['identity'], mode=obs_fixture.DETACHED,
                                 honour_enabled=True, honour_kinds=kinds,
                                 honour_interval=5.0, honour_timeout=120.0)

@@ -40,3 +40,11 @@ def load():
             continue
         kinds[ext.name] = ext.obj
     return kinds
+
+
+def resource_types(loaded):
+    """{name: ResourceType} the ``loaded`` kinds bring (see Kind)."""
+    found = {}
+    for kind in loaded.values():
+        found.update(kind.resource_types)
+    return found

@@ -53,6 +53,10 @@ class Kind:
     needs = ()
     #: role -> resource type, in creation order.
     roles = ()
+    #: Resource types the project does not know, by name: a
+    #: :class:`~upgrade_tempest_plugin.workloads.resources.ResourceType`
+    #: each, so the workload set can list, wait for and delete them.
+    resource_types = {}
 
     def create_or_verify(self, ws):
         raise NotImplementedError
