@@ -32,16 +32,6 @@ def budgets_of(ctx):
     return ctx.conf.upgrade_budgets if ctx.conf is not None else None
 
 
-def add_store_arguments(parser):
-    """``--config-file`` and ``--state-dir``: the store of every run."""
-    base.add_config_argument(parser)
-    parser.add_argument(
-        '--state-dir',
-        help='State directory whose store to read (default: [upgrade] '
-             'state_dir; [upgrade] store_url names another store).')
-    return parser
-
-
 def store_context(parsed_args):
     return base.RunContext.of(parsed_args.config_file,
                               state_dir=parsed_args.state_dir)
@@ -78,7 +68,7 @@ class Trends(base.Command):
     """Write the trends of the store's runs (HTML) and print its path."""
 
     def get_parser(self, prog_name):
-        parser = add_store_arguments(super().get_parser(prog_name))
+        parser = base.add_store_arguments(super().get_parser(prog_name))
         parser.add_argument('--last', type=int, metavar='N',
                             help='only the N newest runs')
         parser.add_argument(
@@ -112,7 +102,7 @@ class Serve(base.Command):
     """Serve a read-only web UI over the store: runs, reports, trends."""
 
     def get_parser(self, prog_name):
-        parser = add_store_arguments(super().get_parser(prog_name))
+        parser = base.add_store_arguments(super().get_parser(prog_name))
         parser.add_argument(
             '--listen', default='127.0.0.1:8080', metavar='HOST:PORT',
             help='address to listen on (default: %(default)s, loopback '
