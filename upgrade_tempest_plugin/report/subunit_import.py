@@ -1,9 +1,10 @@
-"""Tempest results into the store: a subunit v2 stream, one row per test.
+"""Tempest results into the store: a subunit stream, one row per test.
 
-``tempest run`` records its results with stestr as subunit v2 streams
-(``stestr last --subunit``, or the files of ``.stestr/``).  A central store
-keeps them beside the observers' samples (R7), so the report shows which
-validator failed next to which API was down.
+``tempest run`` records its results with stestr: ``stestr last --subunit``
+prints the last run as a subunit v2 stream, the files of ``.stestr/``
+hold them in subunit v1 (stestr's repository format 1); both are read.
+A central store keeps them beside the observers' samples (R7), so the
+report shows which validator failed next to which API was down.
 
 A row is ``test_id`` (without its ``[tags]``), ``status`` (subunit's:
 ``success``, ``fail``, ``skip``, ``xfail``, ``uxsuccess``, ``exists``
@@ -29,12 +30,14 @@ FAILED = ('fail', 'uxsuccess')
 
 # test_id[id-...,smoke] -> test_id
 _ATTRS = re.compile(r'\[[^\]]*\]$')
+_V2_SIGNATURE = b'\xb3'
+_V1_TEST = re.compile(rb'^(test|testing):? ', re.M)
 # Details worth keeping, in order of preference.
 _DETAILS = ('traceback', 'reason')
 
 
 def parse(stream_bytes):
-    """The test rows of a subunit v2 stream (bytes), in stream order."""
+    """The test rows of a subunit v1 or v2 stream (bytes), in order."""
     rows = []
 
     def record(test):
@@ -51,13 +54,29 @@ def parse(stream_bytes):
         })
 
     result = testtools.StreamToDict(record)
+    if is_v1(stream_bytes):
+        result = testtools.ExtendedToStreamDecorator(result)
+        source = subunit.ProtocolTestCase(io.BytesIO(stream_bytes))
+    else:
+        source = subunit.ByteStreamToStreamResult(
+            io.BytesIO(stream_bytes), non_subunit_name='stdout')
     result.startTestRun()
     try:
-        subunit.ByteStreamToStreamResult(
-            io.BytesIO(stream_bytes), non_subunit_name='stdout').run(result)
+        source.run(result)
     finally:
         result.stopTestRun()
     return rows
+
+
+def is_v1(stream_bytes):
+    """Whether a stream is subunit v1 (text) rather than v2 (binary).
+
+    A v2 stream starts with its packet signature byte; a v1 stream has a
+    ``test:`` line among its first ones.
+    """
+    if stream_bytes[:1] == _V2_SIGNATURE:
+        return False
+    return _V1_TEST.search(stream_bytes[:65536]) is not None
 
 
 def import_stream(store, run_id, stream_bytes, phase=None):

@@ -39,6 +39,23 @@ def subunit_stream(tests):
     return out.getvalue()
 
 
+def subunit_v1_stream():
+    """A subunit v1 stream (stestr's repository files) of three tests."""
+    return (b'time: 2027-01-15 08:00:00.000000Z\n'
+            b'test: a.B.test_ok\n'
+            b'time: 2027-01-15 08:00:01.500000Z\n'
+            b'success: a.B.test_ok\n'
+            b'test: a.B.test_bad\n'
+            b'time: 2027-01-15 08:00:02.000000Z\n'
+            b'failure: a.B.test_bad [\n'
+            b'Traceback: boom\n'
+            b']\n'
+            b'test: a.B.test_skip\n'
+            b'skip: a.B.test_skip [\n'
+            b'no volume service\n'
+            b']\n')
+
+
 def memory_store(test):
     """A store in a SQLite file of ``test``'s temporary directory."""
     path = test.useFixture(fixtures.TempDir()).path

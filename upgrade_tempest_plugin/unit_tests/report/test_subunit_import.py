@@ -29,6 +29,23 @@ class ParseTest(base.TestCase):
         self.assertEqual(['a.B.test_ok'], [
             r['test_id'] for r in subunit_import.parse(stream)])
 
+    def test_subunit_v1_as_stestr_keeps_it(self):
+        stream = fakes.subunit_v1_stream()
+        self.assertTrue(subunit_import.is_v1(stream))
+        rows = subunit_import.parse(stream)
+        self.assertEqual([
+            ('a.B.test_ok', 'success', fakes.T0, 1.5, None),
+            ('a.B.test_bad', 'fail', fakes.T0 + 1.5, 0.5,
+             'Traceback: boom'),
+            ('a.B.test_skip', 'skip', fakes.T0 + 2, 0.0,
+             'no volume service'),
+        ], [(r['test_id'], r['status'], r['started_at'], r['duration'],
+             r['detail']) for r in rows])
+
+    def test_v2_is_not_v1(self):
+        self.assertFalse(subunit_import.is_v1(fakes.subunit_stream(STREAM)))
+        self.assertFalse(subunit_import.is_v1(b'plain output\n'))
+
     def test_an_empty_stream_has_no_result(self):
         self.assertEqual([], subunit_import.parse(b''))
 
