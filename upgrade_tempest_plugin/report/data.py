@@ -11,6 +11,7 @@ Times stay epoch seconds (the page shows them in UTC), latencies become
 milliseconds, outcome counts become percents of their bucket.
 """
 
+import re
 import time
 
 from upgrade_tempest_plugin import events as events_mod
@@ -19,6 +20,8 @@ from upgrade_tempest_plugin.store import models
 #: Test statuses the page counts as passed and skipped (subunit's).
 PASSED = ('success', 'xfail')
 SKIPPED = ('skip',)
+# unittest's id of a failed class or module fixture
+_FIXTURE_ID = re.compile(r'^(\w+) \(([^)]+)\)$')
 #: The notes of the release validators (tests/scenario/test_release.py).
 RELEASE_BEFORE = 'release-before'
 RELEASE_AFTER = 'release-after'
@@ -187,9 +190,9 @@ def phases_of(tests):
     phases = {}
     for test in tests:
         phase = phases.setdefault(test['phase'] or 'unnamed', {})
-        name = test['test_id'].rsplit('.', 1)
-        cls = phase.setdefault(name[0] if len(name) > 1 else '', [])
-        cls.append({'id': test['test_id'], 'name': name[-1],
+        group, name = split_test_id(test['test_id'])
+        cls = phase.setdefault(group, [])
+        cls.append({'id': test['test_id'], 'name': name,
                     'status': status_group(test['status']),
                     'subunit_status': test['status'],
                     'started_at': test['started_at'],
@@ -203,6 +206,19 @@ def phases_of(tests):
         out.append({'phase': phase, 'classes': rows, 'counts': counts,
                     'passed': counts['failed'] == 0 and counts['passed'] > 0})
     return out
+
+
+def split_test_id(test_id):
+    """(test class, test name) of a test id.
+
+    ``a.b.Class.test_x`` -> ``('a.b.Class', 'test_x')``; a fixture that
+    failed, ``setUpClass (a.b.Class)`` -> ``('a.b.Class', 'setUpClass')``.
+    """
+    fixture = _FIXTURE_ID.match(test_id)
+    if fixture:
+        return fixture.group(2), fixture.group(1)
+    parts = test_id.rsplit('.', 1)
+    return (parts[0], parts[1]) if len(parts) > 1 else ('', test_id)
 
 
 def _counts(tests):

@@ -112,6 +112,13 @@ class RunDataTest(base.TestCase):
                           'Traceback: the volume stayed in error'),
                          (bad['name'], bad['status'], bad['detail']))
 
+    def test_a_failed_fixture_is_listed_under_its_class(self):
+        self.assertEqual(('a.b.Class', 'setUpClass'), data.split_test_id(
+            'setUpClass (a.b.Class)'))
+        self.assertEqual(('a.b.Class', 'test_x'),
+                         data.split_test_id('a.b.Class.test_x'))
+        self.assertEqual(('', 'test_x'), data.split_test_id('test_x'))
+
     def test_a_phase_with_only_skips_did_not_pass(self):
         phases = data.phases_of([{
             'test_id': 'a.B.c', 'status': 'skip', 'phase': None,
