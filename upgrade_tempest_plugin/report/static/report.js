@@ -40,12 +40,21 @@
         return x0;
       }
       ctx.save();
+      ctx.font = (10 * devicePixelRatio) + 'px sans-serif';
+      var rowEnds = [left, left, left, left];   // where each label row is free
       R.steps.forEach(function (s, i) {
         var x0 = band(s.start, s.end, i % 2 ? 'rgba(0,0,0,0.06)' : 'rgba(0,0,0,0.10)');
-        if (labelSteps && x0 !== null) {
-          ctx.fillStyle = '#444';
-          ctx.font = (10 * devicePixelRatio) + 'px sans-serif';
-          ctx.fillText(s.label, x0 + 2, top + (10 + 11 * (i % 4)) * devicePixelRatio);
+        if (!labelSteps || x0 === null) { return; }
+        // a label goes in the first row where it does not overlap another;
+        // none when every row is taken there (hover shows the time)
+        var width = ctx.measureText(s.label).width;
+        for (var row = 0; row < rowEnds.length; row++) {
+          if (rowEnds[row] <= x0) {
+            ctx.fillStyle = '#444';
+            ctx.fillText(s.label, x0 + 2, top + (10 + 11 * row) * devicePixelRatio);
+            rowEnds[row] = x0 + width + 8;
+            return;
+          }
         }
       });
       windows.forEach(function (w) {
