@@ -1,8 +1,9 @@
 """The HTML report and ``serve``'s pages, opened in headless Chromium.
 
 Each page must open with no console error and every chart drawn (its
-canvas holds pixels); on the run report, the failure details of a failed
-validator are hidden until its line is clicked.  A screenshot of each page
+canvas holds pixels); on the run report, every chart follows a zoom, and
+the failure details of a failed validator are hidden until its line is
+clicked.  A screenshot of each page
 is kept in ``$UPGRADE_TEMPEST_ARTIFACTS`` (default:
 ``.artifacts/report`` of the current directory); doc/source/report.rst
 shows them.
@@ -20,6 +21,7 @@ import shutil
 import threading
 
 import fixtures
+from selenium.webdriver.common import action_chains
 import testtools
 from werkzeug import serving
 
@@ -92,6 +94,30 @@ class BrowserTests(object):
         self.assertTrue(detail.is_displayed())
         self.assertIn('Traceback', detail.text)
 
+    def x_spans(self):
+        return self.driver.execute_script(
+            'return window.reportCharts.map(function (u) {'
+            '  return [u.scales.x.min, u.scales.x.max]; });')
+
+    def zoom_and_back(self):
+        """Zoom the first chart: every chart follows.
+
+        A double-click on one of them zooms every chart back out.
+        """
+        full = self.x_spans()
+        self.assertEqual(1, len({tuple(span) for span in full}), full)
+        self.driver.execute_script(
+            'var u = window.reportCharts[0];'
+            'u.setScale("x", {min: u.scales.x.min + 1,'
+            '                 max: u.scales.x.min + 11});')
+        zoomed = self.x_spans()
+        self.assertEqual([[full[0][0] + 1, full[0][0] + 11]] * len(full),
+                         zoomed)
+        chart = self.driver.find_elements('css selector', '#charts .u-over')
+        action_chains.ActionChains(self.driver).double_click(
+            chart[-1]).perform()
+        self.assertEqual(full, self.x_spans())
+
     def test_report_file(self):
         path = os.path.join(self.tmp, 'report.html')
         with open(path, 'w') as f:
@@ -99,6 +125,7 @@ class BrowserTests(object):
         analysis = pages.analyse(self.store, self.run_id, timeline=True)
         self.open_page('file://' + path, self.report_charts(analysis))
         self.screenshot('report')
+        self.zoom_and_back()
         self.driver.find_element('css selector',
                                  'a[href="#tempest"]').click()
         self.click_a_failure()

@@ -75,11 +75,35 @@
     syncZoom.busy = false;
   }
 
+  // The span every chart shows when not zoomed: the samples' buckets and
+  // the Tempest tests, which may run before or after the observation.
+  function fullSpan() {
+    var lo = Infinity, hi = -Infinity, x = R.timeline.x, t = R.tests_chart;
+    if (x.length) { lo = x[0]; hi = x[x.length - 1] + R.timeline.width; }
+    t.x.forEach(function (start, i) {
+      var length = t.passed[i] || t.failed[i] || t.skipped[i] || 0;
+      lo = Math.min(lo, start);
+      hi = Math.max(hi, start + length);
+    });
+    return [lo, hi];
+  }
+  var SPAN = fullSpan();
+
+  // Auto-ranging (first draw, double-click) gives the chart's own data
+  // span: show the full span instead; a zoom keeps what it asked for.
+  function xRange(u, min, max) {
+    var x = u.data[0];
+    if (!x.length || (min === x[0] && max === x[x.length - 1])) {
+      return SPAN.slice();
+    }
+    return [min, max];
+  }
+
   function base(title, series, windows, labelSteps, height) {
     return {
       title: title, width: width(), height: height || 200, tzDate: utcDate,
       cursor: {sync: {key: 'timeline'}, drag: {x: true, y: false}},
-      scales: {x: {time: true}},
+      scales: {x: {time: true, range: xRange}},
       series: [{}].concat(series),
       hooks: {drawClear: [bandsHook(windows, labelSteps)],
               setScale: [syncZoom]}
@@ -119,13 +143,6 @@
       {label: 'failed', stroke: '#c62828', paths: none, points: points},
       {label: 'skipped', stroke: '#b8860b', paths: none, points: points}
     ], [], false, 160);
-    if (R.timeline.x.length) {
-      // the same span as the timeline, so both zoom together
-      opts.scales.x.range = function (u, min, max) {
-        var lo = R.timeline.x[0], hi = R.timeline.x[R.timeline.x.length - 1];
-        return [Math.min(lo, min), Math.max(hi + R.timeline.width, max)];
-      };
-    }
     return new uPlot(opts, [t.x, t.passed, t.failed, t.skipped], box);
   }
 
