@@ -85,6 +85,8 @@ def main():
     parser.add_argument('--store', help='a store made by an earlier run '
                                         'of this script (skips filling)')
     parser.add_argument('-o', '--output', help='keep the report here')
+    parser.add_argument('--browser', action='store_true',
+                        help='open the report in headless Chromium')
     args = parser.parse_args()
     tmp = tempfile.mkdtemp()
     url = args.store or 'sqlite:///%s' % os.path.join(tmp, 'store.db')
@@ -107,6 +109,41 @@ def main():
     print('limits: 5 MB %s, 10 s %s' % (
         'ok' if size < 5e6 else 'EXCEEDED',
         'ok' if seconds < 10 else 'EXCEEDED'))
+    if args.browser:
+        browse(path)
+
+
+# uPlot redraws in a microtask: the zoom is timed to the next frame.
+ZOOM = """
+var done = arguments[arguments.length - 1];
+var charts = window.reportCharts, u = charts[0], t0 = performance.now();
+u.setScale('x', {min: u.scales.x.min + 3600, max: u.scales.x.min + 7200});
+requestAnimationFrame(function () {
+  done([charts.length, performance.now() - t0]); });
+"""
+
+
+def browse(path):
+    """Open the report in headless Chromium; print how fast it draws."""
+    from selenium import webdriver
+    from selenium.webdriver.support import ui
+    os.environ.setdefault('SE_AVOID_STATS', 'true')
+    options = webdriver.ChromeOptions()
+    options.binary_location = '/usr/bin/chromium'
+    for arg in ('--headless=new', '--no-sandbox', '--disable-gpu',
+                '--disable-dev-shm-usage', '--window-size=1400,1000'):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(
+        executable_path='/usr/bin/chromedriver'))
+    try:
+        driver.get('file://' + path)
+        ready = ui.WebDriverWait(driver, 120).until(
+            lambda d: d.execute_script('return window.reportReadyMs'))
+        charts, zoom = driver.execute_async_script(ZOOM)
+        print('browser: %d charts drawn %.0f ms after navigation; a zoom '
+              'redrew them all in %.0f ms' % (charts, ready, zoom))
+    finally:
+        driver.quit()
 
 
 if __name__ == '__main__':
