@@ -39,6 +39,10 @@ suite sandbox
 # A real Swift of its own (the sandbox has none); after the sandbox suite,
 # which installs the memcached it needs.
 suite object_storage
+# The report's pages in headless Chromium, on a small run of their own (the
+# report of a real run: tools/functional-report.sh).
+tools/install-chromium
+suite report
 
 sandbox() {
     "$bindir/upgrade-tempest" sandbox "$@" --dir "$UPGRADE_TEMPEST_SANDBOX_DIR"

@@ -25,6 +25,8 @@ line's exit codes 2 and 1).
 """
 
 import os
+import subprocess
+import sys
 
 from upgrade_tempest_plugin.analysis import run_analysis
 from upgrade_tempest_plugin.cmd import base
@@ -57,7 +59,10 @@ def run_validators(workspace='.', phase=None, regex=None, concurrency=1,
     Returns a dict: ``ok`` (no test failed and one passed, or every test
     was skipped and ``allow_all_skipped``), ``explanation`` (one line),
     ``passed`` and ``skipped`` (counts), ``failed`` (test ids),
-    ``returncode`` (tempest's).
+    ``returncode`` (tempest's), ``stored``: how many results went into the
+    run's store (``upgrade-tempest results import`` of the stream tempest
+    wrote, with ``phase``), None when they could not (no run recorded, no
+    stestr repository).
     """
     if phase is not None and regex is not None:
         raise exceptions.UserError('give a phase or a regex, not both')
@@ -76,9 +81,34 @@ def run_validators(workspace='.', phase=None, regex=None, concurrency=1,
                                   concurrency, config_file=config_file,
                                   env=env)
     ok, explanation = tempest_results.verdict(summary, allow_all_skipped)
+    stored = None
+    if summary.passed or summary.failed or summary.skipped:
+        stored = _store_results(workspace, phase, config_file, env)
     return {'ok': ok, 'explanation': explanation,
             'passed': summary.passed, 'failed': list(summary.failed),
-            'skipped': summary.skipped, 'returncode': summary.returncode}
+            'skipped': summary.skipped, 'returncode': summary.returncode,
+            'stored': stored}
+
+
+def _store_results(workspace, phase, config_file, env):
+    """Add the results tempest just wrote in ``workspace`` to the run.
+
+    Returns the number of results added to the run's store, or None.  In
+    a child process, as ``upgrade-tempest results import``: it loads
+    the tempest.conf, which Tempest allows once per process.
+    """
+    if not os.path.isdir(os.path.join(workspace, '.stestr')):
+        return None
+    argv = [sys.executable, '-m', 'upgrade_tempest_plugin.cmd.main',
+            'results', 'import', workspace, '--config-file',
+            config_file or os.path.join(workspace, 'etc', 'tempest.conf'),
+            '-f', 'value', '-c', 'added']
+    if phase:
+        argv += ['--phase', phase]
+    proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True)
+    added = proc.stdout.strip()
+    return int(added) if proc.returncode == 0 and added.isdigit() else None
 
 
 def start_observers(config_file=None, run_id=None, state_dir=None,

@@ -34,6 +34,10 @@ one plain, JSON-serialisable dict, described by the JSON schema
     message}``: :data:`EVENTS_FILE` (the events file could not be read)
     and :data:`HONOUR_RECONCILE` (the honour ledger could not be
     reconciled).
+``timeline``, ``tests``
+    only when asked for (``timeline=True``, the HTML report): the samples
+    per time bucket (:mod:`.timeline`) and the run's Tempest results as
+    the store has them (``upgrade-tempest results import``).
 """
 
 import functools
@@ -45,6 +49,7 @@ import jsonschema
 
 from upgrade_tempest_plugin.analysis import budgets as budgets_mod
 from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.analysis import timeline as timeline_mod
 
 VERSION = 1
 SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -58,7 +63,7 @@ HONOUR_RECONCILE = 'honour_reconcile'
 
 
 def build(store, run_id, baseline_seconds=None, events_file=None,
-          honour_settings=None, budgets=None):
+          honour_settings=None, budgets=None, timeline=False):
     """Analyse run ``run_id`` of ``store``; see the module for the result.
 
     ``events_file``: a JSON-lines step log (the sandbox's or a campaign's
@@ -69,7 +74,8 @@ def build(store, run_id, baseline_seconds=None, events_file=None,
     are then a reconcile problem, not an error); None leaves the ledger as
     it is.  ``budgets``: the ``[upgrade_budgets]`` group (or an object with
     its attributes) to judge the run with, and whose ``baseline_seconds``
-    applies when ``baseline_seconds`` is None.
+    applies when ``baseline_seconds`` is None.  ``timeline``: add the
+    ``timeline`` and ``tests`` keys.
     """
     problems = []
     if events_file:
@@ -83,7 +89,8 @@ def build(store, run_id, baseline_seconds=None, events_file=None,
     if baseline_seconds is None:
         baseline_seconds = (budgets.baseline_seconds if budgets is not None
                             else DEFAULT_BASELINE_SECONDS)
-    result = downtime.analyse_run(store, run_id,
+    recorder = timeline_mod.Recorder(store, run_id) if timeline else None
+    result = downtime.analyse_run(recorder or store, run_id,
                                   baseline_seconds=baseline_seconds)
     verdicts = None
     if budgets is not None:
@@ -94,6 +101,9 @@ def build(store, run_id, baseline_seconds=None, events_file=None,
                for s in downtime.step_spans(result['events'])],
         unobserved=_unobserved(result['services']),
         verdicts=verdicts, problems=problems)
+    if timeline:
+        result.update(timeline=recorder.timeline(result),
+                      tests=store.list_test_results(run_id))
     return result
 
 

@@ -158,6 +158,21 @@ def add_run_arguments(parser):
         '--run', dest='run_id', metavar='ID',
         help='Run id (default: [upgrade] run_id, else the run recorded in '
              'the state directory).')
+    return _add_state_dir_argument(parser)
+
+
+def add_store_arguments(parser):
+    """Add ``--config-file`` and ``--state-dir``: the store, no run.
+
+    For a command that reads every run of the store (``report trends``,
+    ``serve``); ``RunContext.of(config_file, state_dir=...)`` resolves
+    them.
+    """
+    add_config_argument(parser)
+    return _add_state_dir_argument(parser)
+
+
+def _add_state_dir_argument(parser):
     parser.add_argument(
         '--state-dir',
         help='State directory (default: [upgrade] state_dir, else %s).'

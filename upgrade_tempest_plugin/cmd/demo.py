@@ -2,9 +2,10 @@
 
 Sandbox up at N-1, N's packages staged (before the observed window, as
 operators pull images before theirs), the plugin's validators, an in-place
-upgrade to N, the validators again, a summary.  Runs on a fresh machine
-with nothing but this package installed (the sandbox installs the rest,
-cached).
+upgrade to N, the validators again (each phase's results imported into the
+run's store), a summary, and the run's HTML report, whose path it prints
+last.  Runs on a fresh machine with nothing but this package installed
+(the sandbox installs the rest, cached).
 """
 
 import os
@@ -131,6 +132,11 @@ class Demo(base.Command):
             summary.passed, len(summary.failed), summary.skipped)
         steps.append(('validators ' + phase, tempest_results.outcome(summary),
                       time.monotonic() - begin, detail))
+        if summary.passed or summary.failed or summary.skipped:
+            # the stream tempest just wrote, into the run's store
+            self.app.run_subcommand(['results', 'import', rundir,
+                                     '--phase', phase, '--config-file',
+                                     conf, '-f', 'value'])
 
     def summary(self, sb, src, dst, steps):
         out = self.app.stdout
@@ -152,3 +158,7 @@ class Demo(base.Command):
                       '(upgrade-tempest analyse --config-file %s):\n' % conf)
             out.flush()
             self.app.run_subcommand(['analyse', '--config-file', conf])
+            out.write('\nThe HTML report of the run (upgrade-tempest report '
+                      '--config-file %s):\n' % conf)
+            out.flush()
+            self.app.run_subcommand(['report', '--config-file', conf])

@@ -40,4 +40,7 @@ class Validate(base.Command):
             'PASS' if result['ok'] else 'FAIL', result['explanation']))
         for test_id in result['failed']:
             self.app.stdout.write('  failed: %s\n' % test_id)
+        if result['stored'] is not None:
+            self.app.stdout.write('  %d results added to the run\'s store\n'
+                                  % result['stored'])
         return base.OK_EXIT if result['ok'] else base.FAILURE_EXIT

@@ -45,3 +45,16 @@ class RunRecords(object):
         run = engine_mod.as_dict(row)
         run['attrs'] = run['attrs'] or {}
         return run
+
+    def list_runs(self, limit=None):
+        """The runs, newest first (``limit``: at most that many)."""
+        query = sa.select(RUNS).order_by(RUNS.c.created_at.desc(),
+                                         RUNS.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        runs = [engine_mod.as_dict(r) for r in rows]
+        for run in runs:
+            run['attrs'] = run['attrs'] or {}
+        return runs

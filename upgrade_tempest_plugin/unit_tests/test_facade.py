@@ -14,6 +14,7 @@ from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin import tempest_results
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.observers import fakes
+from upgrade_tempest_plugin.unit_tests.report import fakes as report_fakes
 
 
 class RunValidatorsTest(base.TestCase):
@@ -34,9 +35,11 @@ class RunValidatorsTest(base.TestCase):
         self.run.assert_called_once_with(
             self.ws, facade.PHASES['post-upgrade'], 2, config_file=None,
             env=None)
+        # no stestr repository in the workspace: nothing to store
         self.assertEqual({'ok': False, 'passed': 3, 'failed': ['t.a'],
                           'skipped': 2, 'returncode': 1,
-                          'explanation': '3 passed, 1 failed, 2 skipped'},
+                          'explanation': '3 passed, 1 failed, 2 skipped',
+                          'stored': None},
                          result)
 
     def test_every_validator_by_default(self):
@@ -44,6 +47,24 @@ class RunValidatorsTest(base.TestCase):
         result = facade.run_validators(self.ws)
         self.assertEqual(facade.ALL_VALIDATORS, self.run.call_args[0][1])
         self.assertTrue(result['ok'])
+
+    def test_results_go_to_the_runs_store(self):
+        state = os.path.join(self.ws, 'state')
+        with open(os.path.join(self.ws, 'etc', 'tempest.conf'), 'w') as f:
+            f.write('[upgrade]\nstate_dir = %s\nrun_id = r1\n' % state)
+        os.makedirs(os.path.join(self.ws, '.stestr'))
+        with open(os.path.join(self.ws, '.stestr', '0'), 'wb') as f:
+            f.write(report_fakes.subunit_stream([
+                ('a.B.test_ok', 'success', 0, 1, None),
+                ('a.B.test_bad', 'fail', 1, 2, 'Traceback: boom')]))
+        result = facade.run_validators(self.ws, phase='post-upgrade')
+        self.assertEqual(2, result['stored'])
+        store = store_api.open_store(run_context.sqlite_url(state))
+        self.addCleanup(store.close)
+        self.assertEqual([('a.B.test_ok', 'post-upgrade'),
+                          ('a.B.test_bad', 'post-upgrade')],
+                         [(r['test_id'], r['phase'])
+                          for r in store.list_test_results('r1')])
 
     def test_bad_input(self):
         for kwargs, text in (

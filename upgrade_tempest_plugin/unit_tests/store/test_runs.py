@@ -12,6 +12,15 @@ class RunTests(object):
                          run['attrs'])
         self.assertEqual(run, self.store.get_run(self.run_id))
 
+    def test_list_runs_newest_first(self):
+        older, newer = self.run_id + '-a', self.run_id + '-b'
+        self.store.ensure_run(older)
+        self.store.ensure_run(newer, cloud='sandbox')
+        mine = [(r['id'], r['attrs']) for r in self.store.list_runs()
+                if r['id'] in (older, newer)]
+        self.assertEqual([(newer, {'cloud': 'sandbox'}), (older, {})], mine)
+        self.assertEqual(1, len(self.store.list_runs(limit=1)))
+
     def test_unknown_run(self):
         self.assertIsNone(self.store.get_run(self.run_id))
 
