@@ -174,6 +174,9 @@ class ReadCommandsTest(base.TestCase):
         'observe status': 'test_observe_status_json_and_alias',
         'sandbox releases': 'test_sandbox_releases_json',
         'sandbox status': 'unit_tests/cmd/test_sandbox.py',
+        'snapshot export': 'unit_tests/snapshot/test_run_part.py',
+        'snapshot import': 'unit_tests/snapshot/test_run_part.py',
+        'snapshot show': 'unit_tests/snapshot/test_run_part.py',
         'version': 'test_version_json',
     }
 
