@@ -224,6 +224,18 @@ def _read_manifest(tar, member):
     return manifest_mod.check(data)
 
 
+def read_manifest(path):
+    """The manifest alone (first member), checked; for listings only."""
+    try:
+        with tarfile.open(path, mode='r|gz') as tar:
+            for member in tar:
+                return _read_manifest(tar, member)
+    except (OSError, tarfile.TarError, EOFError, zlib.error) as exc:
+        raise BundleError('%s is not a bundle (%s)'
+                          % (path, str(exc)[:200] or type(exc).__name__))
+    raise BundleError('%s: empty archive, no manifest' % path)
+
+
 def verify(path, max_size=DEFAULT_MAX_SIZE):
     """The manifest of the bundle at ``path`` once all of it is checked."""
     return _scan(path, max_size)

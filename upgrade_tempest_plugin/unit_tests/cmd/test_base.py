@@ -176,6 +176,10 @@ class ReadCommandsTest(base.TestCase):
         'sandbox status': 'unit_tests/cmd/test_sandbox.py',
         'snapshot export': 'unit_tests/snapshot/test_run_part.py',
         'snapshot import': 'unit_tests/snapshot/test_run_part.py',
+        'snapshot list': 'unit_tests/snapshot/test_storage.py',
+        'snapshot prune': 'unit_tests/snapshot/test_storage.py',
+        'snapshot pull': 'unit_tests/snapshot/test_storage.py',
+        'snapshot push': 'unit_tests/snapshot/test_storage.py',
         'snapshot show': 'unit_tests/snapshot/test_run_part.py',
         'version': 'test_version_json',
     }
