@@ -117,8 +117,14 @@ def import_bundle(path, make_ctx, new_id=None, sandbox_dir=None,
         result = {'run_id': run_id, 'files': files, 'manifest': manifest,
                   'sandbox': None, 'store': ctx.store.url}
         if cloud:
+            upgrade = {'state_dir': ctx.state_dir, 'run_id': run_id}
+            for name, value in manifest.get('releases', {}).items():
+                upgrade['expected_release_' + name] = value
+            if ctx.store_option == '[upgrade] store_url':
+                upgrade['store_url'] = ctx.store_url
             result['sandbox'] = cloud_part.restore(
-                extracted, manifest, sandbox_dir, port_offset, out)
+                extracted, manifest, sandbox_dir, port_offset, out,
+                {'upgrade': upgrade})
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
