@@ -178,12 +178,20 @@ def stage(layout, staging):
     return info, secrets
 
 
-def check_target(sandbox_dir):
-    """A sandbox is rebuilt only in a new (or empty) directory."""
+def check_target(sandbox_dir, port_offset=None):
+    """A new (or empty) directory and free ports, before anything is done.
+
+    ``port_offset`` None: $UPGRADE_TEMPEST_SANDBOX_PORT_OFFSET or 0, as
+    for a new sandbox.
+    """
     if os.path.exists(sandbox_dir) and os.listdir(sandbox_dir):
         raise exceptions.UserError(
             '%s is not empty: a cloud is rebuilt in a new directory'
             % sandbox_dir)
+    if port_offset is None:
+        port_offset = int(os.environ.get(ports.OFFSET_ENV) or 0)
+    ports.use_offset(ports.check_offset(port_offset))
+    ports.check_free(sorted(ports.PORTS))
 
 
 def _sql_quote(text):
@@ -265,7 +273,7 @@ def restore(extracted, manifest, sandbox_dir, port_offset=None, out=None,
     with open(os.path.join(root, 'state.json')) as f:
         recorded = json.load(f)
     layout = layout_mod.Layout(sandbox_dir)
-    check_target(layout.root)
+    check_target(layout.root, port_offset)
     sb = cloud.Sandbox(layout, out or sys.stdout, port_offset)
     names = databases(recorded)
     plan = {s: (recorded['services'][s] or {}).get('series',

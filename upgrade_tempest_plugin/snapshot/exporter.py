@@ -110,7 +110,7 @@ def import_bundle(path, make_ctx, new_id=None, sandbox_dir=None,
         cloud = 'cloud' in manifest['parts'] and sandbox_dir
         if cloud:
             from upgrade_tempest_plugin.snapshot import cloud_part
-            cloud_part.check_target(sandbox_dir)
+            cloud_part.check_target(sandbox_dir, port_offset)
         ctx = make_ctx()
         run_id, files = run_part.restore(extracted, ctx.store,
                                          ctx.state_dir, new_id)

@@ -97,11 +97,27 @@ class TestFixups(base.TestCase):
 
 class TestTarget(base.TestCase):
 
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(ports.use_offset, 0)
+        self.free = self.useFixture(fixtures.MockPatchObject(
+            ports, 'in_use', return_value=False)).mock
+
     def test_new_or_empty_only(self):
         tmp = self.useFixture(fixtures.TempDir()).path
-        cloud_part.check_target(os.path.join(tmp, 'new'))
-        cloud_part.check_target(tmp)
+        cloud_part.check_target(os.path.join(tmp, 'new'), 700)
+        cloud_part.check_target(tmp, 700)
         open(os.path.join(tmp, 'x'), 'w').close()
         exc = self.assertRaises(exceptions.UserError,
-                                cloud_part.check_target, tmp)
+                                cloud_part.check_target, tmp, 700)
         self.assertIn('is not empty', str(exc))
+
+    def test_ports_of_the_new_offset_must_be_free(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        self.free.side_effect = lambda port: port == 13306 + 700
+        exc = self.assertRaises(exceptions.UserError,
+                                cloud_part.check_target, tmp, 700)
+        self.assertIn('port 14006 (mariadb)', str(exc))
+        exc = self.assertRaises(exceptions.UserError,
+                                cloud_part.check_target, tmp, 750)
+        self.assertIn('port offset 750', str(exc))
