@@ -4,7 +4,8 @@
 names (``OS_CLOUD`` and clouds.yaml, or ``OS_*`` variables).  Objects
 ``bundles/<name>.json`` hold the indexes, ``blobs/<sha256>.gz`` the blobs;
 a blob larger than :data:`SEGMENT_SIZE` is uploaded in segments (a static
-large object, openstacksdk's ``create_object``).
+large object, openstacksdk's ``create_object``), a smaller one in one
+streamed PUT.
 
 Expiry: with ``$UPGRADE_TEMPEST_SNAPSHOT_DELETE_AFTER`` (a duration, at
 least 48 h) a pushed bundle's index and every blob it uses get Swift's
@@ -86,9 +87,18 @@ class SwiftBackend(base.Backend):
         return found
 
     def put_blob(self, sha256, path):
-        self._store.create_object(
-            self.location, _BLOBS + sha256 + '.gz', filename=path,
-            segment_size=SEGMENT_SIZE, **self._headers())
+        name = _BLOBS + sha256 + '.gz'
+        if os.path.getsize(path) > SEGMENT_SIZE:
+            self._store.create_object(
+                self.location, name, filename=path,
+                segment_size=SEGMENT_SIZE, **self._headers())
+            return
+        # One PUT, streamed from the file.  (openstacksdk's filename=
+        # upload asks the cluster's /info for its large-object limits
+        # first, and fails on a cluster without the SLO middleware.)
+        with open(path, 'rb') as f:
+            self._store.create_object(self.location, name, data=f,
+                                      **self._headers())
 
     def get_blob(self, sha256, path):
         with open(path, 'wb') as f:

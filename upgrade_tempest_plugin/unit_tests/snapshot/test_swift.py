@@ -31,6 +31,8 @@ class FakeObjectStore(object):
         if filename is not None:
             with open(filename, 'rb') as f:
                 data = f.read()
+        elif hasattr(data, 'read'):
+            data = data.read()
         self.objects_[name] = (data, dict(headers))
 
     def get_object_metadata(self, name, container):
@@ -86,9 +88,9 @@ class TestSwiftBackend(base.TestCase):
         index = remote.push(backend, second, clock=lambda: T0 + 24 * HOUR)
         self.assertEqual(1, index['shared_files'])
         self.assertEqual(3, len(backend.list_blobs()))
+        # small blobs in one PUT
         self.assertIn(('create', 'blobs/%s.gz' % bundle.verify(
-            first)['files'][0]['sha256'], swift.SEGMENT_SIZE),
-            self.store.calls)
+            first)['files'][0]['sha256'], None), self.store.calls)
         out = os.path.join(self.tmp, 'pulled.tar.gz')
         remote.pull(backend, 'first', out)
         self.assertEqual(bundle.verify(first), bundle.verify(out))
@@ -118,6 +120,13 @@ class TestSwiftBackend(base.TestCase):
                           for f in bundle.verify(first)['files']
                           if f['path'] == 'run/store/runs.jsonl'] +
                          ['bundles/first.json'], sorted(stale))
+
+    def test_large_blob_in_segments(self):
+        self.useFixture(fixtures.MockPatchObject(swift, 'SEGMENT_SIZE', 10))
+        first, _second = self.bundles()
+        remote.push(self.backend(), first, clock=lambda: T0)
+        segmented = [c for c in self.store.calls if c[2] == 10]
+        self.assertEqual(2, len(segmented))
 
     def test_delete_after_under_48h_refused(self):
         self.useFixture(fixtures.EnvironmentVariable(
