@@ -1,18 +1,16 @@
 """--export-on-failure: validate exports a bundle when it fails."""
 
-import argparse
 import io
-import logging
 import os
 
 import fixtures
 
 from upgrade_tempest_plugin.cmd import main
 from upgrade_tempest_plugin import facade
-from upgrade_tempest_plugin.snapshot import auto
 from upgrade_tempest_plugin.snapshot import bundle
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.snapshot import fakes
+from upgrade_tempest_plugin.unit_tests.snapshot import test_run_part
 
 
 def _result(ok):
@@ -24,14 +22,6 @@ class TestValidateExportOnFailure(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        handlers = list(logging.root.handlers)
-
-        def restore_logging():
-            for handler in logging.root.handlers:
-                if handler not in handlers:
-                    handler.close()
-            logging.root.handlers[:] = handlers
-        self.addCleanup(restore_logging)
         self.tmp = self.useFixture(fixtures.TempDir()).path
         self.state = os.path.join(self.tmp, 'state')
         store = fakes.open_store(self.state)
@@ -41,6 +31,7 @@ class TestValidateExportOnFailure(base.TestCase):
             f.write(fakes.RUN + '\n')
         self.conf = fakes.workspace(os.path.join(self.tmp, 'ws'),
                                     self.state)
+        test_run_part.fake_conf(self, self.state)
         self.stdout = self.useFixture(fixtures.MonkeyPatch(
             'sys.stdout', io.StringIO())).new_value
         self.stderr = self.useFixture(fixtures.MonkeyPatch(
@@ -50,17 +41,9 @@ class TestValidateExportOnFailure(base.TestCase):
     def validate(self, ok, *extra):
         self.useFixture(fixtures.MockPatchObject(
             facade, 'run_validators', return_value=_result(ok)))
-        # Tempest's CONF keeps the first test's [upgrade] values: the
-        # export reads the run from the state dir the test gives.
-        self.useFixture(fixtures.MockPatchObject(
-            auto.base.RunContext, 'of', side_effect=self._context))
         return main.main(['validate', '--workspace',
                           os.path.join(self.tmp, 'ws'), '--config-file',
                           self.conf] + list(extra))
-
-    def _context(self, **kwargs):
-        kwargs['state_dir'] = self.state
-        return auto.base.RunContext(argparse.Namespace(**kwargs))
 
     def test_failure_exports_and_says_where(self):
         self.assertEqual(1, self.validate(False, '--export-on-failure',

@@ -2,9 +2,9 @@
 
 import io
 import json
-import logging
 import os
 import tarfile
+import types
 
 import fixtures
 
@@ -12,6 +12,8 @@ from upgrade_tempest_plugin.analysis import run_analysis
 from upgrade_tempest_plugin.cmd import base as cmd_base
 from upgrade_tempest_plugin.cmd import main
 from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin.observers import settings as obs_settings
+from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.snapshot import bundle
 from upgrade_tempest_plugin.snapshot import exporter
 from upgrade_tempest_plugin.snapshot import run_rows
@@ -31,6 +33,18 @@ def _rows_without_ids(store, run_id):
                 for r in conn.execute(table.select().where(
                     col == run_id).order_by(table.c.id))]
     return rows
+
+
+def fake_conf(test, state_dir):
+    """Tempest's CONF is loaded once per process: not in a unit test.
+
+    The commands get the ``[upgrade]`` values of the fake tempest.conf;
+    the run part reads the file itself (redaction, accounts, logs).
+    """
+    test.useFixture(fixtures.MockPatchObject(
+        obs_settings, 'load_tempest_conf', autospec=True,
+        return_value=types.SimpleNamespace(
+            upgrade=run_context.upgrade_conf(state_dir=state_dir))))
 
 
 class TestRunRows(base.TestCase):
@@ -99,16 +113,6 @@ class TestExportImport(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        # Loading tempest.conf sets up oslo.log on the root logger, with a
-        # file in this test's temporary directory.
-        handlers = list(logging.root.handlers)
-
-        def restore_logging():
-            for handler in logging.root.handlers:
-                if handler not in handlers:
-                    handler.close()
-            logging.root.handlers[:] = handlers
-        self.addCleanup(restore_logging)
         self.tmp = self.useFixture(fixtures.TempDir()).path
         self.state = os.path.join(self.tmp, 'state')
         store = fakes.open_store(self.state)
@@ -119,6 +123,7 @@ class TestExportImport(base.TestCase):
             f.write('observer started\n')
         self.conf = fakes.workspace(os.path.join(self.tmp, 'ws'),
                                     self.state)
+        fake_conf(self, self.state)
         self.useFixture(fixtures.EnvironmentVariable(
             exporter.LOCAL_DIR_ENV, os.path.join(self.tmp, 'local')))
         self.stdout = self.useFixture(fixtures.MonkeyPatch(
@@ -127,10 +132,6 @@ class TestExportImport(base.TestCase):
             'sys.stderr', io.StringIO())).new_value
 
     def cli(self, *args):
-        # --state-dir with every --config-file: Tempest's CONF, loaded
-        # once in this process, keeps the first test's [upgrade] values.
-        if '--config-file' in args:
-            args += ('--state-dir', self.state)
         return main.main(list(args))
 
     def export(self):
@@ -249,7 +250,7 @@ class TestExportImport(base.TestCase):
 
     def test_export_to_default_dir(self):
         ctx = cmd_base.RunContext.of(config_file=self.conf,
-                                     run_id=fakes.RUN, state_dir=self.state)
+                                     run_id=fakes.RUN)
         path, size, manifest = exporter.export(ctx, clock=lambda: 0.0)
         self.assertEqual(os.path.join(
             self.tmp, 'local', '%s-19700101T000000Z.tar.gz' % fakes.RUN),
