@@ -99,6 +99,13 @@ class TestRunRows(base.TestCase):
         # and new rows after the import still get fresh ids
         self.src.register_process('copy', 1, 'h', 'detached')
 
+    def test_every_run_table_is_exported(self):
+        # a table the store gains with a run column must be added
+        from upgrade_tempest_plugin.store import models
+        with_run = {t.name for t in models.metadata.sorted_tables
+                    if 'run_id' in t.c or t.name == 'runs'}
+        self.assertEqual(with_run, set(run_rows.TABLES))
+
     def test_unknown_column_refused(self):
         out = os.path.join(self.tmp, 'rows')
         run_rows.export(self.src, fakes.RUN, out)
