@@ -17,6 +17,7 @@ from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.snapshot import bundle
 from upgrade_tempest_plugin.snapshot import exporter
 from upgrade_tempest_plugin.snapshot import run_rows
+from upgrade_tempest_plugin.store import models
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.snapshot import fakes
 
@@ -101,7 +102,6 @@ class TestRunRows(base.TestCase):
 
     def test_every_run_table_is_exported(self):
         # a table the store gains with a run column must be added
-        from upgrade_tempest_plugin.store import models
         with_run = {t.name for t in models.metadata.sorted_tables
                     if 'run_id' in t.c or t.name == 'runs'}
         self.assertEqual(with_run, set(run_rows.TABLES))
