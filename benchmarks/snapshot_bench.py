@@ -63,6 +63,7 @@ def main():
     stestr = args.stestr or [os.path.join(sandbox, 'validators',
                                           '.stestr')]
     work = args.work or tempfile.mkdtemp(prefix='snapshot-bench-')
+    os.makedirs(work, exist_ok=True)
     conf = os.path.join(sandbox, 'tempest', 'etc', 'tempest.conf')
     common = ['--config-file', conf, '--state-dir', state, '--with-cloud',
               '--sandbox-dir', sandbox]

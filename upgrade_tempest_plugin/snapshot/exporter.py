@@ -51,6 +51,10 @@ def export(ctx, output=None, sandbox_dir=None, stestr_dirs=(),
 
     ``sandbox_dir`` adds the cloud part of the sandbox there.
     """
+    if output is not None and not os.path.isdir(output) and \
+            not os.path.isdir(os.path.dirname(os.path.abspath(output))):
+        raise exceptions.UserError('-o %s: no such directory' % (
+            os.path.dirname(os.path.abspath(output))))
     created_at = clock()
     staging = tempfile.mkdtemp(prefix='upgrade-tempest-snapshot-')
     try:

@@ -246,6 +246,10 @@ class TestExportImport(base.TestCase):
                 (('snapshot', 'export', '--config-file', self.conf,
                   '--sandbox-dir', self.tmp), '--sandbox-dir needs'),
                 (('snapshot', 'export', '--config-file', self.conf,
+                  '--run', fakes.RUN, '-o', os.path.join(self.tmp, 'no',
+                                                         'b.tar.gz')),
+                 'no such directory'),
+                (('snapshot', 'export', '--config-file', self.conf,
                   '--with-cloud', '--sandbox-dir', self.tmp),
                  'no sandbox in')):
             self.stderr.seek(0)
