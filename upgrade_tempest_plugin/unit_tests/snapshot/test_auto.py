@@ -2,11 +2,15 @@
 
 import io
 import os
+from unittest import mock
 
 import fixtures
 
+from upgrade_tempest_plugin.cmd import demo
 from upgrade_tempest_plugin.cmd import main
 from upgrade_tempest_plugin import facade
+from upgrade_tempest_plugin.sandbox import layout
+from upgrade_tempest_plugin.snapshot import auto
 from upgrade_tempest_plugin.snapshot import bundle
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.snapshot import fakes
@@ -70,3 +74,55 @@ class TestValidateExportOnFailure(base.TestCase):
                                           self.out))
         self.assertIn('snapshot: could not export the failed run: no run '
                       '%s' % fakes.RUN, self.stdout.getvalue())
+
+
+class TestDemoExportOnFailure(base.TestCase):
+    """The demo exports the run and the cloud before the sandbox goes down."""
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.calls = []
+        sb = mock.Mock()
+        sb.layout = layout.Layout(os.path.join(self.tmp, 'sb'))
+        sb.state.return_value = None
+        sb.down.side_effect = lambda: self.calls.append('down')
+        self.useFixture(fixtures.MockPatch(
+            'upgrade_tempest_plugin.cmd.sandbox.make_sandbox',
+            return_value=sb))
+        self.useFixture(fixtures.MockPatchObject(
+            auto, 'export_failed',
+            side_effect=lambda *a, **k: self.calls.append(('export', a, k))))
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', io.StringIO()))
+        self.useFixture(fixtures.MonkeyPatch('sys.stderr', io.StringIO()))
+
+    def run_demo(self, failed, *extra):
+        def run_demo(cmd, sb, src, dst, mode, steps):
+            steps.append(('validators post-upgrade',
+                          'failed' if failed else 'passed', 1.0, ''))
+        self.useFixture(fixtures.MockPatchObject(
+            demo.Demo, 'run_demo', run_demo))
+        self.useFixture(fixtures.MockPatchObject(demo.Demo, 'summary'))
+        return main.main(['demo'] + list(extra))
+
+    def test_failed_demo_exports_before_down(self):
+        self.assertEqual(1, self.run_demo(True, '--export-on-failure',
+                                          self.tmp))
+        self.assertEqual('export', self.calls[0][0])
+        self.assertEqual('down', self.calls[1])
+        args, kwargs = self.calls[0][1], self.calls[0][2]
+        self.assertEqual(self.tmp, args[0])
+        root = os.path.join(self.tmp, 'sb')
+        self.assertEqual(root, kwargs['sandbox_dir'])
+        self.assertEqual(os.path.join(root, 'tempest', 'etc',
+                                      'tempest.conf'), kwargs['config_file'])
+        self.assertEqual(os.path.join(root, 'upgrade-state'),
+                         kwargs['state_dir'])
+
+    def test_passed_demo_exports_nothing(self):
+        self.assertEqual(0, self.run_demo(False, '--export-on-failure'))
+        self.assertEqual(['down'], self.calls)
+
+    def test_no_option(self):
+        self.assertEqual(1, self.run_demo(True))
+        self.assertEqual(['down'], self.calls)
