@@ -69,7 +69,6 @@ def export(ctx, output=None, sandbox_dir=None, stestr_dirs=(),
             parts.append('cloud')
             fields['cloud'] = cloud_info
             secrets += cloud_secrets
-            info['releases'].update(cloud_info.get('releases', {}))
         scrub.blank_tree(staging, secrets)
         hits = scrub.scan(staging, secrets)
         if hits:
@@ -126,9 +125,16 @@ def import_bundle(path, make_ctx, new_id=None, sandbox_dir=None,
                 upgrade['expected_release_' + name] = value
             if ctx.store_option == '[upgrade] store_url':
                 upgrade['store_url'] = ctx.store_url
-            result['sandbox'] = cloud_part.restore(
-                extracted, manifest, sandbox_dir, port_offset, out,
-                {'upgrade': upgrade})
+            from upgrade_tempest_plugin.sandbox import errors
+            try:
+                result['sandbox'] = cloud_part.restore(
+                    extracted, manifest, sandbox_dir, port_offset, out,
+                    {'upgrade': upgrade})
+            except errors.SandboxError as exc:
+                raise exceptions.Failure(
+                    'the run was imported as %s, but rebuilding the cloud '
+                    'failed: %s ("upgrade-tempest sandbox destroy --dir %s" '
+                    'removes what was built)' % (run_id, exc, sandbox_dir))
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -14,7 +14,9 @@ from upgrade_tempest_plugin.cmd import main
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.observers import settings as obs_settings
 from upgrade_tempest_plugin import run_context
+from upgrade_tempest_plugin.sandbox import errors as sandbox_errors
 from upgrade_tempest_plugin.snapshot import bundle
+from upgrade_tempest_plugin.snapshot import cloud_part
 from upgrade_tempest_plugin.snapshot import exporter
 from upgrade_tempest_plugin.snapshot import run_rows
 from upgrade_tempest_plugin.store import models
@@ -116,7 +118,8 @@ class TestRunRows(base.TestCase):
                       'know: evil', str(exc))
 
 
-class TestExportImport(base.TestCase):
+class RunCase(base.TestCase):
+    """A recorded run, its workspace and state dir; the CLI in-process."""
 
     def setUp(self):
         super().setUp()
@@ -152,6 +155,9 @@ class TestExportImport(base.TestCase):
         self.assertEqual(out, shown['path'])
         self.assertEqual('2026.1 -> 2026.2', shown['releases'])
         return out
+
+
+class TestExportImport(RunCase):
 
     def test_bundle_holds_the_run_without_secrets(self):
         out = self.export()
@@ -268,3 +274,57 @@ class TestExportImport(base.TestCase):
             path)
         self.assertEqual(os.path.getsize(path), size)
         self.assertEqual(['run'], manifest['parts'])
+
+
+class TestImportWithCloud(RunCase):
+    """What import passes to the cloud part, and a failed rebuild."""
+
+    def cloud_bundle(self):
+        run_only = self.export()
+        staging = os.path.join(self.tmp, 'staging')
+        bundle.extract(run_only, staging)
+        os.makedirs(os.path.join(staging, 'cloud'))
+        with open(os.path.join(staging, 'cloud', 'state.json'), 'w') as f:
+            f.write('{}')
+        manifest = bundle.build_manifest(
+            staging, run_id=fakes.RUN, created_at=1.0, parts=['run', 'cloud'],
+            releases={'before': '2026.1', 'after': '2026.2'},
+            cloud={'root': '/old'})
+        path = os.path.join(self.tmp, 'cloud.tar.gz')
+        bundle.write(path, staging, manifest)
+        self.useFixture(fixtures.MockPatchObject(cloud_part, 'check_target'))
+        return path
+
+    def test_rebuilt_sandbox_names_the_imported_run(self):
+        path = self.cloud_bundle()
+        restore = self.useFixture(fixtures.MockPatchObject(
+            cloud_part, 'restore', return_value='/new')).mock
+        other = os.path.join(self.tmp, 'other')
+        self.assertEqual(0, self.cli('snapshot', 'import', path, '--dir',
+                                     '/new', '--state-dir', other,
+                                     '--as', 'r9', '-f', 'json'))
+        self.assertEqual('/new', json.loads(self.stdout.getvalue())[
+            'sandbox'])
+        extra = restore.call_args[0][5]
+        self.assertEqual({'upgrade': {
+            'state_dir': other, 'run_id': 'r9',
+            'expected_release_before': '2026.1',
+            'expected_release_after': '2026.2'}}, extra)
+
+    def test_failed_rebuild_is_one_line_with_the_way_out(self):
+        path = self.cloud_bundle()
+        self.useFixture(fixtures.MockPatchObject(
+            cloud_part, 'restore',
+            side_effect=sandbox_errors.SandboxError('mariadb did not start')))
+        self.stderr.seek(0)
+        self.stderr.truncate()
+        rc = self.cli('snapshot', 'import', path, '--dir', '/new',
+                      '--state-dir', os.path.join(self.tmp, 'other'))
+        self.assertEqual(1, rc)
+        # (a new store logs its creation first)
+        lines = [line for line in self.stderr.getvalue().splitlines()
+                 if 'upgrading the store schema' not in line]
+        self.assertEqual(1, len(lines), lines)
+        self.assertIn('the run was imported as %s, but rebuilding the cloud '
+                      'failed: mariadb did not start' % fakes.RUN, lines[0])
+        self.assertIn('sandbox destroy --dir /new', lines[0])
