@@ -15,7 +15,12 @@
 #       post-upgrade, a broken workload, destroy, SIGINT and cleanup);
 #    b. the identity validators run by tempest;
 #    c. the observers (services stopped, restarted and frozen while they
-#       probe; kill -9 of the observer; store outages).
+#       probe; kill -9 of the observer; store outages);
+#    d. last, as it destroys that sandbox: environment snapshots (a failed
+#       run exported with its cloud, the sandbox destroyed, the bundle
+#       imported into a new sandbox with other ports, the same validator
+#       failing the same way; bundles through a directory and a real
+#       Swift).
 # The store-outage tests need the test databases
 # (tools/start-test-databases.sh; tools/run-tests starts them).
 set -euo pipefail
@@ -53,3 +58,4 @@ sandbox up --release 2026.1
 suite validators
 suite . 'test_identity_validator'
 suite observers
+suite snapshot

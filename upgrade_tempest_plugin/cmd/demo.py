@@ -21,6 +21,7 @@ from upgrade_tempest_plugin.sandbox import errors
 from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.sandbox import state as statemod
 from upgrade_tempest_plugin.sandbox import upgrade
+from upgrade_tempest_plugin.snapshot import auto as auto_export
 from upgrade_tempest_plugin import tempest_results
 
 
@@ -42,6 +43,7 @@ class Demo(base.Command):
                             default='rolling', help='upgrade mode')
         parser.add_argument('--keep-up', action='store_true',
                             help='leave the sandbox running at the end')
+        auto_export.add_option(parser, with_cloud=True)
         return parser
 
     def take_action(self, parsed_args):
@@ -61,6 +63,16 @@ class Demo(base.Command):
         except errors.SandboxError as exc:
             steps.append(('sandbox', 'failed', 0.0, str(exc)))
         finally:
+            if parsed_args.export_on_failure is not None and any(
+                    s[1] == 'failed' for s in steps):
+                # before "down": the cloud part dumps the running MariaDB
+                auto_export.export_failed(
+                    parsed_args.export_on_failure, self.app.stdout,
+                    config_file=os.path.join(sb.layout.workspace, 'etc',
+                                             'tempest.conf'),
+                    sandbox_dir=sb.layout.root,
+                    stestr_dirs=[sb.layout.path('validators', '.stestr')],
+                    state_dir=sb.layout.path('upgrade-state'))
             if not parsed_args.keep_up:
                 sb.down()
         self.summary(sb, src, dst, steps)

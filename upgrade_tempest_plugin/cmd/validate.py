@@ -1,7 +1,10 @@
 """``upgrade-tempest validate``: run validators and judge the result."""
 
+import os
+
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin import facade
+from upgrade_tempest_plugin.snapshot import auto as auto_export
 
 
 class Validate(base.Command):
@@ -28,6 +31,7 @@ class Validate(base.Command):
         parser.add_argument('--allow-all-skipped', action='store_true',
                             help='Count a run in which every test was '
                                  'skipped as a success.')
+        auto_export.add_option(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -43,4 +47,10 @@ class Validate(base.Command):
         if result['stored'] is not None:
             self.app.stdout.write('  %d results added to the run\'s store\n'
                                   % result['stored'])
+        if not result['ok'] and parsed_args.export_on_failure is not None:
+            auto_export.export_failed(
+                parsed_args.export_on_failure, self.app.stdout,
+                config_file=parsed_args.config_file,
+                stestr_dirs=[os.path.join(parsed_args.workspace,
+                                          '.stestr')])
         return base.OK_EXIT if result['ok'] else base.FAILURE_EXIT

@@ -180,6 +180,13 @@ class ReadCommandsTest(base.TestCase):
         'observe status': 'test_observe_status_json_and_alias',
         'sandbox releases': 'test_sandbox_releases_json',
         'sandbox status': 'unit_tests/cmd/test_sandbox.py',
+        'snapshot export': 'unit_tests/snapshot/test_run_part.py',
+        'snapshot import': 'unit_tests/snapshot/test_run_part.py',
+        'snapshot list': 'unit_tests/snapshot/test_storage.py',
+        'snapshot prune': 'unit_tests/snapshot/test_storage.py',
+        'snapshot pull': 'unit_tests/snapshot/test_storage.py',
+        'snapshot push': 'unit_tests/snapshot/test_storage.py',
+        'snapshot show': 'unit_tests/snapshot/test_run_part.py',
         'version': 'test_version_json',
     }
 
