@@ -32,8 +32,10 @@ def fill_run(store, run_id=RUN, base=1000.0):
                              process_id=process_id, status=202)
     store.record_workload(run_id, 'server', 'wl-server', 'uuid-1', 'compute',
                           attrs={'flavor': 'm1.tiny'})
-    store.add_test_result(run_id, 'tempest.api.x.test_y', 'fail',
-                          phase='post-upgrade', duration=1.25)
+    store.add_test_results(run_id, [
+        {'test_id': 'tempest.api.x.test_y', 'status': 'fail',
+         'started_at': base + 5, 'duration': 1.25, 'detail': None}],
+        phase='post-upgrade')
     return process_id
 
 

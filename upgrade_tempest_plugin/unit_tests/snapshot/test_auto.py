@@ -19,7 +19,8 @@ from upgrade_tempest_plugin.unit_tests.snapshot import test_run_part
 
 def _result(ok):
     return {'ok': ok, 'explanation': 'x', 'passed': 1, 'skipped': 0,
-            'failed': [] if ok else ['t.test_a'], 'returncode': int(not ok)}
+            'failed': [] if ok else ['t.test_a'], 'returncode': int(not ok),
+            'stored': None}
 
 
 class TestValidateExportOnFailure(base.TestCase):
