@@ -1,0 +1,57 @@
+"""Plans and helpers of the campaign unit tests."""
+
+import copy
+import os
+
+import yaml
+
+VALIDATORS = [
+    'upgrade_tempest_plugin.tests.scenario.test_health.ComputeHealth.'
+    'test_health[id-1]',
+    'upgrade_tempest_plugin.tests.scenario.test_workloads.'
+    'ServerPreUpgrade.test_create[id-2]',
+]
+SERVICES = ['compute', 'identity', 'image', 'network', 'placement',
+            'volume']
+
+GOOD = {
+    'version': 1,
+    'name': 'unit',
+    'from_release': '2025.1',
+    'to_release': '2025.2',
+    'driver': {'name': 'command', 'config': {}},
+    'hang_factor': 2.0,
+    'max_failures': 1,
+    'steps': [
+        {'id': 'keystone', 'group': 1, 'services': ['keystone'],
+         'action': {'command': 'true $service $to_release'},
+         'rollback': {'command': 'true undo $service'},
+         'expected_seconds': 5, 'timeout_seconds': 30,
+         'checks': [{'budget': {'service': 'identity',
+                                'max_downtime_seconds': 5}}],
+         'on_failure': 'rollback'},
+        {'id': 'glance', 'group': 2, 'services': ['glance'],
+         'action': {'command': ['true', '$service']},
+         'rollback': {'command': 'true undo $service'},
+         'expected_seconds': 5, 'timeout_seconds': 30},
+        {'id': 'cinder', 'group': 2, 'services': ['cinder'],
+         'action': {'command': 'true $service'},
+         'rollback': {'command': 'true undo $service'},
+         'expected_seconds': 5, 'timeout_seconds': 30,
+         'on_failure': 'rollback'},
+    ],
+}
+
+
+def plan(**changes):
+    """A copy of :data:`GOOD` with top-level ``changes``."""
+    result = copy.deepcopy(GOOD)
+    result.update(changes)
+    return result
+
+
+def write(directory, document, name='plan.yaml'):
+    path = os.path.join(directory, name)
+    with open(path, 'w') as f:
+        yaml.safe_dump(document, f)
+    return path
