@@ -261,6 +261,8 @@ def check(plan, source, **kwargs):
 
 
 def load(path, **kwargs):
-    """The plan of file ``path``; :class:`plan.InvalidPlan` if it has
-    problems."""
+    """The plan of file ``path``.
+
+    Raises :class:`plan.InvalidPlan` when it has problems.
+    """
     return check(plan_mod.read(path), path, **kwargs)

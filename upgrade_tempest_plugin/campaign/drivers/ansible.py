@@ -32,8 +32,11 @@ def outcome(returncode, tool):
 
 
 def extra_vars(variables):
-    """``-e key=value`` arguments, sorted by key (values as JSON when not
-    text, so lists and booleans reach Ansible typed)."""
+    """``-e key=value`` arguments, sorted by key.
+
+    Values that are not text go as JSON, so lists and booleans reach
+    Ansible typed.
+    """
     argv = []
     for key in sorted(variables):
         value = variables[key]
