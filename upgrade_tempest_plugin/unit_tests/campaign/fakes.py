@@ -55,3 +55,27 @@ def write(directory, document, name='plan.yaml'):
     with open(path, 'w') as f:
         yaml.safe_dump(document, f)
     return path
+
+
+STAND_IN = '''#!/bin/sh
+# A stand-in for a deployment tool: records its argv, exits with $EXIT.
+for arg in "$0" "$@"; do printf '%%s\\n' "$arg"; done > %(record)s
+echo "OSA_CONFIG_DIR=${OSA_CONFIG_DIR:-}" >> %(record)s.env
+echo "stand-in output"
+exit %(code)d
+'''
+
+
+def stand_in(directory, name, code=0):
+    """An executable ``name`` that records its argv; (path, record)."""
+    path = os.path.join(directory, name)
+    record = path + '.argv'
+    with open(path, 'w') as f:
+        f.write(STAND_IN % {'record': record, 'code': code})
+    os.chmod(path, 0o755)
+    return path, record
+
+
+def recorded_argv(record):
+    with open(record) as f:
+        return f.read().splitlines()[1:]
