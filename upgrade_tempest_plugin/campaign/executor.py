@@ -26,15 +26,19 @@ TIMED_OUT = 'timeout'
 LOST = 'lost'
 
 
-def start(command, log, result):
-    """Spawn ``command`` (a drivers.base.Command); returns its handle."""
+def start(command, log, result, shown=None):
+    """Spawn ``command`` (a drivers.base.Command); returns its handle.
+
+    ``shown``: the command line as the log may show it (secrets masked);
+    default: the command's arguments.
+    """
     for path in (result, result + '.tmp'):
         procs.remove_pidfile(path)
     argv = [sys.executable, '-m', 'upgrade_tempest_plugin.campaign.wrapper',
             result, '--'] + list(command.argv)
     env = command.env if command.env is not None else dict(os.environ)
     with open(log, 'a') as f:
-        f.write('$ %s\n' % ' '.join(command.argv))
+        f.write('$ %s\n' % (shown or ' '.join(command.argv)))
     proc = procs.spawn(argv, log, env=env, cwd=command.cwd)
     return {'pid': proc.pid, 'starttime': procs.start_time(proc.pid),
             'result': result, 'log': log}

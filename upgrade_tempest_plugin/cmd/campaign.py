@@ -1,9 +1,12 @@
 """``upgrade-tempest campaign ...``: validate, run, roll back and watch an
 upgrade campaign (doc/source/campaign.rst)."""
 
+import os
+
 from upgrade_tempest_plugin.campaign import plan as plan_mod
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin import run_context
 
 
 def load_plan(app, path):
@@ -42,3 +45,250 @@ class Validate(base.Command):
                                          len(plan_mod.groups(plan)),
                                          plan['driver']['name']))
         return base.OK_EXIT
+
+
+def _store_arguments(parser):
+    base.add_config_argument(parser)
+    parser.add_argument(
+        '--state-dir',
+        help='State directory (default: [upgrade] state_dir of the '
+             'tempest.conf, else %s).' % run_context.DEFAULT_STATE_DIR)
+    return parser
+
+
+def _operator(app, plan):
+    from upgrade_tempest_plugin.campaign import operator_check
+    app.stdout.write(operator_check.check(plan) + '\n')
+
+
+def _listen(text):
+    host, _, port = text.rpartition(':')
+    if not host or not port.isdigit():
+        raise exceptions.UserError('--listen takes HOST:PORT, not %r'
+                                   % text)
+    return host, int(port)
+
+
+class Run(base.Command):
+    """Run a campaign plan (or resume an interrupted campaign).
+
+    Checks the operator's role once, locks the cloud, then runs the plan's
+    phases and steps; exit 0 when the campaign is done and every check
+    passed, 1 otherwise, 2 for a bad plan or a cloud held by another
+    campaign.
+    """
+
+    def get_parser(self, prog_name):
+        parser = _store_arguments(super().get_parser(prog_name))
+        parser.add_argument('plan', metavar='PLAN', nargs='?',
+                            help='the plan (YAML)')
+        parser.add_argument('--resume', metavar='RUN',
+                            help='continue the interrupted campaign RUN '
+                                 'from its first step not done')
+        parser.add_argument('--dry-run', action='store_true',
+                            help='print what would run; touch nothing')
+        parser.add_argument('--force', action='store_true',
+                            help='start even when the pre-flight health '
+                                 'validators fail')
+        parser.add_argument('--listen', metavar='HOST:PORT',
+                            help='serve the callback endpoint there')
+        return parser
+
+    def take_action(self, args):
+        from upgrade_tempest_plugin.campaign import session as session_mod
+        if bool(args.plan) == bool(args.resume):
+            raise exceptions.UserError('give a PLAN or --resume RUN')
+        listen = _listen(args.listen) if args.listen else None
+        if args.plan:
+            plan = load_plan(self.app, args.plan)
+            if args.dry_run:
+                from upgrade_tempest_plugin.campaign import dry_run
+                dry_run.show(plan, self.app.stdout)
+                return base.OK_EXIT
+            _operator(self.app, plan)
+            ctx = session_mod.context(plan, args.config_file, args.state_dir)
+            session = session_mod.Session.new(ctx, plan, self.app.stdout)
+        else:
+            ctx = session_mod.context({}, args.config_file, args.state_dir)
+            campaign = ctx.store.get_campaign(args.resume)
+            if campaign is None:
+                raise exceptions.UserError('no campaign run %s in the store '
+                                           '%s' % (args.resume,
+                                                   ctx.store.url))
+            from upgrade_tempest_plugin.campaign import runner
+            if campaign['state'] in runner.FINAL:
+                raise exceptions.UserError(
+                    'campaign %s ended (%s): nothing to resume'
+                    % (args.resume, campaign['state']))
+            if args.dry_run:
+                from upgrade_tempest_plugin.campaign import dry_run
+                dry_run.show(campaign['plan'], self.app.stdout)
+                return base.OK_EXIT
+            _operator(self.app, campaign['plan'])
+            session = session_mod.Session.existing(ctx, args.resume,
+                                                   self.app.stdout)
+        return self._run(session, listen, args.force,
+                         resuming=bool(args.resume))
+
+    def _run(self, session, listen, force, resuming):
+        from upgrade_tempest_plugin.campaign import rollback
+        from upgrade_tempest_plugin.campaign import runner
+        self.app.stdout.write('campaign run %s: log %s\n' % (
+            session.run_id, session.log.path))
+        endpoint = None
+        if listen:
+            endpoint = _serve(session, listen, self.app.stdout)
+        try:
+            state = session.ctx.store.get_campaign(session.run_id)['state']
+            if resuming and state == 'rolling back':
+                final = rollback.Rollback(session.runner).run('resumed')
+            else:
+                final = session.runner.run(force=force)
+        finally:
+            if endpoint is not None:
+                endpoint.stop()
+        self.app.stdout.write('campaign run %s: %s\n' % (session.run_id,
+                                                         final))
+        return base.OK_EXIT if final == runner.DONE else base.FAILURE_EXIT
+
+
+def _serve(session, listen, out):
+    from upgrade_tempest_plugin.campaign import callback
+    token = callback.token_for(session.work_dir)
+    session.log.add_secret(token)
+    endpoint = callback.Endpoint(listen[0], listen[1], callback.make_app(
+        session.ctx.store, session.run_id, token, session.log)).start()
+    out.write('callback endpoint: POST http://%s:%d/runs/%s/events with '
+              '"Authorization: Bearer" the token in %s\n' % (
+                  listen[0], endpoint.port, session.run_id,
+                  os.path.join(session.work_dir, callback.TOKEN_FILE)))
+    return endpoint
+
+
+class Rollback(base.Command):
+    """Undo a campaign's steps in reverse order, then check the cloud."""
+
+    def get_parser(self, prog_name):
+        parser = _store_arguments(super().get_parser(prog_name))
+        parser.add_argument('run', metavar='RUN', help='the campaign run')
+        return parser
+
+    def take_action(self, args):
+        from upgrade_tempest_plugin.campaign import rollback
+        from upgrade_tempest_plugin.campaign import runner
+        from upgrade_tempest_plugin.campaign import session as session_mod
+        ctx = session_mod.context({}, args.config_file, args.state_dir)
+        campaign = session_mod.Session.find(ctx, args.run)
+        if campaign['state'] == runner.ROLLED_BACK:
+            raise exceptions.UserError('campaign %s is already rolled back'
+                                       % args.run)
+        _operator(self.app, campaign['plan'])
+        session = session_mod.Session.existing(ctx, args.run,
+                                               self.app.stdout)
+        final = rollback.Rollback(session.runner).run(
+            'campaign rollback %s' % args.run)
+        self.app.stdout.write('campaign run %s: %s\n' % (args.run, final))
+        return (base.OK_EXIT if final == runner.ROLLED_BACK
+                else base.FAILURE_EXIT)
+
+
+class Continue(base.Command):
+    """Confirm a step: a pause, or a step the operator did (manual)."""
+
+    def get_parser(self, prog_name):
+        parser = _store_arguments(super().get_parser(prog_name))
+        parser.add_argument('run', metavar='RUN', help='the campaign run')
+        parser.add_argument('step', metavar='STEP', help='the step id')
+        parser.add_argument('--failed', action='store_true',
+                            help='report the step failed instead')
+        return parser
+
+    def take_action(self, args):
+        from upgrade_tempest_plugin.campaign import session as session_mod
+        from upgrade_tempest_plugin.store import campaigns as recs
+        ctx = session_mod.context({}, args.config_file, args.state_dir)
+        campaign = session_mod.Session.find(ctx, args.run)
+        row = ctx.store.get_item(args.run, recs.STEP, args.step)
+        if row is None:
+            raise exceptions.UserError('campaign %s has no step %s'
+                                       % (args.run, args.step))
+        waiting = (row['detail'] or {}).get('waiting_for')
+        if not waiting:
+            raise exceptions.UserError('step %s waits for nobody (%s)'
+                                       % (args.step, row['state']))
+        _operator(self.app, campaign['plan'])
+        ctx.store.set_item(args.run, recs.STEP, args.step, row['state'],
+                           detail={'confirmed': 'failed' if args.failed
+                                   else 'done', 'by': 'campaign continue',
+                                   'waiting_for': None})
+        self.app.stdout.write('step %s of %s: %s confirmed\n' % (
+            args.step, args.run, waiting))
+        return base.OK_EXIT
+
+
+def _time(epoch):
+    from upgrade_tempest_plugin import events
+    return events.iso(epoch)[:19].replace('T', ' ') if epoch else ''
+
+
+class Status(base.Lister):
+    """The status table of a campaign (default: the newest)."""
+
+    COLUMNS = ('kind', 'item', 'object', 'state', 'started', 'ended',
+               'seconds', 'error code')
+
+    def get_parser(self, prog_name):
+        parser = _store_arguments(super().get_parser(prog_name))
+        parser.add_argument('run', metavar='RUN', nargs='?',
+                            help='the campaign run (default: the newest)')
+        parser.add_argument('--watch', action='store_true',
+                            help='refresh until the campaign ends')
+        parser.add_argument('--interval', type=float, default=2.0,
+                            help='seconds between refreshes (--watch)')
+        return parser
+
+    def rows(self, store, run_id):
+        rows = []
+        for r in store.list_items(run_id):
+            seconds = ('%.1f' % (r['ended_at'] - r['started_at'])
+                       if r['started_at'] and r['ended_at'] else '')
+            rows.append((r['kind'], r['item'], r['object'], r['state'],
+                         _time(r['started_at']), _time(r['ended_at']),
+                         seconds, r['error_code'] or ''))
+        return rows
+
+    def take_action(self, args):
+        import time
+
+        from upgrade_tempest_plugin.campaign import runner
+        from upgrade_tempest_plugin.campaign import session as session_mod
+        ctx = session_mod.context({}, args.config_file, args.state_dir)
+        campaign = session_mod.Session.find(ctx, args.run)
+        run_id = campaign['run_id']
+        while args.watch and campaign['state'] not in runner.FINAL:
+            self.app.stdout.write('\x1b[2J\x1b[H%s: %s\n' % (
+                run_id, campaign['state']))
+            self.produce_output(args, self.COLUMNS,
+                                self.rows(ctx.store, run_id))
+            time.sleep(args.interval)
+            campaign = ctx.store.get_campaign(run_id)
+        if campaign['state'] in runner.FINAL and campaign['state'] not in (
+                runner.DONE, runner.ROLLED_BACK):
+            self.exit_code = base.FAILURE_EXIT
+        self.app.stderr.write('%s: %s\n' % (run_id, campaign['state']))
+        return self.COLUMNS, self.rows(ctx.store, run_id)
+
+
+class List(base.Lister):
+    """The campaigns in the store."""
+
+    def get_parser(self, prog_name):
+        return _store_arguments(super().get_parser(prog_name))
+
+    def take_action(self, args):
+        from upgrade_tempest_plugin.campaign import session as session_mod
+        ctx = session_mod.context({}, args.config_file, args.state_dir)
+        return (('run', 'name', 'cloud', 'state', 'created', 'updated'),
+                [(c['run_id'], c['name'], c['cloud'], c['state'],
+                  _time(c['created_at']), _time(c['updated_at']))
+                 for c in ctx.store.list_campaigns()])

@@ -79,3 +79,60 @@ def stand_in(directory, name, code=0):
 def recorded_argv(record):
     with open(record) as f:
         return f.read().splitlines()[1:]
+
+
+class Phases(object):
+    """Validators, observers and analysis of a campaign, recorded.
+
+    ``failing``: validator regexes (or points' regexes) that fail;
+    ``analysis``: what ``analyse`` returns.
+    """
+
+    enabled = True
+
+    def __init__(self, failing=(), analysis=None):
+        self.failing = set(failing)
+        self.analysis = analysis
+        self.calls = []
+
+    def regex(self, point):
+        return 'point:' + point
+
+    def validators(self, regex):
+        self.calls.append(regex)
+        ok = regex not in self.failing
+        return ok, '%s %s' % (regex, 'passed' if ok else 'failed')
+
+    def observers_wanted(self):
+        return True
+
+    def start_observers(self):
+        self.calls.append('observers:start')
+        return {'started': True, 'pid': 1}
+
+    def stop_observers(self):
+        self.calls.append('observers:stop')
+        return {'how': 'SIGTERM'}
+
+    def analyse(self):
+        self.calls.append('analyse')
+        return self.analysis
+
+
+def step(step_id, command, group=None, **kwargs):
+    """A command-driver step."""
+    result = {'id': step_id, 'services': [step_id],
+              'action': {'command': command},
+              'expected_seconds': 5, 'timeout_seconds': 30}
+    if group is not None:
+        result['group'] = group
+    result.update(kwargs)
+    return result
+
+
+def command_plan(steps, **changes):
+    result = {'version': 1, 'name': 'unit', 'from_release': '2025.1',
+              'to_release': '2025.2', 'driver': {'name': 'command'},
+              'steps': steps}
+    result.update(changes)
+    return result
