@@ -92,11 +92,19 @@ def make_app(store, run_id, token, log):
     return app
 
 
+class _QuietHandler(serving.WSGIRequestHandler):
+    """Requests go to the campaign log (:func:`make_app`), not stderr."""
+
+    def log_request(self, *args, **kwargs):
+        pass
+
+
 class Endpoint(object):
     """The endpoint served in a daemon thread; :meth:`stop` ends it."""
 
     def __init__(self, host, port, app):
-        self.server = serving.make_server(host, port, app, threaded=True)
+        self.server = serving.make_server(host, port, app, threaded=True,
+                                          request_handler=_QuietHandler)
         self.thread = threading.Thread(target=self.server.serve_forever,
                                        daemon=True)
 
