@@ -77,10 +77,12 @@ def show(plan, out):
                 driver, lambda: driver.upgrade(step, objects), step))
             for check in step.get('checks') or ():
                 lines.append('    check: ' + _check(check))
-            if 'rollback' in step or driver.RESTORES_BACKUP:
+            if 'rollback' in step and not driver.RESTORES_BACKUP:
                 lines.append('    rollback: ' + _action(
                     driver, lambda: driver.rollback(step, objects, None),
-                    dict(step, action=step.get('rollback') or {})))
+                    dict(step, action=step['rollback'])))
+            elif driver.RESTORES_BACKUP:
+                lines.append('    rollback: the driver restores the backup')
     lines += ['post-upgrade validators: %s' % validators('post-upgrade'),
               'budgets: %s' % ('; '.join(
                   _check({'budget': b}).replace(' in the step', '')

@@ -33,11 +33,31 @@ def tempest_conf_of(plan):
 
 
 def context(plan, config_file=None, state_dir=None, run_id=None):
-    """The run context: the state directory of the plan's tempest.conf."""
+    """The run context of a campaign command.
+
+    With a plan that runs validators, the state directory is theirs: the
+    ``[upgrade] state_dir`` of the plan's tempest.conf, relative to the
+    workspace ``tempest run`` runs in (the campaign records its run there
+    and the validators find it there); a ``--state-dir`` naming another
+    one is a UserError.
+    """
     config_file = config_file or tempest_conf_of(plan)
     if config_file and not os.path.isfile(config_file):
         config_file = None
-    return base.RunContext.of(config_file, run_id, state_dir)
+    ctx = base.RunContext.of(config_file, run_id, state_dir)
+    if plan.get('tempest'):
+        upgrade_conf = (ctx.conf.upgrade if ctx.conf is not None
+                        else run_context.upgrade_conf())
+        theirs = os.path.join(plan['tempest']['workspace'],
+                              os.path.expanduser(upgrade_conf.state_dir))
+        theirs = os.path.abspath(theirs)
+        if state_dir is None and ctx.state_dir != theirs:
+            ctx = base.RunContext.of(config_file, run_id, theirs)
+        elif state_dir is not None and ctx.state_dir != theirs:
+            raise exceptions.UserError(
+                '--state-dir %s: the validators of the plan use %s'
+                % (state_dir, theirs))
+    return ctx
 
 
 def record_run_id(state_dir, run_id):

@@ -6,7 +6,6 @@ import os
 from upgrade_tempest_plugin.campaign import plan as plan_mod
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin import exceptions
-from upgrade_tempest_plugin import run_context
 
 
 def load_plan(app, path):
@@ -47,13 +46,24 @@ class Validate(base.Command):
         return base.OK_EXIT
 
 
-def _store_arguments(parser):
-    base.add_config_argument(parser)
-    parser.add_argument(
-        '--state-dir',
-        help='State directory (default: [upgrade] state_dir of the '
-             'tempest.conf, else %s).' % run_context.DEFAULT_STATE_DIR)
+def _store_arguments(parser, run_argument=False):
+    """``--config-file``, ``--run`` and ``--state-dir``.
+
+    With ``run_argument``, also an optional positional RUN that wins over
+    ``--run``.  The run defaults to the one recorded in the state
+    directory: the newest campaign's.
+    """
+    base.add_run_arguments(parser)
+    if run_argument:
+        parser.add_argument('run', metavar='RUN', nargs='?',
+                            help='the campaign run (default: --run)')
     return parser
+
+
+def _context(args, plan=None):
+    from upgrade_tempest_plugin.campaign import session as session_mod
+    return session_mod.context(plan or {}, args.config_file, args.state_dir,
+                               getattr(args, 'run', None) or args.run_id)
 
 
 def _operator(app, plan):
@@ -98,6 +108,9 @@ class Run(base.Command):
         from upgrade_tempest_plugin.campaign import session as session_mod
         if bool(args.plan) == bool(args.resume):
             raise exceptions.UserError('give a PLAN or --resume RUN')
+        if args.run_id:
+            raise exceptions.UserError('a new campaign makes its own run; '
+                                       '--resume RUN continues one')
         listen = _listen(args.listen) if args.listen else None
         if args.plan:
             plan = load_plan(self.app, args.plan)
@@ -106,10 +119,10 @@ class Run(base.Command):
                 dry_run.show(plan, self.app.stdout)
                 return base.OK_EXIT
             _operator(self.app, plan)
-            ctx = session_mod.context(plan, args.config_file, args.state_dir)
+            ctx = _context(args, plan)
             session = session_mod.Session.new(ctx, plan, self.app.stdout)
         else:
-            ctx = session_mod.context({}, args.config_file, args.state_dir)
+            ctx = _context(args)
             campaign = ctx.store.get_campaign(args.resume)
             if campaign is None:
                 raise exceptions.UserError('no campaign run %s in the store '
@@ -169,25 +182,23 @@ class Rollback(base.Command):
     """Undo a campaign's steps in reverse order, then check the cloud."""
 
     def get_parser(self, prog_name):
-        parser = _store_arguments(super().get_parser(prog_name))
-        parser.add_argument('run', metavar='RUN', help='the campaign run')
-        return parser
+        return _store_arguments(super().get_parser(prog_name), True)
 
     def take_action(self, args):
         from upgrade_tempest_plugin.campaign import rollback
         from upgrade_tempest_plugin.campaign import runner
         from upgrade_tempest_plugin.campaign import session as session_mod
-        ctx = session_mod.context({}, args.config_file, args.state_dir)
-        campaign = session_mod.Session.find(ctx, args.run)
+        ctx = _context(args)
+        run_id = session_mod.Session.find(ctx, ctx.require_run())['run_id']
+        campaign = ctx.store.get_campaign(run_id)
         if campaign['state'] == runner.ROLLED_BACK:
             raise exceptions.UserError('campaign %s is already rolled back'
-                                       % args.run)
+                                       % run_id)
         _operator(self.app, campaign['plan'])
-        session = session_mod.Session.existing(ctx, args.run,
-                                               self.app.stdout)
+        session = session_mod.Session.existing(ctx, run_id, self.app.stdout)
         final = rollback.Rollback(session.runner).run(
-            'campaign rollback %s' % args.run)
-        self.app.stdout.write('campaign run %s: %s\n' % (args.run, final))
+            'campaign rollback %s' % run_id)
+        self.app.stdout.write('campaign run %s: %s\n' % (run_id, final))
         return (base.OK_EXIT if final == runner.ROLLED_BACK
                 else base.FAILURE_EXIT)
 
@@ -206,7 +217,7 @@ class Continue(base.Command):
     def take_action(self, args):
         from upgrade_tempest_plugin.campaign import session as session_mod
         from upgrade_tempest_plugin.store import campaigns as recs
-        ctx = session_mod.context({}, args.config_file, args.state_dir)
+        ctx = _context(args)
         campaign = session_mod.Session.find(ctx, args.run)
         row = ctx.store.get_item(args.run, recs.STEP, args.step)
         if row is None:
@@ -238,9 +249,7 @@ class Status(base.Lister):
                'seconds', 'error code')
 
     def get_parser(self, prog_name):
-        parser = _store_arguments(super().get_parser(prog_name))
-        parser.add_argument('run', metavar='RUN', nargs='?',
-                            help='the campaign run (default: the newest)')
+        parser = _store_arguments(super().get_parser(prog_name), True)
         parser.add_argument('--watch', action='store_true',
                             help='refresh until the campaign ends')
         parser.add_argument('--interval', type=float, default=2.0,
@@ -262,8 +271,8 @@ class Status(base.Lister):
 
         from upgrade_tempest_plugin.campaign import runner
         from upgrade_tempest_plugin.campaign import session as session_mod
-        ctx = session_mod.context({}, args.config_file, args.state_dir)
-        campaign = session_mod.Session.find(ctx, args.run)
+        ctx = _context(args)
+        campaign = session_mod.Session.find(ctx, ctx.run_id)
         run_id = campaign['run_id']
         while args.watch and campaign['state'] not in runner.FINAL:
             self.app.stdout.write('\x1b[2J\x1b[H%s: %s\n' % (
@@ -286,8 +295,7 @@ class List(base.Lister):
         return _store_arguments(super().get_parser(prog_name))
 
     def take_action(self, args):
-        from upgrade_tempest_plugin.campaign import session as session_mod
-        ctx = session_mod.context({}, args.config_file, args.state_dir)
+        ctx = _context(args)
         return (('run', 'name', 'cloud', 'state', 'created', 'updated'),
                 [(c['run_id'], c['name'], c['cloud'], c['state'],
                   _time(c['created_at']), _time(c['updated_at']))

@@ -95,6 +95,11 @@ class SandboxDriver(base.Driver):
                     'steps[%d].services' % index,
                     'the sandbox has no service %s (it has: %s)' % (
                         ', '.join(unknown), ', '.join(pins.SERVICES))))
+            if 'rollback' in step:
+                found.append(plan_mod.Problem(
+                    'steps[%d].rollback' % index,
+                    'the sandbox driver undoes a step by restoring its '
+                    'backup; it takes no rollback action'))
         return found
 
     @staticmethod

@@ -52,6 +52,13 @@ class SandboxDriverTest(base.TestCase):
         self.assertEqual(['from_release', 'steps[0].services'],
                          [p.path for p in found])
 
+    def test_no_rollback_action(self):
+        plan = sandbox_plan()
+        plan['steps'][1]['rollback'] = {'mode': 'cold'}
+        found = test_validate.problems(plan)
+        self.assertEqual(['steps[1].rollback'], [p.path for p in found])
+        self.assertIn('restoring its backup', found[0].message)
+
     def test_resolve_names_the_processes(self):
         self.assertEqual(['keystone-api'], self.driver.resolve(
             {'services': ['keystone']}))

@@ -169,6 +169,8 @@ class ReadCommandsTest(base.TestCase):
     #: application gains must be added here).
     TESTED = {
         'analyse': 'unit_tests/cmd/test_observe.py',
+        'campaign list': 'unit_tests/campaign/test_cmd.py',
+        'campaign status': 'unit_tests/campaign/test_cmd.py',
         'check-config': 'test_check_config_json',
         'cleanup': 'unit_tests/cmd/test_cleanup.py',
         'observe status': 'test_observe_status_json_and_alias',
