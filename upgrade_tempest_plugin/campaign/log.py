@@ -73,7 +73,8 @@ class CampaignLog(object):
                              detail)
         record['step'] = step_id
         self._write(record, '%s %-24s %-8s %s%s' % (
-            _clock(ended), step_id, outcome, _seconds(ended - started),
+            _clock(ended), action if action != step_id else step_id,
+            outcome, _seconds(ended - started),
             ' [%s] %s' % (error_code, detail or '') if error_code else ''))
         return record
 
