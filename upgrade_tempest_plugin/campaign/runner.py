@@ -261,7 +261,7 @@ class Runner(object):
     def _pause(self, step):
         """Wait for ``campaign continue`` at a step marked ``pause``."""
         row = self._item(recs.STEP, step['id'])
-        if row['detail'].get('confirmed') or row['state'] != recs.PENDING:
+        if row['detail'].get('paused') or row['state'] != recs.PENDING:
             return
         self._set(recs.STEP, step['id'], recs.PENDING,
                   detail={'waiting_for': 'pause'})
@@ -271,8 +271,10 @@ class Runner(object):
         while not self._item(recs.STEP, step['id'])['detail'].get(
                 'confirmed'):
             self.sleep(POLL)
+        # The confirmation was the pause's, not the step's (manual).
         self._set(recs.STEP, step['id'], recs.PENDING,
-                  detail={'waiting_for': None})
+                  detail={'waiting_for': None, 'confirmed': None,
+                          'paused': True})
 
     def run_step(self, step):
         """Run ``step`` and its checks; True when both passed.

@@ -17,11 +17,13 @@ part starts from where the last one left the cloud:
 
 The sandbox lives in $UPGRADE_TEMPEST_CAMPAIGN_DIR (default: a
 ``campaign-sandbox`` dir beside the default sandbox) on ports shifted by
-$UPGRADE_TEMPEST_CAMPAIGN_PORT_OFFSET (default 600).
+$UPGRADE_TEMPEST_CAMPAIGN_PORT_OFFSET (default 600), and is brought down
+at the end.
 """
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -103,9 +105,15 @@ class CampaignOnSandboxTest(unittest.TestCase):
                 '--port-offset', os.environ.get(OFFSET_ENV, '600'))
         else:
             cli('sandbox', 'up', '--dir', cls.dir)
-        # the validators' state directory (the workspace's default)
+        # the validators' state directory (the workspace's default),
+        # emptied: no campaign or lock of an earlier run
         cls.state_dir = os.path.join(cls.layout.workspace, '.upgrade-tempest')
+        shutil.rmtree(cls.state_dir, ignore_errors=True)
         cls.outputs = []
+
+    @classmethod
+    def tearDownClass(cls):
+        cli('sandbox', 'down', '--dir', cls.dir, check=False)
 
     def write_plan(self, name, steps):
         path = os.path.join(self.dir, 'plans', name + '.yaml')

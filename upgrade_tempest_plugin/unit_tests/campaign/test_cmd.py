@@ -89,6 +89,34 @@ class RunCommandTest(CommandCase):
         with open(os.path.join(self.state, 'run_id')) as f:
             self.assertEqual(run_id, f.read().strip())
 
+    def test_status_watch_refreshes_until_the_end(self):
+        import threading
+        store = self.store()
+        store.create_campaign('run-w', 'unit', 'unit', {}, state='running')
+        store.set_item('run-w', recs.STEP, 'a', recs.RUNNING, position=1)
+
+        def finish():
+            # once the watch showed the running campaign
+            deadline = time.time() + 30
+            while ('run-w: running' not in self.stdout.getvalue() and
+                   time.time() < deadline):
+                time.sleep(0.05)
+            store.set_item('run-w', recs.STEP, 'a', recs.DONE)
+            store.set_campaign_state('run-w', 'done')
+
+        thread = threading.Thread(target=finish)
+        thread.start()
+        self.assertEqual(0, self.cli('campaign', 'status', 'run-w',
+                                     '--watch', '--interval', '0.1'))
+        thread.join()
+        out = self.stdout.getvalue()
+        self.assertIn('run-w: running', out)
+        final = out[out.rindex('| kind'):]
+        self.assertIn('| done ', final)
+        self.assertNotIn('running', final)
+        self.assertIn('| running ', out[:out.rindex('| kind')])
+        self.assertIn('run-w: done', self.stderr.getvalue())
+
     def test_dry_run_touches_nothing(self):
         path = fakes.write(self.dir, fakes.command_plan([
             step('a', self.traced('a'))]))

@@ -241,6 +241,18 @@ class PauseAndManualTest(RunnerCase):
         self.confirm_later('run-1', 'fw', 'failed')
         self.assertEqual(runner_mod.STOPPED, self.runner(plan).run())
 
+    def test_pause_then_manual_step_need_two_confirmations(self):
+        plan = fakes.command_plan([
+            {'id': 'fw', 'action': {'instruction': 'open the firewall'},
+             'expected_seconds': 5, 'timeout_seconds': 3, 'pause': True}],
+            driver={'name': 'manual'})
+        self.confirm_later('run-1', 'fw')
+        # the pause is confirmed, the step itself never: its timeout
+        self.assertEqual(runner_mod.STOPPED, self.runner(plan).run())
+        row = self.store.get_item('run-1', recs.STEP, 'fw')
+        self.assertEqual(('failed', 'timeout'),
+                         (row['state'], row['error_code']))
+
     def test_pause_waits_before_the_step(self):
         plan = fakes.command_plan([step('a', self.traced('a'),
                                         pause=True)])
