@@ -36,8 +36,7 @@ class Rollback(object):
 
     def run(self, reason):
         runner = self.runner
-        runner.store.set_campaign_state(runner.run_id, 'rolling back',
-                                        reason=reason)
+        runner.claim('rolling back', reason=reason)
         runner.log.note('rollback', 'started', detail=reason)
         backup = runner._item(recs.BACKUP, 'backup')['detail'].get('backup')
         for step in self.steps():

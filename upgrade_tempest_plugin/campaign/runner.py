@@ -34,6 +34,7 @@ from upgrade_tempest_plugin.campaign import checks as checks_mod
 from upgrade_tempest_plugin.campaign.drivers import base as drivers
 from upgrade_tempest_plugin.campaign import executor
 from upgrade_tempest_plugin.campaign import plan as plan_mod
+from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.store import campaigns as recs
 
@@ -101,6 +102,13 @@ class Runner(object):
                     if r['kind'] in (recs.STEP, recs.CHECK) and
                     r['state'] == recs.FAILED and not r['object']])
 
+    def claim(self, state, **detail):
+        """Set the campaign's state, naming this process as its runner."""
+        pid = os.getpid()
+        self.store.set_campaign_state(self.run_id, state, pid=pid,
+                                      starttime=procs.start_time(pid),
+                                      **detail)
+
     def _finish(self, state, **detail):
         self.store.set_campaign_state(self.run_id, state, **detail)
         if state in FINAL:
@@ -167,7 +175,7 @@ class Runner(object):
 
     def run(self, force=False):
         """Run (or resume) the campaign; returns its final state."""
-        self.store.set_campaign_state(self.run_id, RUNNING, pid=os.getpid())
+        self.claim(RUNNING)
         if not self._phase('preflight', self._validators('preflight')):
             if not force:
                 return self._finish(REFUSED, reason='the cloud is not '

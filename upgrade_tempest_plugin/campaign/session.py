@@ -15,6 +15,7 @@ from upgrade_tempest_plugin.campaign import phases as phases_mod
 from upgrade_tempest_plugin.campaign import plan as plan_mod
 from upgrade_tempest_plugin.campaign import runner as runner_mod
 from upgrade_tempest_plugin.cmd import base
+from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.store import campaigns as recs
@@ -102,18 +103,26 @@ class Session(object):
         return cls(ctx, plan, run_id, out)
 
     @classmethod
-    def existing(cls, ctx, run_id, out, lock=True):
-        """The recorded campaign ``run_id``, its cloud locked again."""
+    def existing(cls, ctx, run_id, out):
+        """The recorded campaign ``run_id``, its cloud locked again.
+
+        Refused while another live process runs it.
+        """
         campaign = ctx.store.get_campaign(run_id)
         if campaign is None:
             raise exceptions.UserError('no campaign run %s in the store %s'
                                        % (run_id, ctx.store.url))
-        if lock:
-            try:
-                ctx.store.acquire_campaign_lock(campaign['cloud'], run_id)
-            except recs.CampaignLocked as exc:
-                raise exceptions.UserError('refused: %s' % exc)
-            record_run_id(ctx.state_dir, run_id)
+        detail = campaign['detail'] or {}
+        if detail.get('pid') and detail['pid'] != os.getpid() and \
+                procs.is_running(detail['pid'], detail.get('starttime')):
+            raise exceptions.UserError(
+                'refused: campaign %s is being run by process %d'
+                % (run_id, detail['pid']))
+        try:
+            ctx.store.acquire_campaign_lock(campaign['cloud'], run_id)
+        except recs.CampaignLocked as exc:
+            raise exceptions.UserError('refused: %s' % exc)
+        record_run_id(ctx.state_dir, run_id)
         return cls(ctx, campaign['plan'], run_id, out)
 
     @staticmethod

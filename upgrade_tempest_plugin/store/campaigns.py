@@ -23,9 +23,8 @@ DONE = 'done'
 FAILED = 'failed'
 HANGING = 'hanging'
 ROLLED_BACK = 'rolled back'
-SKIPPED = 'skipped'
 #: States of a status-table row.
-STATES = (PENDING, RUNNING, DONE, FAILED, HANGING, ROLLED_BACK, SKIPPED)
+STATES = (PENDING, RUNNING, DONE, FAILED, HANGING, ROLLED_BACK)
 
 #: Kinds of rows.
 STEP = 'step'

@@ -188,6 +188,10 @@ class LockAndResumeTest(CommandCase):
         self.assertEqual(2, self.cli('campaign', 'run', path))
         self.assertIn('refused: cloud lab is held by campaign run %s'
                       % run_id, self.stderr.getvalue())
+        # Nor is it resumed while its runner lives.
+        self.assertEqual(2, self.cli('campaign', 'run', '--resume', run_id))
+        self.assertIn('refused: campaign %s is being run by process %d'
+                      % (run_id, proc.pid), self.stderr.getvalue())
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         self.assertEqual(['a', 'b-start'], self.trace_lines())
