@@ -206,7 +206,7 @@ class CampaignOnSandboxTest(unittest.TestCase):
                     for e in self.sandbox_events(began)
                     if e['action'].startswith('switch:')]
         self.assertEqual(len(switches), len(set(switches)), switches)
-        self.assertEqual(list(ORDER), [
+        self.assertEqual(['backup'] + list(ORDER), [
             e['action'] for e in store.list_events(run_id)
             if e['source'] == 'campaign'])
         analysis = facade.analyse_run(
