@@ -5,9 +5,8 @@ state directory and store come from ``[upgrade]`` of that tempest.conf, the
 observers' settings from ``[upgrade_observers]``.
 """
 
-import time
-
 from upgrade_tempest_plugin.cmd import base
+from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin import facade
 
 #: Exit code of ``observe status`` when the observer is not running (as
@@ -44,9 +43,7 @@ def status_record(status):
 
 
 def _when(epoch):
-    if not epoch:
-        return None
-    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(epoch))
+    return events.iso(epoch) if epoch else None
 
 
 class Start(base.Command):

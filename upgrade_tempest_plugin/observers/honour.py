@@ -24,6 +24,7 @@ import logging
 import threading
 import time
 
+from upgrade_tempest_plugin.common import waits
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.observers import credentials
 from upgrade_tempest_plugin.observers import probe
@@ -351,25 +352,28 @@ def reconcile(store, client, run_id, timeout, poll=2.0, deadline=None):
     """Decide every pending request of the run; returns the summary."""
     deadline = deadline or (time.time() + timeout + 60)
     sweep_unknown(store, client, run_id)
-    while True:
+
+    def settle_round():
+        """Step every pending request; True when none was pending."""
         pending = store.list_honour_requests(run_id,
                                              outcome=models.HONOUR_PENDING)
-        if not pending:
-            break
         for row in pending:
             try:
                 step(store, client, row, timeout)
             except Exception:   # keep reconciling the others
                 LOG.exception('reconciling request %s failed', row['id'])
-        if time.time() > deadline:
-            for row in store.list_honour_requests(
-                    run_id, outcome=models.HONOUR_PENDING):
-                store.update_honour_request(
-                    row['id'], outcome=models.HONOUR_NOT_HONOURED,
-                    reason='not decided when reconciliation ended',
-                    reconciled_at=time.time())
-            break
-        time.sleep(poll)
+        return not pending
+
+    try:
+        waits.until(settle_round, deadline - time.time(), poll,
+                    clock=time.time)
+    except waits.TimedOut:
+        for row in store.list_honour_requests(
+                run_id, outcome=models.HONOUR_PENDING):
+            store.update_honour_request(
+                row['id'], outcome=models.HONOUR_NOT_HONOURED,
+                reason='not decided when reconciliation ended',
+                reconciled_at=time.time())
     return store.list_honour_requests(run_id)
 
 

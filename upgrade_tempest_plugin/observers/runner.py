@@ -19,6 +19,7 @@ import threading
 import time
 
 from upgrade_tempest_plugin.common import procs
+from upgrade_tempest_plugin.common import waits
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.observers import credentials
 from upgrade_tempest_plugin.observers import dataplane
@@ -44,17 +45,30 @@ def logfile_path(state_dir, run_id):
 
 
 def open_store_retrying(url, stop, timeout=120.0):
-    """Open the store, retrying while it is unavailable."""
-    deadline = time.monotonic() + timeout
-    while True:
+    """Open the store, retrying while it is unavailable.
+
+    Gives up (raising the last StoreUnavailable) after ``timeout`` seconds
+    or as soon as ``stop`` is set.
+    """
+    errors = []
+
+    def attempt():
         try:
             return store_api.open_store(url)
         except store_api.StoreUnavailable as exc:
-            if time.monotonic() > deadline or stop.is_set():
+            if stop.is_set():
                 raise
+            errors.append(exc)
             LOG.warning('store not available yet (%s); retrying',
                         type(exc).__name__)
-            stop.wait(1.0)
+            return None
+
+    try:
+        return waits.until(attempt, timeout, 1.0,
+                           done=lambda store: store is not None,
+                           sleep=stop.wait)
+    except waits.TimedOut:
+        raise errors[-1]
 
 
 class Runner(object):

@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 
+from upgrade_tempest_plugin.common import waits
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.store import models
 
@@ -156,16 +157,13 @@ class SampleSink(object):
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if self.flush() and not self._buffer:
-                    return True
-            except Exception:
-                LOG.exception('unexpected error in the last flush')
-                return False
-            if time.monotonic() >= deadline:
-                LOG.error('%d samples could not be written',
-                          len(self._buffer))
-                return False
-            time.sleep(0.2)
+        try:
+            waits.until(lambda: self.flush() and not self._buffer,
+                        timeout, 0.2)
+        except waits.TimedOut:
+            LOG.error('%d samples could not be written', len(self._buffer))
+            return False
+        except Exception:
+            LOG.exception('unexpected error in the last flush')
+            return False
+        return True

@@ -1,6 +1,5 @@
 """The Python facade: what a consumer calls instead of the command line."""
 
-import json
 import os
 import time
 from unittest import mock
@@ -71,11 +70,7 @@ class ObserversTest(base.TestCase):
                                                      self.tmp))
         self.cloud = fakes.FakeCloud().start()
         self.addCleanup(self.cloud.stop)
-        settings = fakes.make_settings(self.tmp, self.cloud)
-        settings.pop('run_id')
-        self.settings = os.path.join(self.tmp, 'settings.json')
-        with open(self.settings, 'w') as f:
-            json.dump(settings, f)
+        self.settings = fakes.write_settings_file(self.tmp, self.cloud)
         self.run = {'run_id': 'facade-run', 'state_dir': self.tmp}
         self.addCleanup(facade.stop_observers, timeout=5, **self.run)
 

@@ -4,31 +4,25 @@ API's version document is read and recorded with the test result."""
 from oslo_serialization import jsonutils as json
 from tempest import config
 from tempest.lib import decorators
-from tempest import test
 from testtools import content
+
+from upgrade_tempest_plugin.tests import base
 
 CONF = config.CONF
 
 
-class IdentityVersionHealthTest(test.BaseTestCase):
+class IdentityVersionHealthTest(base.ValidatorTest):
     """Token issue and the version document, as the non-admin primary user.
 
     Any-time health (the class name carries "Health" so the phase regexes
     select it): safe in every phase, it creates nothing.
     """
 
-    credentials = ['primary']
-
     @classmethod
     def skip_checks(cls):
         super().skip_checks()
         if not CONF.identity_feature_enabled.api_v3:
             raise cls.skipException('Identity API v3 is not enabled')
-
-    @classmethod
-    def setup_credentials(cls):
-        cls.set_network_resources()
-        super().setup_credentials()
 
     @classmethod
     def setup_clients(cls):

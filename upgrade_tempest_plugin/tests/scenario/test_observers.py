@@ -28,7 +28,8 @@ class ObserversPreUpgradeTest(base.ValidatorTest):
     @decorators.idempotent_id('3ad4c62a-33a8-4a68-bb7f-5b98fd3e2346')
     def test_start_observers(self):
         # Imported when the test runs, not at discovery: the observers
-        # import the store (SQLAlchemy, alembic).
+        # import the store (SQLAlchemy, alembic), waits tenacity.
+        from upgrade_tempest_plugin.common import waits
         from upgrade_tempest_plugin.observers import fixture as obs_fixture
 
         fixture = self.useFixture(obs_fixture.ObserverFixture(
@@ -36,19 +37,23 @@ class ObserversPreUpgradeTest(base.ValidatorTest):
         self.assertTrue(fixture.status['alive'], fixture.status)
         process_id = fixture.status['process']['id']
         store = fixture.store
-        deadline = time.time() + FIRST_SAMPLES_TIMEOUT
-        started = None
-        while time.time() < deadline:
-            started = [e for e in store.list_events(fixture.run_id)
-                       if e['source'] == events.OBSERVER and
-                       e['action'] == 'start' and
-                       (e['detail'] or {}).get('process_id') == process_id]
-            if started:
-                break
-            self.assertTrue(fixture.current_status()['alive'],
-                            'the observer process died; see its log in %s'
-                            % fixture.state_dir)
-            time.sleep(0.5)
+        deadline = time.monotonic() + FIRST_SAMPLES_TIMEOUT
+
+        def started_events():
+            found = [e for e in store.list_events(fixture.run_id)
+                     if e['source'] == events.OBSERVER and
+                     e['action'] == 'start' and
+                     (e['detail'] or {}).get('process_id') == process_id]
+            if not found:
+                self.assertTrue(fixture.current_status()['alive'],
+                                'the observer process died; see its log '
+                                'in %s' % fixture.state_dir)
+            return found
+
+        try:
+            started = waits.until(started_events, FIRST_SAMPLES_TIMEOUT, 0.5)
+        except waits.TimedOut:
+            started = []
         if not started and not fixture.started:
             # An observer started by an earlier run of this test.
             started = [e for e in store.list_events(fixture.run_id)
@@ -60,12 +65,16 @@ class ObserversPreUpgradeTest(base.ValidatorTest):
         services = detail.get('services') or []
         self.assertTrue(services, 'no service of the catalog to observe: '
                         '%s' % detail)
-        missing = set(services)
-        while missing and time.time() < deadline:
+
+        def unsampled():
             seen = {t[1] for t in store.sample_targets(fixture.run_id)}
-            missing -= seen
-            if missing:
-                time.sleep(0.5)
+            return set(services) - seen
+
+        try:
+            missing = waits.until(unsampled, deadline - time.monotonic(),
+                                  0.5, done=lambda left: not left)
+        except waits.TimedOut as exc:
+            missing = exc.last
         self.attach_json('observer', {
             'run_id': fixture.run_id, 'pid': fixture.status['pid'],
             'started_now': fixture.started, 'services': services,

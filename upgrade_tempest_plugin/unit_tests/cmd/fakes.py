@@ -2,12 +2,37 @@
 
 import io
 import os
+import subprocess
+import sys
 
 import fixtures
 
 from upgrade_tempest_plugin.cmd import main
 from upgrade_tempest_plugin.sandbox import layout
 from upgrade_tempest_plugin.unit_tests import base
+
+
+def capture_cli(*argv):
+    """(exit code, stdout, stderr) of ``upgrade-tempest ARGV`` in-process."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with fixtures.MonkeyPatch('sys.stdout', stdout), \
+            fixtures.MonkeyPatch('sys.stderr', stderr):
+        rc = main.main(list(argv))
+    return rc, stdout.getvalue(), stderr.getvalue()
+
+
+def cli_subprocess(cwd, *argv):
+    """(exit code, stdout, stderr) of ``upgrade-tempest ARGV`` in a child.
+
+    For commands that load a tempest.conf (and with it oslo.log and
+    Tempest's CONF), which must not happen in the test process.  HOME is
+    ``cwd``, so nothing of the user's is read.
+    """
+    proc = subprocess.run(
+        [sys.executable, '-m', 'upgrade_tempest_plugin.cmd.main']
+        + list(argv), capture_output=True, text=True, cwd=cwd, timeout=120,
+        env=dict(os.environ, HOME=cwd))
+    return proc.returncode, proc.stdout, proc.stderr
 
 
 class SandboxCliTestCase(base.TestCase):

@@ -6,7 +6,6 @@ cliff's ``-f json``.
 """
 
 import argparse
-import io
 import json
 import os
 import types
@@ -21,6 +20,7 @@ from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.observers import settings as obs_settings
 from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.unit_tests import base
+from upgrade_tempest_plugin.unit_tests.cmd import fakes as cmd_fakes
 
 RUN_ARGUMENTS = ('--config-file', '--run', '--state-dir')
 #: discover's --config-file is the file it writes its settings into (none:
@@ -186,11 +186,7 @@ class ReadCommandsTest(base.TestCase):
                                                      self.tmp))
 
     def cli(self, *argv):
-        stdout, stderr = io.StringIO(), io.StringIO()
-        with fixtures.MonkeyPatch('sys.stdout', stdout), \
-                fixtures.MonkeyPatch('sys.stderr', stderr):
-            rc = main.main(list(argv))
-        return rc, stdout.getvalue(), stderr.getvalue()
+        return cmd_fakes.capture_cli(*argv)
 
     def test_every_read_command_is_tested(self):
         readers = {name for name, (command, _) in commands().items()

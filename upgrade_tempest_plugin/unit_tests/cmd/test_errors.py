@@ -11,8 +11,6 @@ import glob
 import io
 import json
 import os
-import subprocess
-import sys
 
 import fixtures
 from oslo_config import cfg
@@ -24,6 +22,7 @@ from upgrade_tempest_plugin.observers import credentials
 from upgrade_tempest_plugin.observers import settings as obs_settings
 from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.unit_tests import base
+from upgrade_tempest_plugin.unit_tests.cmd import fakes as cmd_fakes
 
 PASSWORD = 'secretpw'
 ADMIN_ONLY = ('- username: admin\n  password: %s\n  project_name: admin\n'
@@ -54,13 +53,8 @@ class ChildProcessTest(base.TestCase):
             f.write(text)
 
     def cli(self, *args):
-        proc = subprocess.run(
-            [sys.executable, '-m', 'upgrade_tempest_plugin.cmd.main']
-            + list(args) + ['--config-file', self.conf],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            cwd=self.tmp, timeout=120,
-            env=dict(os.environ, HOME=self.tmp))
-        return proc.returncode, proc.stdout, proc.stderr
+        return cmd_fakes.cli_subprocess(
+            self.tmp, *(list(args) + ['--config-file', self.conf]))
 
     def assertOneLine(self, code, texts, *args):
         """Run the command; exit ``code``, one line on stderr with texts."""
@@ -274,12 +268,7 @@ class InProcessTest(base.TestCase):
                                                      self.tmp))
 
     def cli(self, *argv):
-        stdout = self.useFixture(
-            fixtures.MonkeyPatch('sys.stdout', io.StringIO())).new_value
-        stderr = self.useFixture(
-            fixtures.MonkeyPatch('sys.stderr', io.StringIO())).new_value
-        rc = main.main(list(argv))
-        return rc, stdout.getvalue(), stderr.getvalue()
+        return cmd_fakes.capture_cli(*argv)
 
     def test_bad_dataplane_targets_in_settings(self):
         path = os.path.join(self.tmp, 'settings.json')

@@ -1,21 +1,18 @@
 """``upgrade-tempest observe start|status|stop`` and ``analyse``."""
 
-import io
 import json
 import os
-import subprocess
-import sys
 import time
 
 import fixtures
 
 from upgrade_tempest_plugin.analysis import run_analysis
-from upgrade_tempest_plugin.cmd import main
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.unit_tests.analysis import fakes as analysis_fakes
 from upgrade_tempest_plugin.unit_tests import base
+from upgrade_tempest_plugin.unit_tests.cmd import fakes as cmd_fakes
 from upgrade_tempest_plugin.unit_tests.observers import fakes
 
 
@@ -28,21 +25,12 @@ class ObserveCommandTest(base.TestCase):
             'TEMPEST_CONFIG_DIR', self.tmp))
         self.cloud = fakes.FakeCloud().start()
         self.addCleanup(self.cloud.stop)
-        settings = fakes.make_settings(self.tmp, self.cloud)
-        settings.pop('run_id')
-        self.settings = os.path.join(self.tmp, 'settings.json')
-        with open(self.settings, 'w') as f:
-            json.dump(settings, f)
+        self.settings = fakes.write_settings_file(self.tmp, self.cloud)
         self.common = ['--state-dir', self.tmp, '--run', 'cli-run']
         self.addCleanup(self.cli, 'observe', 'stop', '--timeout', '5')
 
     def cli(self, *argv):
-        stdout = io.StringIO()
-        stderr = io.StringIO()
-        with fixtures.MonkeyPatch('sys.stdout', stdout), \
-                fixtures.MonkeyPatch('sys.stderr', stderr):
-            rc = main.main(list(argv) + self.common)
-        return rc, stdout.getvalue(), stderr.getvalue()
+        return cmd_fakes.capture_cli(*(list(argv) + self.common))
 
     def test_start_status_analyse_stop(self):
         rc, out, err = self.cli('observe', 'start', '--settings',
@@ -120,12 +108,7 @@ class AnalyseCommandTest(AnalyseTestBase):
     """``analyse`` renders run_analysis.build() of a store."""
 
     def cli(self, *argv):
-        stdout = io.StringIO()
-        stderr = io.StringIO()
-        with fixtures.MonkeyPatch('sys.stdout', stdout), \
-                fixtures.MonkeyPatch('sys.stderr', stderr):
-            rc = main.main(list(argv) + self.common)
-        return rc, stdout.getvalue(), stderr.getvalue()
+        return cmd_fakes.capture_cli(*(list(argv) + self.common))
 
     def test_table_has_the_services_and_the_windows_with_their_step(self):
         rc, out, err = self.cli('analyse', '--import-events', self.events)
@@ -186,12 +169,8 @@ class AnalyseBudgetsTest(AnalyseTestBase):
         conf = os.path.join(self.tmp, 'tempest.conf')
         with open(conf, 'w') as f:
             f.write('[upgrade_budgets]\nmax_downtime = 0.5\n')
-        proc = subprocess.run(
-            [sys.executable, '-m', 'upgrade_tempest_plugin.cmd.main']
-            + list(argv) + self.common + ['--config-file', conf],
-            capture_output=True, text=True, cwd=self.tmp, timeout=120,
-            env=dict(os.environ, HOME=self.tmp))
-        return proc.returncode, proc.stdout, proc.stderr
+        return cmd_fakes.cli_subprocess(
+            self.tmp, *(list(argv) + self.common + ['--config-file', conf]))
 
     def test_table_has_the_verdicts(self):
         rc, out, err = self.cli('analyse', '--import-events', self.events)

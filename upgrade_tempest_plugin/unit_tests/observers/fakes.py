@@ -227,3 +227,13 @@ def make_settings(tmp, cloud, **overrides):
                     services=['identity', 'compute', 'image'])
     settings.update(overrides)
     return settings
+
+
+def write_settings_file(tmp, cloud):
+    """Path of ``tmp/settings.json``: ``make_settings`` without a run id."""
+    settings = make_settings(tmp, cloud)
+    settings.pop('run_id')
+    path = os.path.join(tmp, 'settings.json')
+    with open(path, 'w') as f:
+        json.dump(settings, f)
+    return path

@@ -186,3 +186,52 @@ class RunnerTest(base.TestCase):
         self.assertEqual({models.HONOUR_HONOURED},
                          {r['outcome'] for r in rows})
         self.assertEqual({}, self.cloud.networks)
+
+
+class OpenStoreRetryingTest(base.TestCase):
+    """The runner waits for a store that is not up yet, within limits."""
+
+    URL = 'postgresql+psycopg2://u:p@127.0.0.1:9/nothing-listens'
+
+    def test_gives_up_after_the_timeout_with_the_last_error(self):
+        attempts = []
+        real_open = store_api.open_store
+
+        def counting_open(url):
+            attempts.append(url)
+            return real_open(url)
+
+        self.useFixture(fixtures.MockPatchObject(
+            store_api, 'open_store', counting_open))
+        self.assertRaises(store_api.StoreUnavailable,
+                          obs_runner.open_store_retrying, self.URL,
+                          threading.Event(), timeout=1.5)
+        self.assertGreaterEqual(len(attempts), 2)
+
+    def test_stop_ends_the_wait_at_once(self):
+        stop = threading.Event()
+        stop.set()
+        began = time.monotonic()
+        self.assertRaises(store_api.StoreUnavailable,
+                          obs_runner.open_store_retrying, self.URL, stop,
+                          timeout=60)
+        self.assertLess(time.monotonic() - began, 30)
+
+    def test_a_store_that_comes_up_is_returned(self):
+        url = 'sqlite:///' + os.path.join(
+            self.useFixture(fixtures.TempDir()).path, 'store.db')
+        real_open = store_api.open_store
+        calls = []
+
+        def late_open(u):
+            calls.append(u)
+            if len(calls) < 2:
+                raise ConnectionRefusedError('not yet')
+            return real_open(u)
+
+        self.useFixture(fixtures.MockPatchObject(
+            store_api, 'open_store', late_open))
+        store = obs_runner.open_store_retrying(url, threading.Event(),
+                                               timeout=30)
+        self.addCleanup(store.close)
+        self.assertEqual(2, len(calls))
