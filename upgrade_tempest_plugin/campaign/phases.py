@@ -7,9 +7,13 @@ drives the deployment tool); its budget checks then fail, since nothing
 observed the step.
 """
 
+import configparser
 import os
 
 from upgrade_tempest_plugin import facade
+
+#: The tempest.conf the validators of a campaign run with.
+VALIDATORS_CONF = 'tempest.conf'
 
 #: The validators of each point of a campaign.
 REGEXES = {
@@ -33,13 +37,19 @@ class Phases(object):
 
     The validators find the run as every validator does: the run id
     recorded in the state directory of the tempest.conf, where the
-    campaign recorded it.
+    campaign recorded it.  They run with a copy of the plan's tempest.conf
+    (mode 0600, in the campaign's directory ``work_dir``) whose ``[upgrade]
+    expected_release_before`` and ``expected_release_after`` are the
+    plan's releases, so the release validators check them.
     """
 
-    def __init__(self, tempest, run_id, state_dir):
+    def __init__(self, tempest, run_id, state_dir, releases=None,
+                 work_dir=None):
         self.tempest = tempest
         self.run_id = run_id
         self.state_dir = state_dir
+        self.releases = releases
+        self.work_dir = work_dir
 
     @property
     def enabled(self):
@@ -55,12 +65,35 @@ class Phases(object):
             return self.tempest['health']
         return REGEXES[point]
 
+    def validators_conf(self):
+        """Write the validators' tempest.conf; returns its path.
+
+        Written again before every run: the deployment tool may have
+        rewritten the plan's tempest.conf since (the sandbox records the
+        package versions it runs).
+        """
+        conf = configparser.RawConfigParser()
+        conf.optionxform = str
+        conf.read(self.config_file)
+        if not conf.has_section('upgrade'):
+            conf.add_section('upgrade')
+        conf.set('upgrade', 'expected_release_before', self.releases[0])
+        conf.set('upgrade', 'expected_release_after', self.releases[1])
+        path = os.path.join(self.work_dir, VALIDATORS_CONF)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                          0o600), 'w') as f:
+            conf.write(f)
+        return path
+
     def validators(self, regex):
         """(ok, one line) of the validators ``regex`` selects."""
+        config_file = self.tempest.get('config_file')
+        if self.releases and self.work_dir:
+            config_file = self.validators_conf()
         result = facade.run_validators(
             workspace=self.tempest['workspace'], regex=regex,
             concurrency=self.tempest.get('concurrency', 1),
-            config_file=self.tempest.get('config_file'))
+            config_file=config_file)
         return result['ok'], result['explanation']
 
     def observers_wanted(self):

@@ -82,8 +82,9 @@ class Session(object):
         self.driver = drivers.load(plan, drivers.Context(
             plan['from_release'], plan['to_release'], self.work_dir,
             self.log.say))
-        self.phases = phases_mod.Phases(plan.get('tempest'), run_id,
-                                        ctx.state_dir)
+        self.phases = phases_mod.Phases(
+            plan.get('tempest'), run_id, ctx.state_dir,
+            (plan['from_release'], plan['to_release']), self.work_dir)
         self.runner = runner_mod.Runner(plan, ctx.store, run_id,
                                         self.work_dir, self.driver,
                                         self.log, self.phases)
