@@ -27,6 +27,10 @@ REGEXES = {
     # healthy.
     'rolled-back': r'^upgrade_tempest_plugin\..*(ReleasePreUpgrade|'
                    r'WorkloadsPostUpgrade|Health)',
+    # The same once the campaign destroyed its workloads (a rollback of a
+    # campaign that ended): nothing left to verify.
+    'rolled-back-after-destroy': r'^upgrade_tempest_plugin\..*('
+                                 r'ReleasePreUpgrade|Health)',
     # What the campaign created is removed.
     'destroy': facade.PHASES['destroy'],
 }

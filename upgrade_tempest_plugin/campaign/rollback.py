@@ -7,8 +7,8 @@ restored), newest first; each undo is a step event (action
 interrupted resumes too.  A failed undo stops the rollback (undoing
 earlier steps over a half-undone one would make things worse).  Then the
 validators show the cloud is back: the start release, the workloads
-intact, the services healthy; then the workloads are destroyed and the
-observers stopped.
+intact (unless the campaign had ended and destroyed them), the services
+healthy; then the workloads are destroyed and the observers stopped.
 """
 
 from upgrade_tempest_plugin.campaign import runner as runner_mod
@@ -45,8 +45,11 @@ class Rollback(object):
                 return runner._finish(runner_mod.ROLLBACK_FAILED,
                                       reason='%s; undoing %s failed'
                                       % (reason, step['id']))
-        runner._phase('rolled-back', runner._validators('rolled-back'))
-        ok = runner._item(recs.PHASE, 'rolled-back')['state'] == recs.DONE
+        point = 'rolled-back'
+        if runner._item(recs.PHASE, 'destroy')['state'] == recs.DONE:
+            point = 'rolled-back-after-destroy'
+        runner._phase(point, runner._validators(point))
+        ok = runner._item(recs.PHASE, point)['state'] == recs.DONE
         runner._cleanup()
         return runner._finish(
             runner_mod.ROLLED_BACK if ok else runner_mod.ROLLBACK_FAILED,

@@ -40,6 +40,7 @@ from upgrade_tempest_plugin.store import campaigns as recs
 
 #: Campaign states (the ``campaigns.state`` column).
 RUNNING = 'running'
+PAUSED = 'paused'
 DONE = 'done'
 FAILED = 'failed'
 STOPPED = 'stopped'
@@ -189,6 +190,7 @@ class Runner(object):
         if plan_mod.backup_enabled(self.plan) and not self._backup():
             return self._stop('the backup failed')
         for _, steps in plan_mod.groups(self.plan):
+            self._hold()
             outcome = self._run_group(steps)
             if outcome is not None:
                 return outcome
@@ -200,6 +202,22 @@ class Runner(object):
             for name in ('post-upgrade', 'budgets'))
         self._cleanup()
         return self._finish(DONE if ok else FAILED)
+
+    def _hold(self):
+        """Wait while an operator paused the campaign (``campaign pause``)."""
+        if not self._pause_requested():
+            return
+        self.claim(PAUSED)
+        self.log.note('campaign', 'paused', detail='upgrade-tempest campaign '
+                      'continue %s' % self.run_id)
+        while self._pause_requested():
+            self.sleep(POLL)
+        self.claim(RUNNING)
+        self.log.note('campaign', 'continued')
+
+    def _pause_requested(self):
+        campaign = self.store.get_campaign(self.run_id)
+        return bool((campaign['detail'] or {}).get('pause_requested'))
 
     def _run_budgets(self):
         analysis = self.phases.analyse()

@@ -203,13 +203,46 @@ class Rollback(base.Command):
                 else base.FAILURE_EXIT)
 
 
-class Continue(base.Command):
-    """Confirm a step: a pause, or a step the operator did (manual)."""
+class Pause(base.Command):
+    """Pause a running campaign before its next group of steps.
+
+    The steps running go on to their end; ``campaign continue RUN`` lets
+    the campaign go on.
+    """
 
     def get_parser(self, prog_name):
         parser = _store_arguments(super().get_parser(prog_name))
         parser.add_argument('run', metavar='RUN', help='the campaign run')
-        parser.add_argument('step', metavar='STEP', help='the step id')
+        return parser
+
+    def take_action(self, args):
+        from upgrade_tempest_plugin.campaign import runner
+        from upgrade_tempest_plugin.campaign import session as session_mod
+        ctx = _context(args)
+        campaign = session_mod.Session.find(ctx, args.run)
+        if campaign['state'] not in (runner.RUNNING, runner.PAUSED):
+            raise exceptions.UserError('campaign %s is not running (%s)'
+                                       % (args.run, campaign['state']))
+        _operator(self.app, campaign['plan'])
+        ctx.store.set_campaign_state(args.run, campaign['state'],
+                                     pause_requested=True)
+        self.app.stdout.write('campaign %s pauses before its next group\n'
+                              % args.run)
+        return base.OK_EXIT
+
+
+class Continue(base.Command):
+    """Let a paused campaign go on, or confirm a step.
+
+    Without STEP: a campaign paused by ``campaign pause``.  With STEP: a
+    step marked ``pause``, or a step the operator did (``manual``).
+    """
+
+    def get_parser(self, prog_name):
+        parser = _store_arguments(super().get_parser(prog_name))
+        parser.add_argument('run', metavar='RUN', help='the campaign run')
+        parser.add_argument('step', metavar='STEP', nargs='?',
+                            help='the step id')
         parser.add_argument('--failed', action='store_true',
                             help='report the step failed instead')
         return parser
@@ -219,6 +252,15 @@ class Continue(base.Command):
         from upgrade_tempest_plugin.store import campaigns as recs
         ctx = _context(args)
         campaign = session_mod.Session.find(ctx, args.run)
+        if args.step is None:
+            if not (campaign['detail'] or {}).get('pause_requested'):
+                raise exceptions.UserError('campaign %s is not paused'
+                                           % args.run)
+            _operator(self.app, campaign['plan'])
+            ctx.store.set_campaign_state(args.run, campaign['state'],
+                                         pause_requested=False)
+            self.app.stdout.write('campaign %s goes on\n' % args.run)
+            return base.OK_EXIT
         row = ctx.store.get_item(args.run, recs.STEP, args.step)
         if row is None:
             raise exceptions.UserError('campaign %s has no step %s'

@@ -227,6 +227,21 @@ class RollbackAndContinueCommandTest(CommandCase):
         self.assertEqual(2, self.cli('campaign', 'rollback', run_id))
         self.assertIn('already rolled back', self.stderr.getvalue())
 
+    def test_pause_and_continue_a_campaign(self):
+        store = self.store()
+        store.create_campaign('run-p', 'unit', 'unit', {}, state='running')
+        self.assertEqual(2, self.cli('campaign', 'continue', 'run-p'))
+        self.assertIn('campaign run-p is not paused', self.stderr.getvalue())
+        self.assertEqual(0, self.cli('campaign', 'pause', 'run-p'))
+        self.assertTrue(store.get_campaign('run-p')['detail'][
+            'pause_requested'])
+        self.assertEqual(0, self.cli('campaign', 'continue', 'run-p'))
+        self.assertFalse(store.get_campaign('run-p')['detail'][
+            'pause_requested'])
+        store.set_campaign_state('run-p', 'done')
+        self.assertEqual(2, self.cli('campaign', 'pause', 'run-p'))
+        self.assertIn('is not running (done)', self.stderr.getvalue())
+
     def test_continue_needs_a_waiting_step(self):
         path = fakes.write(self.dir, fakes.command_plan([step('a',
                                                               'true')]))

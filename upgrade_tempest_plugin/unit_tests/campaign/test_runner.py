@@ -253,6 +253,27 @@ class PauseAndManualTest(RunnerCase):
         self.assertEqual(('failed', 'timeout'),
                          (row['state'], row['error_code']))
 
+    def test_campaign_paused_by_the_operator(self):
+        plan = fakes.command_plan([step('a', self.traced('a')),
+                                   step('b', self.traced('b'))])
+        runner = self.runner(plan)
+        self.store.set_campaign_state('run-1', 'running',
+                                      pause_requested=True)
+        thread = threading.Thread(target=runner.run, daemon=True)
+        thread.start()
+        deadline = time.time() + 20
+        while (self.store.get_campaign('run-1')['state'] != 'paused' and
+               time.time() < deadline):
+            time.sleep(0.05)
+        self.assertEqual('paused', self.store.get_campaign('run-1')['state'])
+        time.sleep(0.6)
+        self.assertEqual([], self.trace_lines())
+        self.store.set_campaign_state('run-1', 'paused',
+                                      pause_requested=False)
+        thread.join(20)
+        self.assertEqual(['a', 'b'], self.trace_lines())
+        self.assertEqual('done', self.store.get_campaign('run-1')['state'])
+
     def test_pause_waits_before_the_step(self):
         plan = fakes.command_plan([step('a', self.traced('a'),
                                         pause=True)])
@@ -319,3 +340,6 @@ class RollbackTest(RunnerCase):
         self.assertEqual(runner_mod.ROLLED_BACK, rollback.Rollback(
             self.runner(plan)).run('asked'))
         self.assertEqual(['undo-b', 'undo-a'], self.trace_lines())
+        # its workloads were destroyed when it ended: none to verify
+        self.assertEqual(['point:rolled-back-after-destroy'],
+                         self.phases.calls)
