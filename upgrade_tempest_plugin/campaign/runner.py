@@ -50,6 +50,9 @@ REFUSED = 'refused'
 #: States after which the cloud's lock is released.
 FINAL = (DONE, FAILED, STOPPED, ROLLED_BACK, ROLLBACK_FAILED, REFUSED)
 
+#: Error code of a command gone without an exit code.
+LOST = 'lost'
+
 #: Seconds the observers get to flush the samples of a step that just
 #: ended before its budgets are judged (they flush once a second).
 CHECK_DELAY = 2.0
@@ -329,8 +332,15 @@ class Runner(object):
         return ok
 
     def _execute_step(self, step, row):
+        """Run the step's action (or see a past runner's through).
+
+        A command a past runner started is waited for, not started again.
+        One that is gone without an exit code (the machine rebooted) never
+        finished: the step runs again, as a step not recorded done does.
+        """
         step_id = step['id']
         handle = (row['detail'] or {}).get('handle')
+        outcome = None
         if row['state'] in (recs.RUNNING, recs.HANGING) and handle:
             objects, started = row['detail']['objects'], row['started_at']
             self.log.note('resume', 'waiting', step=step_id,
@@ -338,7 +348,12 @@ class Runner(object):
                           'past runner' % handle['pid'])
             outcome = self._wait(step, recs.STEP, step_id, started,
                                  handle=handle)
-        else:
+            if outcome.error_code == LOST:
+                self.log.note('resume', 'lost', step=step_id,
+                              detail=outcome.detail + '; running the step '
+                              'again')
+                outcome = None
+        if outcome is None:
             objects = self.driver.resolve(step)
             started = self.clock()
             # Written before the driver is called.
@@ -399,7 +414,7 @@ class Runner(object):
                                    'timeout of %s s'
                                    % step['timeout_seconds'])
         if returncode == executor.LOST:
-            return drivers.Outcome(False, 'lost', 'its command (pid %d) '
+            return drivers.Outcome(False, LOST, 'its command (pid %d) '
                                    'ended without an exit code'
                                    % handle['pid'])
         outcome = self.driver.outcome(returncode)

@@ -208,6 +208,30 @@ class RunTest(RunnerCase):
         self.assertIn('exit-1', joined)
 
 
+class ResumeTest(RunnerCase):
+
+    def test_a_command_lost_with_the_machine_runs_again(self):
+        import subprocess
+        plan = fakes.command_plan([step('a', self.traced('a')),
+                                   step('b', self.traced('b'))])
+        runner = self.runner(plan)
+        # A past runner began b; its command died without an exit code.
+        gone = subprocess.Popen(['true'])
+        gone.wait()
+        self.store.set_item('run-1', recs.STEP, 'b', recs.RUNNING,
+                            started_at=time.time(), detail={
+                                'objects': ['b'], 'handle': {
+                                    'pid': gone.pid, 'starttime': 1,
+                                    'log': os.path.join(self.dir, 'b.log'),
+                                    'result': os.path.join(self.dir,
+                                                           'none.json')}})
+        self.assertEqual(runner_mod.DONE, runner.run())
+        self.assertEqual(['a', 'b'], self.trace_lines())
+        self.assertIn('running the step again', self.out.getvalue())
+        self.assertEqual(['a', 'b'], [e['action']
+                                      for e in self.step_events()])
+
+
 class PauseAndManualTest(RunnerCase):
 
     def confirm_later(self, run_id, item, value='done'):
