@@ -30,7 +30,7 @@ class Rollback(object):
                 if r['kind'] == recs.STEP}
         begun = [s for s in runner.plan['steps']
                  if rows.get(s['id'], {}).get('state') in UNDONE or
-                 runner._item(recs.ROLLBACK, s['id'])['state'] in (
+                 runner.item(recs.ROLLBACK, s['id'])['state'] in (
                      recs.RUNNING, recs.HANGING, recs.FAILED)]
         return list(reversed(begun))
 
@@ -38,20 +38,20 @@ class Rollback(object):
         runner = self.runner
         runner.claim('rolling back', reason=reason)
         runner.log.note('rollback', 'started', detail=reason)
-        backup = runner._item(recs.BACKUP, 'backup')['detail'].get('backup')
+        backup = runner.item(recs.BACKUP, 'backup')['detail'].get('backup')
         for step in self.steps():
             if not self.undo(step, backup):
-                runner._cleanup()
-                return runner._finish(runner_mod.ROLLBACK_FAILED,
-                                      reason='%s; undoing %s failed'
-                                      % (reason, step['id']))
+                runner.cleanup()
+                return runner.finish(runner_mod.ROLLBACK_FAILED,
+                                     reason='%s; undoing %s failed'
+                                     % (reason, step['id']))
         point = 'rolled-back'
-        if runner._item(recs.PHASE, 'destroy')['state'] == recs.DONE:
+        if runner.item(recs.PHASE, 'destroy')['state'] == recs.DONE:
             point = 'rolled-back-after-destroy'
-        runner._phase(point, runner._validators(point))
-        ok = runner._item(recs.PHASE, point)['state'] == recs.DONE
-        runner._cleanup()
-        return runner._finish(
+        runner.phase(point, runner.validators_at(point))
+        ok = runner.item(recs.PHASE, point)['state'] == recs.DONE
+        runner.cleanup()
+        return runner.finish(
             runner_mod.ROLLED_BACK if ok else runner_mod.ROLLBACK_FAILED,
             reason=reason if ok else '%s; the validators after the '
             'rollback failed' % reason)
@@ -59,33 +59,33 @@ class Rollback(object):
     def undo(self, step, backup):
         runner = self.runner
         step_id = step['id']
-        row = runner._item(recs.ROLLBACK, step_id)
+        row = runner.item(recs.ROLLBACK, step_id)
         if row['state'] == recs.DONE:
             return True
-        objects = runner._item(recs.STEP, step_id)['detail'].get(
+        objects = runner.item(recs.STEP, step_id)['detail'].get(
             'objects') or []
         handle = (row['detail'] or {}).get('handle')
         if row['state'] in (recs.RUNNING, recs.HANGING) and handle:
             started = row['started_at']
-            outcome = runner._wait(step, recs.ROLLBACK, step_id, started,
-                                   handle=handle)
+            outcome = runner.wait(step, recs.ROLLBACK, step_id, started,
+                                  handle=handle)
         else:
             started = runner.clock()
-            runner._set(recs.ROLLBACK, step_id, recs.RUNNING,
-                        started_at=started, detail={'handle': None})
+            runner.record(recs.ROLLBACK, step_id, recs.RUNNING,
+                          started_at=started, detail={'handle': None})
             outcome = runner.perform(
                 step, recs.ROLLBACK, step_id, started,
                 lambda: runner.driver.rollback(step, objects, backup))
         ended = runner.clock()
-        runner._event(step_id, 'rollback:' + step_id,
-                      step.get('services') or objects, outcome.ok, started,
-                      ended, outcome.error_code, outcome.detail)
-        runner._set(recs.ROLLBACK, step_id,
-                    recs.DONE if outcome.ok else recs.FAILED,
-                    ended_at=ended, error_code=outcome.error_code,
-                    detail={'why': outcome.detail})
+        runner.event(step_id, 'rollback:' + step_id,
+                     step.get('services') or objects, outcome.ok, started,
+                     ended, outcome.error_code, outcome.detail)
+        runner.record(recs.ROLLBACK, step_id,
+                      recs.DONE if outcome.ok else recs.FAILED,
+                      ended_at=ended, error_code=outcome.error_code,
+                      detail={'why': outcome.detail})
         if outcome.ok:
-            runner._set(recs.STEP, step_id, recs.ROLLED_BACK)
+            runner.record(recs.STEP, step_id, recs.ROLLED_BACK)
             for obj in objects:
-                runner._set(recs.OBJECT, step_id, recs.ROLLED_BACK, obj=obj)
+                runner.record(recs.OBJECT, step_id, recs.ROLLED_BACK, obj=obj)
         return outcome.ok

@@ -30,9 +30,8 @@ import concurrent.futures
 import os
 import time
 
+from upgrade_tempest_plugin.campaign import actions
 from upgrade_tempest_plugin.campaign import checks as checks_mod
-from upgrade_tempest_plugin.campaign.drivers import base as drivers
-from upgrade_tempest_plugin.campaign import executor
 from upgrade_tempest_plugin.campaign import plan as plan_mod
 from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin import events
@@ -50,19 +49,12 @@ REFUSED = 'refused'
 #: States after which the cloud's lock is released.
 FINAL = (DONE, FAILED, STOPPED, ROLLED_BACK, ROLLBACK_FAILED, REFUSED)
 
-#: Error code of a command gone without an exit code.
-LOST = 'lost'
-
 #: Seconds the observers get to flush the samples of a step that just
 #: ended before its budgets are judged (they flush once a second).
 CHECK_DELAY = 2.0
-#: Seconds between two polls of a step's status.
-POLL = 0.5
-#: Seconds between two ``driver.status()`` queries of a running step.
-STATUS_INTERVAL = 10.0
 
 
-class Runner(object):
+class Runner(actions.Actions):
 
     def __init__(self, plan, store, run_id, work_dir, driver, log, phases,
                  clock=time.time, sleep=time.sleep, check_delay=CHECK_DELAY):
@@ -91,11 +83,11 @@ class Runner(object):
             store.set_item(run_id, recs.STEP, step['id'], recs.PENDING,
                            position=index + 1)
 
-    def _item(self, kind, item, obj=''):
+    def item(self, kind, item, obj=''):
         return self.store.get_item(self.run_id, kind, item, obj) or {
             'state': recs.PENDING, 'detail': {}}
 
-    def _set(self, kind, item, state, **kwargs):
+    def record(self, kind, item, state, **kwargs):
         kwargs.setdefault('position', self.positions.get(
             item.split('#')[0], 0))
         return self.store.set_item(self.run_id, kind, item, state, **kwargs)
@@ -113,7 +105,7 @@ class Runner(object):
                                       starttime=procs.start_time(pid),
                                       **detail)
 
-    def _finish(self, state, **detail):
+    def finish(self, state, **detail):
         self.store.set_campaign_state(self.run_id, state, **detail)
         if state in FINAL:
             self.store.release_campaign_lock(self.cloud, self.run_id)
@@ -122,17 +114,17 @@ class Runner(object):
 
     # -- phases -------------------------------------------------------------
 
-    def _phase(self, name, func):
+    def phase(self, name, func):
         """Run phase ``name`` once: a phase done before is skipped."""
-        if self._item(recs.PHASE, name)['state'] == recs.DONE:
+        if self.item(recs.PHASE, name)['state'] == recs.DONE:
             return True
         started = self.clock()
-        self._set(recs.PHASE, name, recs.RUNNING, started_at=started,
-                  position=0)
+        self.record(recs.PHASE, name, recs.RUNNING, started_at=started,
+                    position=0)
         ok, text = func()
         state = recs.DONE if ok else recs.FAILED
-        self._set(recs.PHASE, name, state, ended_at=self.clock(),
-                  position=0, detail={'result': text})
+        self.record(recs.PHASE, name, state, ended_at=self.clock(),
+                    position=0, detail={'result': text})
         self.store.add_event(self.run_id, events.CAMPAIGN_NOTE, name,
                              result='pass' if ok else 'fail',
                              detail={'text': text, 'ended_at': self.clock()},
@@ -140,7 +132,7 @@ class Runner(object):
         self.log.note(name, 'passed' if ok else 'failed', detail=text)
         return ok
 
-    def _validators(self, point):
+    def validators_at(self, point):
         if not self.phases.enabled:
             return lambda: (True, 'no tempest workspace in the plan')
         return lambda: self.phases.validators(self.phases.regex(point))
@@ -153,15 +145,15 @@ class Runner(object):
 
     def _stop_observers(self):
         if self.phases.observers_wanted():
-            self._phase('observers-stop', lambda: (
+            self.phase('observers-stop', lambda: (
                 True, 'observer: %s' % self.phases.stop_observers()['how']))
 
     def _backup(self):
-        if self._item(recs.BACKUP, 'backup')['state'] == recs.DONE:
+        if self.item(recs.BACKUP, 'backup')['state'] == recs.DONE:
             return True
         started = self.clock()
-        self._set(recs.BACKUP, 'backup', recs.RUNNING, started_at=started,
-                  position=0)
+        self.record(recs.BACKUP, 'backup', recs.RUNNING, started_at=started,
+                    position=0)
         try:
             saved = self.driver.backup()
         except Exception as exc:
@@ -170,25 +162,25 @@ class Runner(object):
             error = None
         ended = self.clock()
         state = recs.FAILED if error else recs.DONE
-        self._set(recs.BACKUP, 'backup', state, ended_at=ended, position=0,
-                  error_code='backup-failed' if error else None,
-                  detail={'backup': saved, 'error': error})
-        self._event('backup', 'backup', None, not error, started, ended,
-                    'backup-failed' if error else None, error)
+        self.record(recs.BACKUP, 'backup', state, ended_at=ended, position=0,
+                    error_code='backup-failed' if error else None,
+                    detail={'backup': saved, 'error': error})
+        self.event('backup', 'backup', None, not error, started, ended,
+                   'backup-failed' if error else None, error)
         return not error
 
     def run(self, force=False):
         """Run (or resume) the campaign; returns its final state."""
         self.claim(RUNNING)
-        if not self._phase('preflight', self._validators('preflight')):
+        if not self.phase('preflight', self.validators_at('preflight')):
             if not force:
-                return self._finish(REFUSED, reason='the cloud is not '
-                                    'healthy (pre-flight validators '
-                                    'failed; --force runs anyway)')
+                return self.finish(REFUSED, reason='the cloud is not '
+                                   'healthy (pre-flight validators '
+                                   'failed; --force runs anyway)')
             self.log.note('preflight', 'forced')
         if self.phases.observers_wanted():
-            self._phase('observers', self._start_observers)
-        if not self._phase('pre-upgrade', self._validators('pre-upgrade')):
+            self.phase('observers', self._start_observers)
+        if not self.phase('pre-upgrade', self.validators_at('pre-upgrade')):
             return self._stop('the pre-upgrade validators failed')
         if plan_mod.backup_enabled(self.plan) and not self._backup():
             return self._stop('the backup failed')
@@ -197,14 +189,14 @@ class Runner(object):
             outcome = self._run_group(steps)
             if outcome is not None:
                 return outcome
-        self._phase('post-upgrade', self._validators('post-upgrade'))
+        self.phase('post-upgrade', self.validators_at('post-upgrade'))
         if self.plan.get('budgets'):
-            self._phase('budgets', self._run_budgets)
+            self.phase('budgets', self._run_budgets)
         ok = self.failures() == 0 and all(
-            self._item(recs.PHASE, name)['state'] != recs.FAILED
+            self.item(recs.PHASE, name)['state'] != recs.FAILED
             for name in ('post-upgrade', 'budgets'))
-        self._cleanup()
-        return self._finish(DONE if ok else FAILED)
+        self.cleanup()
+        return self.finish(DONE if ok else FAILED)
 
     def _hold(self):
         """Wait while an operator paused the campaign (``campaign pause``)."""
@@ -214,7 +206,7 @@ class Runner(object):
         self.log.note('campaign', 'paused', detail='upgrade-tempest campaign '
                       'continue %s' % self.run_id)
         while self._pause_requested():
-            self.sleep(POLL)
+            self.sleep(actions.POLL)
         self.claim(RUNNING)
         self.log.note('campaign', 'continued')
 
@@ -229,21 +221,21 @@ class Runner(object):
         return (all(ok for ok, _ in results),
                 '; '.join(text for _, text in results))
 
-    def _cleanup(self):
+    def cleanup(self):
         """Destroy the campaign's workloads; stop the observers."""
-        self._phase('destroy', self._validators('destroy'))
+        self.phase('destroy', self.validators_at('destroy'))
         self._stop_observers()
 
     def _stop(self, reason):
         """Cascade stop: no more actions; clean up; report."""
         self.log.note('cascade-stop', 'stopped', detail=reason)
-        self._cleanup()
-        return self._finish(STOPPED, reason=reason)
+        self.cleanup()
+        return self.finish(STOPPED, reason=reason)
 
     def _run_group(self, steps):
         """Run one group; None to go on, else the campaign's end state."""
         todo = [s for s in steps
-                if self._item(recs.STEP, s['id'])['state'] != recs.DONE]
+                if self.item(recs.STEP, s['id'])['state'] != recs.DONE]
         if self.failures() >= plan_mod.max_failures(self.plan):
             return self._stop('%d failure(s), max_failures is %d' % (
                 self.failures(), plan_mod.max_failures(self.plan)))
@@ -269,8 +261,8 @@ class Runner(object):
 
     # -- one step -----------------------------------------------------------
 
-    def _event(self, step_id, action, objects, ok, started, ended,
-               error_code=None, detail=None):
+    def event(self, step_id, action, objects, ok, started, ended,
+              error_code=None, detail=None):
         """The step event, in the store and in the campaign log."""
         obj = ','.join(objects or ()) or None
         outcome = 'ok' if ok else 'failed'
@@ -289,21 +281,21 @@ class Runner(object):
 
     def _pause(self, step):
         """Wait for ``campaign continue`` at a step marked ``pause``."""
-        row = self._item(recs.STEP, step['id'])
+        row = self.item(recs.STEP, step['id'])
         if row['detail'].get('paused') or row['state'] != recs.PENDING:
             return
-        self._set(recs.STEP, step['id'], recs.PENDING,
-                  detail={'waiting_for': 'pause'})
+        self.record(recs.STEP, step['id'], recs.PENDING,
+                    detail={'waiting_for': 'pause'})
         self.log.note('pause', 'waiting', step=step['id'],
                       detail='upgrade-tempest campaign continue %s %s'
                       % (self.run_id, step['id']))
-        while not self._item(recs.STEP, step['id'])['detail'].get(
+        while not self.item(recs.STEP, step['id'])['detail'].get(
                 'confirmed'):
-            self.sleep(POLL)
+            self.sleep(actions.POLL)
         # The confirmation was the pause's, not the step's (manual).
-        self._set(recs.STEP, step['id'], recs.PENDING,
-                  detail={'waiting_for': None, 'confirmed': None,
-                          'paused': True})
+        self.record(recs.STEP, step['id'], recs.PENDING,
+                    detail={'waiting_for': None, 'confirmed': None,
+                            'paused': True})
 
     def run_step(self, step):
         """Run ``step`` and its checks; True when both passed.
@@ -312,7 +304,7 @@ class Runner(object):
         """
         if step.get('pause'):
             self._pause(step)
-        row = self._item(recs.STEP, step['id'])
+        row = self.item(recs.STEP, step['id'])
         detail = row['detail'] or {}
         if 'outcome' in detail:
             # A past runner recorded the outcome; only the checks are left.
@@ -326,9 +318,9 @@ class Runner(object):
         if ok:
             ok = self._run_checks(step, objects, event)
         state = recs.DONE if ok else recs.FAILED
-        self._set(recs.STEP, step['id'], state)
+        self.record(recs.STEP, step['id'], state)
         for obj in objects:
-            self._set(recs.OBJECT, step['id'], state, obj=obj)
+            self.record(recs.OBJECT, step['id'], state, obj=obj)
         return ok
 
     def _execute_step(self, step, row):
@@ -346,9 +338,9 @@ class Runner(object):
             self.log.note('resume', 'waiting', step=step_id,
                           detail='its command (pid %d) was started by a '
                           'past runner' % handle['pid'])
-            outcome = self._wait(step, recs.STEP, step_id, started,
-                                 handle=handle)
-            if outcome.error_code == LOST:
+            outcome = self.wait(step, recs.STEP, step_id, started,
+                                handle=handle)
+            if outcome.error_code == actions.LOST:
                 self.log.note('resume', 'lost', step=step_id,
                               detail=outcome.detail + '; running the step '
                               'again')
@@ -357,87 +349,29 @@ class Runner(object):
             objects = self.driver.resolve(step)
             started = self.clock()
             # Written before the driver is called.
-            self._set(recs.STEP, step_id, recs.RUNNING, started_at=started,
-                      detail={'objects': objects, 'handle': None})
+            self.record(recs.STEP, step_id, recs.RUNNING, started_at=started,
+                        detail={'objects': objects, 'handle': None})
             for obj in objects:
-                self._set(recs.OBJECT, step_id, recs.RUNNING, obj=obj,
-                          started_at=started)
+                self.record(recs.OBJECT, step_id, recs.RUNNING, obj=obj,
+                            started_at=started)
             self.log.note('start', 'running', step=step_id,
                           obj=','.join(objects) or None)
             outcome = self.perform(step, recs.STEP, step_id, started,
                                    lambda: self.driver.upgrade(step,
                                                                objects))
         ended = self.clock()
-        event = self._event(step_id, step_id, step.get('services') or
-                            objects, outcome.ok, started, ended,
-                            outcome.error_code, outcome.detail)
-        self._set(recs.STEP, step_id, recs.RUNNING, ended_at=ended,
-                  error_code=outcome.error_code,
-                  detail={'outcome': 'ok' if outcome.ok else 'failed',
-                          'event': _event_key(event),
-                          'why': outcome.detail})
+        event = self.event(step_id, step_id, step.get('services') or
+                           objects, outcome.ok, started, ended,
+                           outcome.error_code, outcome.detail)
+        self.record(recs.STEP, step_id, recs.RUNNING, ended_at=ended,
+                    error_code=outcome.error_code,
+                    detail={'outcome': 'ok' if outcome.ok else 'failed',
+                            'event': _event_key(event),
+                            'why': outcome.detail})
         for obj in objects:
-            self._set(recs.OBJECT, step_id, recs.RUNNING, obj=obj,
-                      ended_at=ended)
+            self.record(recs.OBJECT, step_id, recs.RUNNING, obj=obj,
+                        ended_at=ended)
         return outcome.ok, objects, started, ended, _event_key(event)
-
-    def perform(self, step, kind, item, started, call):
-        """Call the driver and see its action through to an outcome."""
-        try:
-            action = call()
-        except Exception as exc:
-            return drivers.Outcome(False, 'driver-error', '%s: %s' % (
-                type(exc).__name__, exc))
-        if isinstance(action, drivers.Outcome):
-            return action
-        if isinstance(action, drivers.Command):
-            name = item.replace(':', '-').replace('/', '-')
-            handle = executor.start(
-                action, os.path.join(self.work_dir, name + '.log'),
-                os.path.join(self.work_dir, name + '.result.json'),
-                shown=self.log.redact(' '.join(action.argv)))
-            self._set(kind, item, recs.RUNNING, detail={'handle': handle})
-            return self._wait(step, kind, item, started, handle=handle)
-        self._set(kind, item, recs.RUNNING,
-                  detail={'waiting_for': 'action'})
-        return self._wait(step, kind, item, started)
-
-    def _wait(self, step, kind, item, started, handle=None):
-        deadline = started + step['timeout_seconds']
-        watch = _Watch(self, step, kind, item, started)
-        if handle is None:
-            return self._wait_confirmation(kind, item, deadline, watch)
-        returncode = executor.wait(handle, deadline, on_poll=watch,
-                                   clock=self.clock)
-        if returncode == executor.TIMED_OUT:
-            return drivers.Outcome(False, 'timeout', 'stopped after its '
-                                   'timeout of %s s'
-                                   % step['timeout_seconds'])
-        if returncode == executor.LOST:
-            return drivers.Outcome(False, LOST, 'its command (pid %d) '
-                                   'ended without an exit code'
-                                   % handle['pid'])
-        outcome = self.driver.outcome(returncode)
-        if not outcome.ok:
-            outcome = outcome._replace(detail='%s; output in %s' % (
-                outcome.detail, handle['log']))
-        return outcome
-
-    def _wait_confirmation(self, kind, item, deadline, watch):
-        """Until ``campaign continue`` or the callback says how it ended."""
-        while True:
-            watch()
-            detail = self._item(kind, item)['detail']
-            if detail.get('confirmed'):
-                ok = detail['confirmed'] == 'done'
-                return drivers.Outcome(
-                    ok, None if ok else 'reported-failed',
-                    'reported %s by %s' % (detail['confirmed'],
-                                           detail.get('by', 'the operator')))
-            if self.clock() >= deadline:
-                return drivers.Outcome(False, 'timeout',
-                                       'nobody said it was done in time')
-            self.sleep(POLL)
 
     # -- checks -------------------------------------------------------------
 
@@ -445,19 +379,19 @@ class Runner(object):
         ok = True
         for index, check in enumerate(step.get('checks') or ()):
             item = '%s#%d' % (step['id'], index)
-            if self._item(recs.CHECK, item)['state'] in (recs.DONE,):
+            if self.item(recs.CHECK, item)['state'] in (recs.DONE,):
                 continue
-            self._set(recs.CHECK, item, recs.RUNNING,
-                      started_at=self.clock())
+            self.record(recs.CHECK, item, recs.RUNNING,
+                        started_at=self.clock())
             try:
                 passed, text = self._check(step, objects, event, check)
             except Exception as exc:
                 passed, text = False, '%s: %s' % (type(exc).__name__, exc)
-            self._set(recs.CHECK, item,
-                      recs.DONE if passed else recs.FAILED,
-                      ended_at=self.clock(),
-                      error_code=None if passed else 'check-failed',
-                      detail={'check': check, 'result': text})
+            self.record(recs.CHECK, item,
+                        recs.DONE if passed else recs.FAILED,
+                        ended_at=self.clock(),
+                        error_code=None if passed else 'check-failed',
+                        detail={'check': check, 'result': text})
             self.store.add_event(self.run_id, events.CAMPAIGN_NOTE, 'check',
                                  service=step['id'],
                                  result='pass' if passed else 'fail',
@@ -488,47 +422,3 @@ def _event_key(row):
             'service': row['service'], 'at': row['at'],
             'ended_at': row['detail']['ended_at'],
             'detail': {'ended_at': row['detail']['ended_at']}}
-
-
-class _Watch(object):
-    """Called at every poll of a running step or rollback.
-
-    Raises the hanging alarm once, and asks the driver for the status of
-    the step's objects now and then.
-    """
-
-    def __init__(self, runner, step, kind, item, started):
-        self.runner = runner
-        self.step = step
-        self.kind = kind
-        self.item = item
-        self.hang_at = started + plan_mod.hang_factor(
-            runner.plan) * step['expected_seconds']
-        self.alarmed = runner._item(kind, item)['state'] == recs.HANGING
-        self.next_status = started + STATUS_INTERVAL
-
-    def __call__(self):
-        runner = self.runner
-        now = runner.clock()
-        if not self.alarmed and now >= self.hang_at:
-            self.alarmed = True
-            runner._set(self.kind, self.item, recs.HANGING)
-            text = ('running for more than %s x its expected %s s'
-                    % (plan_mod.hang_factor(runner.plan),
-                       self.step['expected_seconds']))
-            runner.store.add_event(runner.run_id, events.CAMPAIGN_NOTE,
-                                   'alarm:hanging', service=self.item,
-                                   result='hanging', detail={'text': text},
-                                   at=now)
-            runner.log.note('alarm', 'hanging', step=self.item,
-                            error_code='hanging', detail=text)
-        if (self.kind == recs.STEP and runner.driver.REPORTS_STATUS and
-                now >= self.next_status):
-            self.next_status = now + STATUS_INTERVAL
-            objects = runner._item(self.kind, self.item)['detail'].get(
-                'objects') or []
-            for status in runner.driver.status(self.step, objects):
-                runner._set(recs.OBJECT, self.item, recs.RUNNING,
-                            obj=status.object,
-                            detail={'status': status.state,
-                                    'release': status.release})
