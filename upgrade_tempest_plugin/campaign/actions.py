@@ -15,6 +15,7 @@ import os
 from upgrade_tempest_plugin.campaign.drivers import base as drivers
 from upgrade_tempest_plugin.campaign import executor
 from upgrade_tempest_plugin.campaign import plan as plan_mod
+from upgrade_tempest_plugin.common import waits
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.store import campaigns as recs
 
@@ -77,19 +78,22 @@ class Actions(object):
 
     def _wait_confirmation(self, kind, item, deadline, watch):
         """Until ``campaign continue`` or the callback says how it ended."""
-        while True:
+        def confirmed():
             watch()
-            detail = self.item(kind, item)['detail']
-            if detail.get('confirmed'):
-                ok = detail['confirmed'] == 'done'
-                return drivers.Outcome(
-                    ok, None if ok else 'reported-failed',
-                    'reported %s by %s' % (detail['confirmed'],
-                                           detail.get('by', 'the operator')))
-            if self.clock() >= deadline:
-                return drivers.Outcome(False, 'timeout',
-                                       'nobody said it was done in time')
-            self.sleep(POLL)
+            return self.item(kind, item)['detail']
+
+        try:
+            detail = waits.until(confirmed, deadline - self.clock(), POLL,
+                                 done=lambda d: d.get('confirmed'),
+                                 clock=self.clock, sleep=self.sleep)
+        except waits.TimedOut:
+            return drivers.Outcome(False, 'timeout',
+                                   'nobody said it was done in time')
+        ok = detail['confirmed'] == 'done'
+        return drivers.Outcome(ok, None if ok else 'reported-failed',
+                               'reported %s by %s' % (
+                                   detail['confirmed'],
+                                   detail.get('by', 'the operator')))
 
 
 class Watch(object):

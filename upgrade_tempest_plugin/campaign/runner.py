@@ -34,6 +34,7 @@ from upgrade_tempest_plugin.campaign import actions
 from upgrade_tempest_plugin.campaign import checks as checks_mod
 from upgrade_tempest_plugin.campaign import plan as plan_mod
 from upgrade_tempest_plugin.common import procs
+from upgrade_tempest_plugin.common import waits
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.store import campaigns as recs
 
@@ -205,10 +206,17 @@ class Runner(actions.Actions):
         self.claim(PAUSED)
         self.log.note('campaign', 'paused', detail='upgrade-tempest campaign '
                       'continue %s' % self.run_id)
-        while self._pause_requested():
-            self.sleep(actions.POLL)
+        self.wait_for(lambda: not self._pause_requested())
         self.claim(RUNNING)
         self.log.note('campaign', 'continued')
+
+    def wait_for(self, condition):
+        """Poll ``condition`` until it holds.
+
+        It is an operator's answer, which has no deadline.
+        """
+        waits.until(condition, float('inf'), actions.POLL, clock=self.clock,
+                    sleep=self.sleep)
 
     def _pause_requested(self):
         campaign = self.store.get_campaign(self.run_id)
@@ -289,9 +297,8 @@ class Runner(actions.Actions):
         self.log.note('pause', 'waiting', step=step['id'],
                       detail='upgrade-tempest campaign continue %s %s'
                       % (self.run_id, step['id']))
-        while not self.item(recs.STEP, step['id'])['detail'].get(
-                'confirmed'):
-            self.sleep(actions.POLL)
+        self.wait_for(lambda: self.item(recs.STEP, step['id'])['detail'].get(
+            'confirmed'))
         # The confirmation was the pause's, not the step's (manual).
         self.record(recs.STEP, step['id'], recs.PENDING,
                     detail={'waiting_for': None, 'confirmed': None,
