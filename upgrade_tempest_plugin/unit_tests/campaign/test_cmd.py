@@ -364,3 +364,32 @@ class CallbackTest(base.TestCase):
             self.assertEqual(202, response.status)
         self.assertEqual('failed', self.store.get_item(
             'run-1', recs.STEP, 'fw')['detail']['confirmed'])
+
+
+class FacadeTest(CommandCase):
+
+    def test_campaign_problems(self):
+        from upgrade_tempest_plugin import facade
+        path = fakes.write(self.dir, fakes.command_plan([
+            step('a', 'true'), step('a', 'true')]))
+        self.assertEqual(
+            [{'path': 'steps[1].id',
+              'message': "duplicate id 'a' (also steps[0])"}],
+            facade.campaign_problems(path))
+        self.assertEqual([], facade.campaign_problems(fakes.write(
+            self.dir, fakes.command_plan([step('a', 'true')]), 'ok.yaml')))
+        self.assertRaises(exceptions.UserError, facade.campaign_problems,
+                          self.dir + '/none.yaml')
+
+    def test_campaign_status(self):
+        from upgrade_tempest_plugin import facade
+        path = fakes.write(self.dir, fakes.command_plan([step('a',
+                                                              'true')]))
+        self.assertEqual(0, self.cli('campaign', 'run', path))
+        status = facade.campaign_status(state_dir=self.state)
+        self.assertEqual((self.run_id(), 'unit', 'done'),
+                         (status['run_id'], status['name'],
+                          status['state']))
+        self.assertIn({'kind': 'step', 'item': 'a', 'state': 'done'},
+                      [{k: i[k] for k in ('kind', 'item', 'state')}
+                       for i in status['items']])
