@@ -47,6 +47,8 @@ STOPPED = 'stopped'
 ROLLED_BACK = 'rolled back'
 ROLLBACK_FAILED = 'rollback failed'
 REFUSED = 'refused'
+#: Error code of a check that failed, and of its step.
+CHECK_FAILED = 'check-failed'
 #: States after which the cloud's lock is released.
 FINAL = (DONE, FAILED, STOPPED, ROLLED_BACK, ROLLBACK_FAILED, REFUSED)
 
@@ -70,7 +72,6 @@ class Runner(actions.Actions):
         self.sleep = sleep
         self.check_delay = check_delay
         self.cloud = plan_mod.cloud_of(plan)
-        self.steps = {s['id']: s for s in plan['steps']}
         self.positions = {s['id']: i + 1 for i, s in enumerate(plan['steps'])}
 
     # -- the status table -------------------------------------------------
@@ -94,10 +95,15 @@ class Runner(actions.Actions):
         return self.store.set_item(self.run_id, kind, item, state, **kwargs)
 
     def failures(self):
-        """Failed steps and checks so far (also those of a past runner)."""
+        """Failed steps and checks so far (also those of a past runner).
+
+        A step that failed only by its checks counts once per failed check.
+        """
         return len([r for r in self.store.list_items(self.run_id)
-                    if r['kind'] in (recs.STEP, recs.CHECK) and
-                    r['state'] == recs.FAILED and not r['object']])
+                    if r['state'] == recs.FAILED and (
+                        r['kind'] == recs.CHECK or
+                        (r['kind'] == recs.STEP and
+                         r['error_code'] != CHECK_FAILED))])
 
     def claim(self, state, **detail):
         """Set the campaign's state, naming this process as its runner."""
@@ -322,10 +328,13 @@ class Runner(actions.Actions):
         else:
             ok, objects, started, ended, event = self._execute_step(
                 step, row)
+        error_code = None
         if ok:
             ok = self._run_checks(step, objects, event)
+            # Its failed checks count as failures, not the step again.
+            error_code = None if ok else CHECK_FAILED
         state = recs.DONE if ok else recs.FAILED
-        self.record(recs.STEP, step['id'], state)
+        self.record(recs.STEP, step['id'], state, error_code=error_code)
         for obj in objects:
             self.record(recs.OBJECT, step['id'], state, obj=obj)
         return ok
@@ -397,7 +406,7 @@ class Runner(actions.Actions):
             self.record(recs.CHECK, item,
                         recs.DONE if passed else recs.FAILED,
                         ended_at=self.clock(),
-                        error_code=None if passed else 'check-failed',
+                        error_code=None if passed else CHECK_FAILED,
                         detail={'check': check, 'result': text})
             self.store.add_event(self.run_id, events.CAMPAIGN_NOTE, 'check',
                                  service=step['id'],
@@ -405,7 +414,7 @@ class Runner(actions.Actions):
                                  detail={'check': index, 'text': text})
             self.log.note('check', 'passed' if passed else 'failed',
                           step=step['id'],
-                          error_code=None if passed else 'check-failed',
+                          error_code=None if passed else CHECK_FAILED,
                           detail=text)
             ok = ok and passed
         return ok

@@ -149,6 +149,25 @@ class RunTest(RunnerCase):
         self.assertIn('2 failure(s), max_failures is 2',
                       self.store.get_campaign('run-1')['detail']['reason'])
 
+    def test_a_failed_check_is_one_failure(self):
+        analysis = {'services': {'identity': {'steps': [
+            {'label': 'campaign a a', 'downtime': 3.0,
+             'availability': 90.0}]}}}
+        plan = fakes.command_plan([
+            step('a', 'true', on_failure='continue', checks=[
+                {'budget': {'service': 'identity',
+                            'max_downtime_seconds': 1}}]),
+            step('b', self.traced('b')),
+            step('c', 'false', on_failure='continue'),
+            step('d', self.traced('d'))], max_failures=2)
+        runner = self.runner(plan, fakes.Phases(analysis=analysis))
+        self.assertEqual(runner_mod.STOPPED, runner.run())
+        self.assertEqual(['b'], self.trace_lines())
+        self.assertEqual(2, runner.failures())
+        row = self.store.get_item('run-1', recs.STEP, 'a')
+        self.assertEqual(('failed', 'check-failed'),
+                         (row['state'], row['error_code']))
+
     def test_hanging_then_timeout(self):
         plan = fakes.command_plan([
             step('slow', 'sleep 30', expected_seconds=0.5,
