@@ -163,7 +163,7 @@ class Runner(actions.Actions):
                     position=0)
         try:
             saved = self.driver.backup()
-        except Exception as exc:
+        except Exception as exc:   # noqa: a failed backup stops, reported
             saved, error = None, '%s: %s' % (type(exc).__name__, exc)
         else:
             error = None
@@ -248,8 +248,10 @@ class Runner(actions.Actions):
 
     def _run_group(self, steps):
         """Run one group; None to go on, else the campaign's end state."""
-        todo = [s for s in steps
-                if self.item(recs.STEP, s['id'])['state'] != recs.DONE]
+        # A step that ended (done, or failed under on_failure: continue)
+        # is never run again; one a past runner began is seen through.
+        todo = [s for s in steps if self.item(recs.STEP, s['id'])[
+            'state'] in (recs.PENDING, recs.RUNNING, recs.HANGING)]
         if self.failures() >= plan_mod.max_failures(self.plan):
             return self._stop('%d failure(s), max_failures is %d' % (
                 self.failures(), plan_mod.max_failures(self.plan)))

@@ -251,6 +251,20 @@ class ResumeTest(RunnerCase):
                                       for e in self.step_events()])
 
 
+    def test_a_failed_step_that_let_the_campaign_go_on_is_not_rerun(self):
+        plan = fakes.command_plan([
+            step('a', self.traced('a', '; exit 1'), on_failure='continue'),
+            step('b', self.traced('b'))], max_failures=2)
+        runner = self.runner(plan)
+        # A past runner ran a (failed, continue) and was killed in b.
+        self.assertFalse(runner.run_step(plan['steps'][0]))
+        self.store.set_campaign_state('run-1', 'running')
+        # it ends failed (a failure), with a run once and b run once
+        self.assertEqual(runner_mod.FAILED,
+                         self.runner(plan).run())
+        self.assertEqual(['a', 'b'], self.trace_lines())
+
+
 class PauseAndManualTest(RunnerCase):
 
     def confirm_later(self, run_id, item, value='done'):
