@@ -250,7 +250,6 @@ class ResumeTest(RunnerCase):
         self.assertEqual(['a', 'b'], [e['action']
                                       for e in self.step_events()])
 
-
     def test_a_failed_step_that_let_the_campaign_go_on_is_not_rerun(self):
         plan = fakes.command_plan([
             step('a', self.traced('a', '; exit 1'), on_failure='continue'),
