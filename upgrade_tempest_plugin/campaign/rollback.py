@@ -36,7 +36,7 @@ class Rollback(object):
 
     def run(self, reason):
         runner = self.runner
-        runner.claim('rolling back', reason=reason)
+        runner.claim(runner_mod.ROLLING_BACK, reason=reason)
         runner.log.note('rollback', 'started', detail=reason)
         backup = runner.item(recs.BACKUP, 'backup')['detail'].get('backup')
         for step in self.steps():

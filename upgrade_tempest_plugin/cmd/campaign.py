@@ -153,7 +153,7 @@ class Run(base.Command):
             endpoint = _serve(session, listen, self.app.stdout)
         try:
             state = session.ctx.store.get_campaign(session.run_id)['state']
-            if resuming and state == 'rolling back':
+            if resuming and state == runner.ROLLING_BACK:
                 final = rollback.Rollback(session.runner).run('resumed')
             else:
                 final = session.runner.run(force=force)

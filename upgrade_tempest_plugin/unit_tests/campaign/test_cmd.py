@@ -242,6 +242,21 @@ class RollbackAndContinueCommandTest(CommandCase):
         self.assertEqual(2, self.cli('campaign', 'pause', 'run-p'))
         self.assertIn('is not running (done)', self.stderr.getvalue())
 
+    def test_resume_finishes_an_interrupted_rollback(self):
+        path = fakes.write(self.dir, fakes.command_plan([
+            step('a', 'true', rollback={'command': self.traced('undo-a')}),
+            step('b', 'true', rollback={'command': self.traced('undo-b')})]))
+        self.assertEqual(0, self.cli('campaign', 'run', path))
+        run_id = self.run_id()
+        store = self.store()
+        # A runner killed while rolling back, b already undone.
+        store.set_campaign_state(run_id, 'rolling back')
+        store.set_item(run_id, recs.STEP, 'b', recs.ROLLED_BACK)
+        store.set_item(run_id, recs.ROLLBACK, 'b', recs.DONE)
+        self.assertEqual(1, self.cli('campaign', 'run', '--resume', run_id))
+        self.assertEqual(['undo-a'], self.trace_lines())
+        self.assertEqual('rolled back', store.get_campaign(run_id)['state'])
+
     def test_continue_needs_a_waiting_step(self):
         path = fakes.write(self.dir, fakes.command_plan([step('a',
                                                               'true')]))
