@@ -11,8 +11,6 @@ injected (unit tests with a fake clock).
 
 import time
 
-import tenacity
-
 
 class TimedOut(Exception):
     """:func:`until` gave up; ``last`` is the last value ``fetch`` returned."""
@@ -34,6 +32,11 @@ def until(fetch, timeout, interval, done=bool, clock=None, sleep=None):
     ``timeout`` seconds have passed; whatever ``fetch`` raises goes
     through at once.
     """
+    # tenacity (which imports asyncio) is imported on the first wait, not
+    # with this module: validators import the waiters, and every ``tempest
+    # run`` imports the validators at discovery.
+    import tenacity
+
     clock = clock or time.monotonic
     deadline = clock() + timeout
 

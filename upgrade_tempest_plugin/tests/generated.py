@@ -14,6 +14,7 @@ and profile name, so the id of ``test_foo_release`` is the same on every
 machine and in every release of the plugin.
 """
 
+import functools
 import importlib.metadata
 import uuid
 
@@ -26,10 +27,20 @@ from upgrade_tempest_plugin.services import registry
 ID_NAMESPACE = uuid.UUID('6f1e3c0a-52a4-5d0e-9d55-0b7f5c1d2a8e')
 
 
+@functools.lru_cache(maxsize=None)
+def _installed_entry_points():
+    # One scan of the installed distributions for all the test modules:
+    # a scan reads every distribution's metadata (tens of milliseconds,
+    # which every ``tempest run`` pays at discovery; see
+    # benchmarks/discovery_bench.py).  stevedore's cache is no cheaper
+    # here: unittest's discovery changes sys.path, its cache key.
+    return importlib.metadata.entry_points()
+
+
 def entry_point_names(group):
     """Sorted names of the entry points of ``group``, none imported."""
-    return sorted({ep.name for ep in importlib.metadata.entry_points(
-        group=group)})
+    return sorted({ep.name for ep in
+                   _installed_entry_points().select(group=group)})
 
 
 def profile_names():

@@ -2,8 +2,9 @@
 
 Every ``tempest run`` imports the plugin and every module under
 ``upgrade_tempest_plugin/tests``.  Those imports must not pull in the
-store (SQLAlchemy, alembic), the observers or the analysis: the test
-modules import them when a test runs (benchmarks/discovery_bench.py).
+store (SQLAlchemy, alembic), the observers, the analysis or tenacity (and
+with it asyncio): the test modules import them when a test runs
+(benchmarks/discovery_bench.py).
 """
 
 import json
@@ -14,7 +15,7 @@ import sys
 import upgrade_tempest_plugin
 from upgrade_tempest_plugin.unit_tests import base
 
-HEAVY = ('sqlalchemy', 'alembic')
+HEAVY = ('sqlalchemy', 'alembic', 'tenacity')
 
 CHILD = r'''
 import importlib, json, pkgutil, sys
