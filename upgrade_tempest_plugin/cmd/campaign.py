@@ -94,7 +94,9 @@ class Run(base.Command):
                             help='the plan (YAML)')
         parser.add_argument('--resume', metavar='RUN',
                             help='continue the interrupted campaign RUN '
-                                 'from its first step not done')
+                                 'from its first step not done (with its '
+                                 'PLAN, the store is the one of the '
+                                 "plan's validators)")
         parser.add_argument('--dry-run', action='store_true',
                             help='print what would run; touch nothing')
         parser.add_argument('--force', action='store_true',
@@ -106,14 +108,14 @@ class Run(base.Command):
 
     def take_action(self, args):
         from upgrade_tempest_plugin.campaign import session as session_mod
-        if bool(args.plan) == bool(args.resume):
+        if not args.plan and not args.resume:
             raise exceptions.UserError('give a PLAN or --resume RUN')
         if args.run_id:
             raise exceptions.UserError('a new campaign makes its own run; '
                                        '--resume RUN continues one')
         listen = _listen(args.listen) if args.listen else None
-        if args.plan:
-            plan = load_plan(self.app, args.plan)
+        plan = load_plan(self.app, args.plan) if args.plan else None
+        if not args.resume:
             if args.dry_run:
                 from upgrade_tempest_plugin.campaign import dry_run
                 dry_run.show(plan, self.app.stdout)
@@ -122,12 +124,18 @@ class Run(base.Command):
             ctx = _context(args, plan)
             session = session_mod.Session.new(ctx, plan, self.app.stdout)
         else:
-            ctx = _context(args)
+            # The plan, when given, says where the campaign's store is
+            # (the state directory of its validators).
+            ctx = _context(args, plan)
             campaign = ctx.store.get_campaign(args.resume)
             if campaign is None:
                 raise exceptions.UserError('no campaign run %s in the store '
                                            '%s' % (args.resume,
                                                    ctx.store.url))
+            if plan is not None and plan != campaign['plan']:
+                raise exceptions.UserError(
+                    'campaign %s ran another plan than %s; resume it '
+                    'without one' % (args.resume, args.plan))
             from upgrade_tempest_plugin.campaign import runner
             if campaign['state'] in runner.FINAL:
                 raise exceptions.UserError(

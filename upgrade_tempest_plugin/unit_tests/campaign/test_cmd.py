@@ -212,6 +212,15 @@ class LockAndResumeTest(CommandCase):
                                      run_id))
         self.assertIn('ended (done): nothing to resume',
                       self.stderr.getvalue())
+        # with its plan (which locates the store), but not another one
+        self.assertEqual(2, self.cli('campaign', 'run', path, '--resume',
+                                     run_id))
+        self.assertIn('ended (done)', self.stderr.getvalue())
+        other = fakes.write(self.dir, dict(plan, name='other'), 'o.yaml')
+        self.assertEqual(2, self.cli('campaign', 'run', other, '--resume',
+                                     run_id))
+        self.assertIn('ran another plan than %s' % other,
+                      self.stderr.getvalue())
 
 
 class RollbackAndContinueCommandTest(CommandCase):
