@@ -2,8 +2,9 @@
 
 A step's action names a playbook of the ``openstack.osa`` collection
 (``openstack.osa.nova``, ``openstack.osa.setup_infrastructure``, ...) and
-optionally a host group (``nova_compute``: a role, never a host) and
-tags; the command line is the one OSA's upgrade guides give::
+optionally host groups (``limit``, default: the step's ``roles``, such
+as ``nova_compute``: roles, never hosts) and tags; the command line is
+the one OSA's upgrade guides give::
 
     openstack-ansible openstack.osa.nova --limit nova_compute
         --tags nova-install -e package_state=latest
@@ -48,11 +49,14 @@ class OpenStackAnsibleDriver(base.Driver):
         },
     }
 
-    def command(self, action):
+    def command(self, step, action):
         argv = [self.config.get('executable', 'openstack-ansible'),
                 action['playbook']]
-        if action.get('limit'):
-            argv += ['--limit', action['limit']]
+        # The step's roles are OSA host groups (nova_compute): Ansible
+        # resolves them against the inventory when the playbook runs.
+        limit = action.get('limit') or ':'.join(step.get('roles') or ())
+        if limit:
+            argv += ['--limit', limit]
         if action.get('tags'):
             argv += ['--tags', ','.join(action['tags'])]
         variables = dict(self.config.get('extra_vars') or {})
@@ -63,10 +67,10 @@ class OpenStackAnsibleDriver(base.Driver):
         return base.Command(argv, env)
 
     def upgrade(self, step, objects):
-        return self.command(step['action'])
+        return self.command(step, step['action'])
 
     def rollback(self, step, objects, backup):
-        return self.command(step['rollback'])
+        return self.command(step, step['rollback'])
 
     def outcome(self, returncode):
         return ansible.outcome(returncode, 'openstack-ansible')

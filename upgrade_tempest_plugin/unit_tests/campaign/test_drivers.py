@@ -125,6 +125,15 @@ class OpenStackAnsibleTest(DriverCase):
                          (driver.outcome(rc).error_code,
                           driver.outcome(rc).ok))
 
+    def test_roles_are_the_limit(self):
+        driver = osa.OpenStackAnsibleDriver({}, context())
+        step = {'id': 'computes', 'roles': ['nova_compute', 'ironic_compute'],
+                'action': {'playbook': 'openstack.osa.nova'}}
+        self.assertEqual(
+            ['openstack-ansible', 'openstack.osa.nova', '--limit',
+             'nova_compute:ironic_compute'],
+            driver.upgrade(step, []).argv)
+
 
 class CommandDriverTest(DriverCase):
 
