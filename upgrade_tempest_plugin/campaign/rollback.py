@@ -62,6 +62,14 @@ class Rollback(object):
         row = runner.item(recs.ROLLBACK, step_id)
         if row['state'] == recs.DONE:
             return True
+        if 'rollback' not in step and not (step.get('services') or
+                                           step.get('roles')):
+            # It touched no service (a pull, a pre-check): nothing to undo.
+            runner.log.note('rollback', 'skipped', step=step_id,
+                            detail='it touched no service')
+            runner.record(recs.ROLLBACK, step_id, recs.DONE,
+                          detail={'why': 'it touched no service'})
+            return True
         objects = runner.item(recs.STEP, step_id)['detail'].get(
             'objects') or []
         handle = (row['detail'] or {}).get('handle')

@@ -14,9 +14,9 @@ listed validators, and touches nothing.  The checks:
   the plan says which Tempest workspace runs them;
 * every budget names a known service profile; ``status`` checks only
   with a driver that reports status;
-* under ``on_failure: rollback``, every step a rollback would undo has a
-  rollback action, unless the driver restores its backup and the plan
-  takes one.
+* under ``on_failure: rollback``, every step a rollback would undo (one
+  that touches services or roles) has a rollback action, unless the
+  driver restores its backup and the plan takes one.
 """
 
 import re
@@ -216,10 +216,11 @@ def _driver_problems(plan, steps, cls):
     config = plan['driver'].get('config') or {}
     found = drivers.config_problems(cls, config)
     for index, step in steps:
-        for key in ('action', 'rollback'):
-            if isinstance(step.get(key), dict):
+        for key, default in (('action', {}), ('rollback', None)):
+            value = step.get(key, default)
+            if isinstance(value, dict):
                 found += drivers.action_problems(
-                    cls, step[key], ('steps', index, key))
+                    cls, value, ('steps', index, key))
     if not cls.REPORTS_STATUS:
         found += [P(path, 'driver %s reports no status' % cls.NAME)
                   for path, check in _checks(steps) if 'status' in check]
@@ -240,7 +241,10 @@ def _rollback_problems(plan, steps, cls):
     last = max(triggers)
     found = []
     for index, step in steps:
-        if index > last or 'rollback' in step:
+        # A step that touches no service (a pull, a pre-check) has nothing
+        # to undo.
+        if index > last or 'rollback' in step or not (
+                step.get('services') or step.get('roles')):
             continue
         found.append(P('steps[%d]' % index,
                        'no rollback action, and steps[%d] (on_failure: '

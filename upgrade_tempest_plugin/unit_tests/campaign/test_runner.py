@@ -375,6 +375,15 @@ class RollbackTest(RunnerCase):
         self.assertEqual(['point:rolled-back', 'point:destroy',
                           'observers:stop'], self.phases.calls[-3:])
 
+    def test_a_step_that_touched_no_service_has_nothing_to_undo(self):
+        plan = fakes.command_plan([
+            step('pull', self.traced('pull'), services=[]),
+            step('x', 'false', rollback={'command': self.traced('undo-x')},
+                 on_failure='rollback')])
+        self.assertEqual(runner_mod.ROLLED_BACK, self.runner(plan).run())
+        self.assertEqual(['pull', 'undo-x'], self.trace_lines())
+        self.assertIn('it touched no service', self.out.getvalue())
+
     def test_a_failed_undo_stops_the_rollback(self):
         plan = fakes.command_plan([
             step('a', 'true', rollback={'command': self.traced('undo-a')}),

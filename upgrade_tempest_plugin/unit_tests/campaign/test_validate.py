@@ -173,3 +173,30 @@ class ValidateCommandTest(base.TestCase):
         self.assertEqual(2, main.main(['campaign', 'validate',
                                        self.dir + '/none.yaml']))
         self.assertIn('cannot read the plan', self.stderr.getvalue())
+
+
+class DocumentedPlansTest(base.TestCase):
+    """The example plans of doc/source/campaign.rst pass validation."""
+
+    def test_examples_are_valid(self):
+        import os
+        import re
+
+        import yaml
+
+        import upgrade_tempest_plugin
+        guide = os.path.join(os.path.dirname(os.path.dirname(
+            os.path.abspath(upgrade_tempest_plugin.__file__))),
+            'doc', 'source', 'campaign.rst')
+        if not os.path.exists(guide):
+            self.skipTest('no documentation beside the package')
+        with open(guide) as f:
+            blocks = re.findall(
+                r'\.\. code-block:: yaml\n\n((?:    .*\n|\n)+)', f.read())
+        plans = [yaml.safe_load('\n'.join(line[4:] for line in
+                                          block.split('\n')))
+                 for block in blocks]
+        self.assertEqual(['sandbox-2026.2', 'prod-2025.2'],
+                         [p['name'] for p in plans])
+        for plan in plans:
+            self.assertEqual([], validate.problems(plan), plan['name'])
