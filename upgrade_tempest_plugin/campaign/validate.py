@@ -12,8 +12,8 @@ listed validators, and touches nothing.  The checks:
 * a supported upgrade path (one release, or a SLURP skip-level upgrade);
 * every ``validators`` check selects at least one existing validator, and
   the plan says which Tempest workspace runs them;
-* every budget names a known service profile; ``status`` checks only
-  with a driver that reports status;
+* every budget names a known service profile and has observers to judge
+  it; ``status`` checks only with a driver that reports status;
 * under ``on_failure: rollback``, every step a rollback would undo (one
   that touches services or roles) has a rollback action, unless the
   driver restores its backup and the plan takes one.
@@ -50,6 +50,7 @@ def problems(plan, list_validators=validators_mod.list_ids,
     found += _timing_problems(steps)
     found += _budget_problems(plan, steps, service_names)
     found += _validator_problems(plan, steps, list_validators)
+    found += _observer_problems(plan, steps)
     cls = _driver_class(plan, found)
     if cls is not None:
         found += _driver_problems(plan, steps, cls)
@@ -197,6 +198,17 @@ def _validator_problems(plan, steps, list_validators):
         found.append(P('tempest', 'checks run validators: name the Tempest '
                        'workspace (tempest.workspace)'))
     return found
+
+
+def _observer_problems(plan, steps):
+    """Budgets need observers: a tempest section that keeps them on."""
+    tempest = plan.get('tempest')
+    observed = isinstance(tempest, dict) and tempest.get('observers', True)
+    if observed:
+        return []
+    return [P(path, 'a budget needs the observers: name the Tempest '
+              'workspace (tempest.workspace) and keep tempest.observers on')
+            for path, _ in _budgets(plan, steps)]
 
 
 def _driver_class(plan, found):

@@ -20,6 +20,7 @@ GOOD = {
     'from_release': '2025.1',
     'to_release': '2025.2',
     'driver': {'name': 'command', 'config': {}},
+    'tempest': {'workspace': '/w'},
     'hang_factor': 2.0,
     'max_failures': 1,
     'steps': [

@@ -82,10 +82,21 @@ class ValidateTest(base.TestCase):
 
     def test_validators_need_a_workspace(self):
         doc = fakes.plan()
+        del doc['tempest']
         doc['steps'][0]['checks'] = [{'validators': 'Health'}]
         self.assertEqual(['tempest'], [p.path for p in problems(doc)])
         doc['tempest'] = {'workspace': '/w'}
         self.assertEqual([], problems(doc))
+
+    def test_budgets_need_the_observers(self):
+        doc = fakes.plan(budgets=[{'service': 'compute',
+                                   'max_downtime_seconds': 1}])
+        self.assertEqual([], problems(doc))
+        doc['tempest']['observers'] = False
+        self.assertEqual(['budgets[0]', 'steps[0].checks[0].budget'],
+                         [p.path for p in problems(doc)])
+        del doc['tempest']
+        self.assertIn('needs the observers', problems(doc)[0].message)
 
     def test_a_bad_regex_is_located(self):
         doc = fakes.plan(tempest={'workspace': '/w'})
