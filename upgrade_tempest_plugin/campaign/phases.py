@@ -113,7 +113,15 @@ class Phases(object):
                                      run_id=self.run_id,
                                      state_dir=self.state_dir)
 
-    def analyse(self):
+    def analyse(self, events_file=None):
+        """The run analysis.
+
+        ``events_file``: the deployment tool's own step log, imported
+        first when it exists.
+        """
+        if events_file and not os.path.exists(events_file):
+            events_file = None
         return facade.analyse_run(config_file=self.config_file,
                                   run_id=self.run_id,
-                                  state_dir=self.state_dir, verdicts=False)
+                                  state_dir=self.state_dir,
+                                  events_file=events_file, verdicts=False)

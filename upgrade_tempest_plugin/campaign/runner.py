@@ -230,7 +230,7 @@ class Runner(actions.Actions):
         return bool((campaign['detail'] or {}).get('pause_requested'))
 
     def _run_budgets(self):
-        analysis = self.phases.analyse()
+        analysis = self.phases.analyse(self.driver.events_file())
         results = [checks_mod.budget(analysis, b)
                    for b in self.plan['budgets']]
         return (all(ok for ok, _ in results),
@@ -429,7 +429,8 @@ class Runner(actions.Actions):
             wait = event['ended_at'] + self.check_delay - self.clock()
             if wait > 0:
                 self.sleep(wait)
-            return checks_mod.budget(self.phases.analyse(), check['budget'],
+            analysis = self.phases.analyse(self.driver.events_file())
+            return checks_mod.budget(analysis, check['budget'],
                                      checks_mod.step_label(event))
         return checks_mod.status(self.driver.status(step, objects), objects,
                                  self.plan['to_release'])

@@ -111,6 +111,14 @@ class Driver(object):
         """[:class:`ObjectStatus`] of ``objects``; [] when unknown."""
         return []
 
+    def events_file(self):
+        """The tool's own step log (JSON lines of ``events.py``), if any.
+
+        The run analysis imports it, so downtime is also tied to the
+        tool's finer steps (the sandbox's stop, migrate, switch...).
+        """
+        return None
+
     def outcome(self, returncode):
         """The :class:`Outcome` of a command's exit code."""
         if returncode == 0:

@@ -191,6 +191,9 @@ class SandboxDriver(base.Driver):
         self.context.say('%s is back at %s (%s)' % (
             service, saved['series'], saved['version']))
 
+    def events_file(self):
+        return layout_mod.Layout(self.config['dir']).events_file
+
     # -- status -------------------------------------------------------------
 
     def status(self, step, objects):

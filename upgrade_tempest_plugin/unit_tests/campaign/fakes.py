@@ -115,7 +115,7 @@ class Phases(object):
         self.calls.append('observers:stop')
         return {'how': 'SIGTERM'}
 
-    def analyse(self):
+    def analyse(self, events_file=None):
         self.calls.append('analyse')
         return self.analysis
 

@@ -59,6 +59,20 @@ class PhasesTest(base.TestCase):
         self.assertEqual('2026.1',
                          conf.get('upgrade', 'expected_release_before'))
 
+    def test_analyse_imports_the_tools_events_when_they_exist(self):
+        seen = []
+        self.useFixture(fixtures.MonkeyPatch(
+            'upgrade_tempest_plugin.facade.analyse_run',
+            lambda **kw: seen.append(kw['events_file']) or {}))
+        p = phases.Phases({'workspace': self.workspace}, 'run-1', self.dir)
+        events = os.path.join(self.dir, 'events.jsonl')
+        p.analyse(events)
+        with open(events, 'w'):
+            pass
+        p.analyse(events)
+        p.analyse()
+        self.assertEqual([None, events, None], seen)
+
     def test_preflight_regex_from_the_plan(self):
         p = phases.Phases({'workspace': 'w', 'health': 'IdentityHealth'},
                           None, None)

@@ -75,6 +75,9 @@ class SandboxDriverTest(base.TestCase):
         self.assertIn('--mode rolling', ' '.join(self.driver.upgrade(
             {'services': ['nova']}, []).argv))
 
+    def test_events_file_is_the_sandboxs(self):
+        self.assertEqual('/sb/events.jsonl', self.driver.events_file())
+
     def test_rollback_without_a_backup_fails(self):
         outcome = self.driver.rollback({'services': ['nova']}, [], None)
         self.assertEqual('no-backup', outcome.error_code)
