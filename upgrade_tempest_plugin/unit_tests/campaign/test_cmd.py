@@ -223,6 +223,57 @@ class LockAndResumeTest(CommandCase):
                       self.stderr.getvalue())
 
 
+class ListenTest(CommandCase):
+
+    def test_the_deployment_tool_reports_a_manual_step_done(self):
+        import re
+        import urllib.request
+        path = fakes.write(self.dir, fakes.command_plan([
+            {'id': 'fw', 'action': {'instruction': 'open the firewall'},
+             'expected_seconds': 5, 'timeout_seconds': 60}],
+            driver={'name': 'manual'}))
+        proc = subprocess.Popen(
+            [sys.executable, '-m', 'upgrade_tempest_plugin.cmd.main',
+             'campaign', 'run', path, '--state-dir', self.state,
+             '--listen', '127.0.0.1:0'],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=dict(os.environ, PYTHONUNBUFFERED='1'))
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        seen = []
+        for line in proc.stdout:
+            seen.append(line)
+            found = re.search(r'POST (http://\S+) .* token in (\S+)', line)
+            if found:
+                break
+        self.assertTrue(found, seen)
+        url, token_file = found.groups()
+        with open(token_file) as f:
+            token = f.read().strip()
+        self.wait_running_manual(url)
+        request = urllib.request.Request(
+            url, data=json.dumps({'step': 'fw', 'done': True}).encode(),
+            headers={'Authorization': 'Bearer ' + token,
+                     'Content-Type': 'application/json'})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            self.assertEqual(202, response.status)
+        rest = proc.communicate(timeout=60)[0]
+        self.assertEqual(0, proc.returncode, rest)
+        self.assertRegex(rest, r'fw callback +recorded +step fw reported '
+                               r'done')
+        self.assertRegex(rest, r'campaign run campaign-\w+: done')
+        self.assertNotIn(token, ''.join(seen) + rest)
+
+    def wait_running_manual(self, url, timeout=30):
+        run_id = url.split('/runs/')[1].split('/')[0]
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            row = self.store().get_item(run_id, recs.STEP, 'fw')
+            if row and (row['detail'] or {}).get('waiting_for'):
+                return
+            time.sleep(0.2)
+        self.fail('the step never waited')
+
+
 class RollbackAndContinueCommandTest(CommandCase):
 
     def test_rollback_command(self):
