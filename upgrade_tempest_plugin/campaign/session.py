@@ -81,7 +81,7 @@ class Session(object):
             os.path.join(self.work_dir, LOG_FILE), run_id, out)
         self.driver = drivers.load(plan, drivers.Context(
             plan['from_release'], plan['to_release'], self.work_dir,
-            self.log.say))
+            self.log.say, run_id))
         self.phases = phases_mod.Phases(
             plan.get('tempest'), run_id, ctx.state_dir,
             (plan['from_release'], plan['to_release']), self.work_dir)

@@ -60,14 +60,16 @@ class Context(object):
 
     ``from_release``, ``to_release`` of the plan; ``work_dir``: the
     campaign's directory (backups go there); ``say``: prints one line of
-    progress.
+    progress; ``run_id``: the campaign's run.
     """
 
-    def __init__(self, from_release, to_release, work_dir=None, say=None):
+    def __init__(self, from_release, to_release, work_dir=None, say=None,
+                 run_id=None):
         self.from_release = from_release
         self.to_release = to_release
         self.work_dir = work_dir
         self.say = say or (lambda text: None)
+        self.run_id = run_id
 
 
 class Driver(object):

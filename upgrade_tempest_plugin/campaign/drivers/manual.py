@@ -22,9 +22,10 @@ class ManualDriver(base.Driver):
 
     def _ask(self, step, what, action):
         self.context.say('%s %s: %s (then: upgrade-tempest campaign '
-                         'continue RUN %s)' % (what, step['id'],
-                                               action['instruction'],
-                                               step['id']))
+                         'continue %s %s)' % (what, step['id'],
+                                              action['instruction'],
+                                              self.context.run_id or 'RUN',
+                                              step['id']))
         return base.WAIT
 
     def upgrade(self, step, objects):

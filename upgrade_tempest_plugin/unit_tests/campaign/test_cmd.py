@@ -261,6 +261,7 @@ class ListenTest(CommandCase):
         self.assertRegex(rest, r'fw callback +recorded +step fw reported '
                                r'done')
         self.assertRegex(rest, r'campaign run campaign-\w+: done')
+        self.assertRegex(rest, r'campaign continue campaign-\w+ fw')
         self.assertNotIn(token, ''.join(seen) + rest)
 
     def wait_running_manual(self, url, timeout=30):
