@@ -17,12 +17,12 @@ import json
 import os
 import socket
 import subprocess
-import time
 
 import fixtures
 import testtools
 import urllib3
 
+from upgrade_tempest_plugin.common import waits
 from upgrade_tempest_plugin.observers import probe
 from upgrade_tempest_plugin.observers import service_probe
 from upgrade_tempest_plugin.sandbox import layout
@@ -43,6 +43,15 @@ def free_port():
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
+
+
+def _listens(port):
+    """Whether something accepts connections on HOST:port."""
+    try:
+        socket.create_connection((HOST, port), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 def _write(path, text):
@@ -118,17 +127,29 @@ class SwiftFixture(fixtures.Fixture):
                         log)
         self.url = 'http://%s:%d' % (HOST, self.ports['proxy'])
         self.http = urllib3.PoolManager(retries=False, timeout=10)
-        deadline = time.time() + 60
-        while time.time() < deadline:
+
+        def not_ready():
+            """The servers that do not answer yet (the proxy last).
+
+            A healthy proxy is not enough: an account listing sent before
+            the account server listens is a 503.
+            """
+            waiting = [name for name in SERVERS if not _listens(
+                self.ports[name])]
             try:
                 if self.http.request('GET', self.url +
-                                     '/healthcheck').status == 200:
-                    return
+                                     '/healthcheck').status != 200:
+                    waiting.append('proxy')
             except urllib3.exceptions.HTTPError:
-                pass
-            time.sleep(0.3)
-        with open(self.log) as f:
-            raise AssertionError('swift proxy did not start:\n' + f.read())
+                waiting.append('proxy')
+            return waiting
+
+        try:
+            waits.until(not_ready, 60, 0.3, done=lambda left: not left)
+        except waits.TimedOut as exc:
+            with open(self.log) as f:
+                raise AssertionError('swift %s did not start:\n%s' % (
+                    ', '.join(exc.last), f.read()))
 
     def _start(self, argv, log):
         process = subprocess.Popen(argv, stdout=log, stderr=log,
