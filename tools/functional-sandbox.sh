@@ -7,7 +7,8 @@
 # 1. The sandbox suite, on a sandbox of its own (ports +100): up at 2026.1
 #    from nothing, demo-user resources, tempest --smoke, upgrade to 2026.2,
 #    status, smoke again, down with no process left.
-#    Then the object-storage profile against a real Swift of its own.
+#    Then the object-storage profile against a real Swift of its own,
+#    then the campaigns on a sandbox of their own (ports +600).
 # 2. On one more sandbox ($UPGRADE_TEMPEST_SANDBOX_DIR), destroyed first
 #    (an earlier run leaves it at 2026.2, or half-built), brought up at
 #    2026.1 and brought down at the end whatever happens:
@@ -48,6 +49,10 @@ suite object_storage
 # report of a real run: tools/functional-report.sh).
 tools/install-chromium
 suite report
+# Campaigns, on a sandbox of their own (ports +600, brought down at the
+# end): a failed check rolled back from the backup, an upgrade whose
+# runner is killed and resumed.
+suite campaign
 
 sandbox() {
     "$bindir/upgrade-tempest" sandbox "$@" --dir "$UPGRADE_TEMPEST_SANDBOX_DIR"

@@ -40,11 +40,14 @@ OBSERVER = 'observer'
 VALIDATORS = 'validators'
 WORKLOADS = 'workloads'
 CLEANUP = 'cleanup'
+#: What a campaign notes besides its steps: phases, checks, alarms.
+CAMPAIGN_NOTE = 'campaign-note'
 
 #: Sources whose events are upgrade steps.
 STEP_SOURCES = (SANDBOX, CAMPAIGN, DRIVER)
 #: Every source this package writes.
-SOURCES = STEP_SOURCES + (OBSERVER, VALIDATORS, WORKLOADS, CLEANUP)
+SOURCES = STEP_SOURCES + (OBSERVER, VALIDATORS, WORKLOADS, CLEANUP,
+                          CAMPAIGN_NOTE)
 
 
 def is_step(event):

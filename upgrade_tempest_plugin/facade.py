@@ -223,3 +223,41 @@ def analyse_run(config_file=None, run_id=None, state_dir=None,
     if unread:
         raise exceptions.UserError('cannot read %s' % unread[0])
     return result
+
+
+def campaign_problems(plan_file):
+    """The problems of a campaign plan (``campaign validate``).
+
+    Returns a list of ``{'path', 'message'}`` (``path``: where in the plan,
+    ``steps[3].checks[0]``; empty for the plan as a whole); an empty list
+    for a plan without problem.  A file that cannot be read or is not YAML
+    is a UserError.
+    """
+    from upgrade_tempest_plugin.campaign import plan as plan_mod
+    from upgrade_tempest_plugin.campaign import validate
+    return [{'path': p.path, 'message': p.message}
+            for p in validate.problems(plan_mod.read(plan_file))]
+
+
+def campaign_status(config_file=None, run_id=None, state_dir=None):
+    """A campaign and its status table (``campaign status``).
+
+    ``run_id`` defaults to the run recorded in the state directory (the
+    newest campaign's).  Returns ``{'run_id', 'name', 'cloud', 'state',
+    'detail', 'items'}``; each item is ``{'kind', 'item', 'object',
+    'state', 'started_at', 'ended_at', 'error_code', 'detail'}`` (kinds:
+    ``phase``, ``backup``, ``step``, ``object``, ``check``, ``rollback``;
+    states: ``pending``, ``running``, ``done``, ``failed``, ``hanging``,
+    ``rolled back``).
+    """
+    from upgrade_tempest_plugin.campaign import session
+    ctx = base.RunContext.of(config_file, run_id, state_dir)
+    campaign = session.Session.find(ctx, ctx.run_id)
+    keys = ('kind', 'item', 'object', 'state', 'started_at', 'ended_at',
+            'error_code', 'detail')
+    return {
+        'run_id': campaign['run_id'], 'name': campaign['name'],
+        'cloud': campaign['cloud'], 'state': campaign['state'],
+        'detail': campaign['detail'] or {},
+        'items': [{k: row[k] for k in keys}
+                  for row in ctx.store.list_items(campaign['run_id'])]}

@@ -121,6 +121,14 @@ def init_mariadb(layout, out):
                                   % layout.log_of('mariadb-install'))
 
 
+def client_argv(layout, tool='mariadb'):
+    """The command line of ``tool`` (mariadb, mariadb-dump).
+
+    On the sandbox's MariaDB, as root over its socket (no password).
+    """
+    return [tool, '--defaults-file=' + _my_cnf(layout)]
+
+
 def create_databases(layout, secrets, names):
     statements = ["CREATE USER IF NOT EXISTS 'os'@'127.0.0.1' "
                   "IDENTIFIED BY '%s'" % secrets['db'],

@@ -12,10 +12,12 @@ stored here may be a password or a token.
 
 :class:`Store` is a facade: each kind of record has its own module
 (:mod:`.runs`, :mod:`.run_events`, :mod:`.processes`, :mod:`.samples`,
-:mod:`.honour_requests`, :mod:`.ledger`, :mod:`.results`), and the engine,
+:mod:`.honour_requests`, :mod:`.ledger`, :mod:`.results`,
+:mod:`.campaigns`), and the engine,
 the migrations and their lock live in :mod:`.engine`.
 """
 
+from upgrade_tempest_plugin.store import campaigns
 from upgrade_tempest_plugin.store import engine as engine_mod
 from upgrade_tempest_plugin.store import honour_requests
 from upgrade_tempest_plugin.store import ledger
@@ -41,7 +43,7 @@ def open_store(url, upgrade=True):
 class Store(runs.RunRecords, run_events.EventRecords,
             processes.ProcessRecords, samples.SampleRecords,
             honour_requests.HonourRecords, ledger.LedgerRecords,
-            results.ResultRecords):
+            results.ResultRecords, campaigns.CampaignRecords):
     """Methods of the store; thread-safe (one engine, pooled connections)."""
 
     def __init__(self, engine):

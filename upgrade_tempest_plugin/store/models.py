@@ -220,3 +220,51 @@ class TestResult(Base):
     duration = sa.Column(Epoch, nullable=True)
     detail = sa.Column(sa.Text, nullable=True)
     __table_args__ = (sa.Index('ix_test_results_run', 'run_id'),)
+
+
+class Campaign(Base):
+    """A campaign run: its plan, where it is, and the lock it holds."""
+    __tablename__ = 'campaigns'
+    run_id = sa.Column(sa.String(64), sa.ForeignKey('runs.id'),
+                       primary_key=True)
+    name = sa.Column(sa.String(64), nullable=False)
+    cloud = sa.Column(sa.String(64), nullable=False)
+    #: The plan as run (never a secret: a plan names clouds.yaml entries).
+    plan = sa.Column(sa.JSON, nullable=False)
+    state = sa.Column(sa.String(32), nullable=False)
+    created_at = sa.Column(Epoch, nullable=False)
+    updated_at = sa.Column(Epoch, nullable=False)
+    detail = sa.Column(sa.JSON, nullable=True)
+
+
+class CampaignItem(Base):
+    """One row of a campaign's status table.
+
+    A step, the backup, a check, a rollback, a phase, or one object a step
+    acts on (``object`` set).
+    """
+    __tablename__ = 'campaign_items'
+    id = sa.Column(BigId, primary_key=True, autoincrement=True)
+    run_id = sa.Column(sa.String(64), sa.ForeignKey('campaigns.run_id'),
+                       nullable=False)
+    kind = sa.Column(sa.String(16), nullable=False)
+    item = sa.Column(sa.String(64), nullable=False)
+    object = sa.Column(sa.String(128), nullable=False, default='')
+    position = sa.Column(sa.Integer, nullable=False, default=0)
+    state = sa.Column(sa.String(16), nullable=False)
+    started_at = sa.Column(Epoch, nullable=True)
+    ended_at = sa.Column(Epoch, nullable=True)
+    error_code = sa.Column(sa.String(64), nullable=True)
+    #: pid and start time of its process, outcome detail; never a secret.
+    detail = sa.Column(sa.JSON, nullable=True)
+    __table_args__ = (
+        sa.UniqueConstraint('run_id', 'kind', 'item', 'object',
+                            name='uq_campaign_items_run_kind_item_object'),)
+
+
+class CampaignLock(Base):
+    """One campaign per cloud: the run holding the cloud."""
+    __tablename__ = 'campaign_locks'
+    cloud = sa.Column(sa.String(64), primary_key=True)
+    run_id = sa.Column(sa.String(64), nullable=False)
+    acquired_at = sa.Column(Epoch, nullable=False)

@@ -174,6 +174,8 @@ class ReadCommandsTest(base.TestCase):
     #: application gains must be added here).
     TESTED = {
         'analyse': 'unit_tests/cmd/test_observe.py',
+        'campaign list': 'unit_tests/campaign/test_cmd.py',
+        'campaign status': 'unit_tests/campaign/test_cmd.py',
         'check-config': 'test_check_config_json',
         'cleanup': 'unit_tests/cmd/test_cleanup.py',
         'results import': 'unit_tests/cmd/test_results.py',

@@ -1,0 +1,7 @@
+"""Upgrade campaigns: a plan validated offline, run step by step through a
+deployment-tool driver, with checks between steps, a backup before and a
+rollback in reverse order (doc/source/campaign.rst).
+
+:mod:`.plan` loads and checks a plan, :mod:`.runner` runs it,
+:mod:`.rollback` undoes it, :mod:`.drivers` talk to the deployment tools.
+"""

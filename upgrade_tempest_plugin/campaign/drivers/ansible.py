@@ -1,0 +1,51 @@
+"""What the exit code of ``ansible-playbook`` means.
+
+Both ``kolla-ansible`` and OpenStack-Ansible's ``openstack-ansible``
+wrapper exit with the code of the playbook they ran (ansible-core's
+``executor/task_queue_manager.py``); a wrapper that cannot read its
+configuration exits 1 before any playbook runs.
+"""
+
+import json
+
+from upgrade_tempest_plugin.campaign.drivers import base
+
+#: exit code -> (error code, what it means)
+CODES = {
+    1: ('error', 'ansible error (or unreadable configuration)'),
+    2: ('failed-hosts', 'one or more hosts failed'),
+    4: ('unreachable', 'one or more hosts were unreachable'),
+    8: ('break-play', 'the play was interrupted'),
+    99: ('user-interrupt', 'stopped by the user'),
+    250: ('unexpected', 'unexpected error'),
+    255: ('unknown', 'unknown error'),
+}
+
+
+def outcome(returncode, tool):
+    if returncode == 0:
+        return base.OK
+    code, meaning = CODES.get(returncode, ('exit-%d' % returncode,
+                                           'unknown exit code'))
+    return base.Outcome(False, code, '%s exited %d: %s' % (
+        tool, returncode, meaning))
+
+
+def extra_vars(variables):
+    """``-e key=value`` arguments, sorted by key.
+
+    Values that are not text go as JSON, so lists and booleans reach
+    Ansible typed.
+    """
+    argv = []
+    for key in sorted(variables):
+        value = variables[key]
+        text = value if isinstance(value, str) else json.dumps(value)
+        argv += ['-e', '%s=%s' % (key, text)]
+    return argv
+
+
+EXTRA_VARS_SCHEMA = {
+    'type': 'object',
+    'propertyNames': {'pattern': '^[A-Za-z_][A-Za-z0-9_]*$'},
+}
