@@ -23,7 +23,11 @@ from upgrade_tempest_plugin.store import models
 
 #: Tables in insert order (a referenced table before those that refer).
 TABLES = ('runs', 'events', 'observer_processes', 'samples', 'gaps',
-          'honour_requests', 'ledger', 'test_results')
+          'honour_requests', 'ledger', 'test_results', 'campaigns',
+          'campaign_items')
+#: Tables with a run column that are live state, not the run's record: a
+#: campaign's lock on its cloud means nothing on another machine.
+NOT_EXPORTED = ('campaign_locks',)
 #: Columns that hold an ``observer_processes.id``.
 PROCESS_REFS = {'samples', 'gaps', 'honour_requests'}
 
@@ -47,7 +51,8 @@ def export(store, run_id, directory):
         for name in TABLES:
             table = _table(name)
             query = sa.select(table).where(
-                _run_column(table) == run_id).order_by(table.c.id)
+                _run_column(table) == run_id).order_by(
+                    *table.primary_key.columns)
             count = 0
             with open(os.path.join(directory, name + '.jsonl'), 'w') as f:
                 for row in conn.execute(query):
@@ -119,7 +124,7 @@ def load(store, rows, new_id=None):
                 else:
                     values['run_id'] = run_id
                     old = values.pop('id', None)
-                    if keep_ids:
+                    if keep_ids and 'id' in table.c:
                         values['id'] = old
                 if name in PROCESS_REFS and values.get('process_id'):
                     values['process_id'] = process_ids.get(
@@ -129,7 +134,8 @@ def load(store, rows, new_id=None):
                     process_ids[row['id']] = (
                         values['id'] if keep_ids
                         else result.inserted_primary_key[0])
-            if keep_ids and name != 'runs' and rows[name]:
+            if keep_ids and 'id' in table.c and name != 'runs' and \
+                    rows[name]:
                 _advance_sequence(conn, table)
     return run_id
 

@@ -36,6 +36,8 @@ def fill_run(store, run_id=RUN, base=1000.0):
         {'test_id': 'tempest.api.x.test_y', 'status': 'fail',
          'started_at': base + 5, 'duration': 1.25, 'detail': None}],
         phase='post-upgrade')
+    store.create_campaign(run_id, 'plan-1', 'cloud-1', {'steps': []})
+    store.set_item(run_id, 'step', 'upgrade-glance', 'done')
     return process_id
 
 
