@@ -333,7 +333,7 @@ class SandboxObserverTest(testtools.TestCase):
         self.assertGreaterEqual(window['start'], stopped - slack)
         self.assertLessEqual(window['start'], stopped + TOLERANCE + slack)
         self.assertGreaterEqual(window['end'], continued - slack)
-        self.assertLessEqual(window['end'], answered[0] + TOLERANCE)
+        self.assertLessEqual(window['end'], answered[0] + TOLERANCE + slack)
         outcomes = figures['image']['downtime_windows'][0]['outcomes']
         self.assertIn(models.OUTCOME_TIMEOUT, outcomes)
         self.assertEqual([], figures['placement']['downtime_windows'])
