@@ -33,23 +33,22 @@ class PayloadError(ValueError):
     """A payload that is not valid; the message locates the problem."""
 
 
-def schema():
-    """The payload's JSON schema (a dict)."""
-    with open(SCHEMA_FILE) as schema_file:
+def schema(path=SCHEMA_FILE):
+    """A JSON schema of the queue (a dict): the payload's by default."""
+    with open(path) as schema_file:
         return json.load(schema_file)
 
 
-_VALIDATOR = None
+_VALIDATORS = {}
 
 
-def _validator():
-    global _VALIDATOR
-    if _VALIDATOR is None:
-        document = schema()
+def _validator(path):
+    if path not in _VALIDATORS:
+        document = schema(path)
         cls = jsonschema.validators.validator_for(document)
         cls.check_schema(document)
-        _VALIDATOR = cls(document)
-    return _VALIDATOR
+        _VALIDATORS[path] = cls(document)
+    return _VALIDATORS[path]
 
 
 def _path(parts):
@@ -118,11 +117,20 @@ def _version_tuple(text):
     return tuple(int(part) for part in text.split('.'))
 
 
+def first_problem(document, path=SCHEMA_FILE):
+    """The located message of ``document``'s first problem, else None.
+
+    ``path`` names the schema (the payload's by default).
+    """
+    errors = list(_validator(path).iter_errors(document))
+    return _describe(_first(errors)) if errors else None
+
+
 def check(payload):
     """Raise PayloadError naming the first problem of ``payload`` (a dict)."""
-    errors = list(_validator().iter_errors(payload))
-    if errors:
-        raise PayloadError(_describe(_first(errors)))
+    problem = first_problem(payload)
+    if problem:
+        raise PayloadError(problem)
     version = payload['tempest_version']
     if _version_tuple(version) < OLDEST_TEMPEST:
         raise PayloadError(
