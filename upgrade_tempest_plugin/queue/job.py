@@ -20,6 +20,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -33,10 +34,20 @@ LOG = logging.getLogger(__name__)
 
 EVENTS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                              'subunit_events.py')
+JOB_DIR_PREFIX = 'job-'
 _PASS = ('success', 'xfail')
 _FAIL = ('fail', 'uxsuccess')
 #: Seconds between SIGTERM and SIGKILL of a timed-out job's processes.
 KILL_GRACE = 5
+_PRELUDE = '\n'.join([
+    'import ctypes, os, signal, sys',
+    'try:',
+    '    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG',
+    'except (OSError, AttributeError):',
+    '    pass',
+    'if os.getppid() != int(sys.argv[1]):',
+    '    sys.exit(137)',
+    'os.execvp(sys.argv[2], sys.argv[2:])'])
 
 Outcome = collections.namedtuple(
     'Outcome', 'state reason passed failed skipped total results')
@@ -62,6 +73,21 @@ class _Deadline:
         return left
 
 
+def _popen(argv, **kwargs):
+    """Start ``argv`` in a session of its own, killed if the worker dies.
+
+    On Linux the child asks the kernel for SIGKILL when the worker process
+    dies (prctl PR_SET_PDEATHSIG, kept across exec), so a worker killed
+    with -9 leaves no Tempest running against a cloud (Tempest's own
+    children then lose their pipe and end).
+    It is set by a prelude run in the child, not by preexec_fn, which is
+    not safe in a process with threads.
+    """
+    prelude = [sys.executable, '-c', _PRELUDE, str(os.getpid())]
+    return subprocess.Popen(prelude + list(argv), start_new_session=True,
+                            **kwargs)
+
+
 def _kill_group(proc):
     """SIGTERM the process group, SIGKILL it after KILL_GRACE."""
     for sig, wait in ((signal.SIGTERM, KILL_GRACE), (signal.SIGKILL, None)):
@@ -78,15 +104,24 @@ def _kill_group(proc):
 
 def _run(argv, deadline, env, cwd, stdout=subprocess.PIPE):
     """argv's (returncode, stdout text); killed at the deadline."""
-    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=stdout,
-                            stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = _popen(argv, env=env, cwd=cwd, stdout=stdout,
+                  stderr=subprocess.DEVNULL)
     try:
         out, _ = proc.communicate(timeout=deadline.left())
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         raise _Timeout()
     return proc.returncode, (out or b'').decode('utf-8', 'replace')
+
+
+def sweep(work_dir):
+    """Remove the job directories a killed worker left in ``work_dir``.
+
+    Called when a worker starts; ``work_dir`` is that worker's own.
+    """
+    for name in os.listdir(work_dir):
+        if name.startswith(JOB_DIR_PREFIX):
+            shutil.rmtree(os.path.join(work_dir, name), ignore_errors=True)
 
 
 def tempest_conf(payload, workspace):
@@ -164,8 +199,9 @@ class Job:
         """The job's Outcome; never raises for what the job does."""
         timeout = self.payload.get('timeout', payload_mod.DEFAULT_TIMEOUT)
         deadline = _Deadline(timeout, self.clock)
-        job_dir = tempfile.mkdtemp(prefix='job-%s-' % self.payload['test_id'],
-                                   dir=self.work_dir)
+        job_dir = tempfile.mkdtemp(
+            prefix='%s%s-' % (JOB_DIR_PREFIX, self.payload['test_id']),
+            dir=self.work_dir)
         try:
             outcome = self._run(job_dir, deadline)
         except _Timeout:
@@ -239,15 +275,15 @@ class Job:
     def _tempest_run(self, tempest, regex, env, workspace, python, total,
                      deadline):
         concurrency = self.payload['run'].get('concurrency', 1)
-        run = subprocess.Popen(
+        run = _popen(
             tempest + ['run', '--subunit', '--regex', regex,
                        '--concurrency', str(concurrency)],
             env=env, cwd=workspace, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, start_new_session=True)
-        events = subprocess.Popen(
+            stderr=subprocess.DEVNULL)
+        events = _popen(
             [python, EVENTS_SCRIPT, os.path.join(workspace, 'run.subunit')],
             env=env, cwd=workspace, stdin=run.stdout, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, start_new_session=True)
+            stderr=subprocess.DEVNULL)
         run.stdout.close()
         timer = threading.Timer(deadline.left(), self._expire,
                                 (run, events))

@@ -21,6 +21,7 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import threading
 
 import gear
@@ -56,7 +57,9 @@ def read_token(path):
 class Slot:
     """One Gearman connection running one job at a time."""
 
-    def __init__(self, name, servers, cache, work_dir, token, ssl=None):
+    def __init__(self, worker_name, name, servers, cache, work_dir, token,
+                 ssl=None):
+        self.worker_name = worker_name
         self.name = name
         self.cache = cache
         self.work_dir = work_dir
@@ -93,7 +96,7 @@ class Slot:
         LOG.info('%s: job %s (%s) started', self.name, test_id,
                  gear_job.handle)
         report = reporter.Reporter(payload['report']['url'], test_id,
-                                   self.name, self.token)
+                                   self.worker_name, self.token)
         report.post(reporter.ACCEPTED, worker=self.name,
                     **payload_mod.summary(payload))
         outcome = job_mod.Job(
@@ -132,9 +135,12 @@ def parser():
                         default=os.path.expanduser(
                             '~/.cache/upgrade-tempest-worker'),
                         help='wheel cache and template venvs')
-    parser.add_argument('--work-dir', metavar='DIR', default=None,
-                        help='where job workspaces are made (default: the '
-                             'system temporary directory)')
+    parser.add_argument('--work-dir', metavar='DIR',
+                        help='this worker\'s own directory for job '
+                             'workspaces; what a killed worker left there '
+                             'is removed at start (default: '
+                             'upgrade-tempest-worker-NAME in the system '
+                             'temporary directory)')
     parser.add_argument('--plugin-wheel', metavar='PATH',
                         help='wheel of upgrade-tempest-plugin to install '
                              'when a payload names no plugin version')
@@ -156,10 +162,12 @@ def main(argv=None):
     token = read_token(args.token_file)
     ssl = {k: getattr(args, k) for k in ('ssl_key', 'ssl_cert', 'ssl_ca')
            if getattr(args, k)}
-    if args.work_dir:
-        os.makedirs(args.work_dir, exist_ok=True)
-    slots = [Slot('%s-%d' % (args.name, number), args.gearman, cache,
-                  args.work_dir, token, ssl)
+    work_dir = args.work_dir or os.path.join(
+        tempfile.gettempdir(), 'upgrade-tempest-worker-%s' % args.name)
+    os.makedirs(work_dir, exist_ok=True)
+    job_mod.sweep(work_dir)
+    slots = [Slot(args.name, '%s-%d' % (args.name, number), args.gearman,
+                  cache, work_dir, token, ssl)
              for number in range(1, args.slots + 1)]
     threads = [threading.Thread(target=slot.serve, name=slot.name)
                for slot in slots]

@@ -2,6 +2,9 @@
 
 import configparser
 import os
+import subprocess
+import sys
+import time
 
 import fixtures
 
@@ -9,6 +12,26 @@ from upgrade_tempest_plugin.queue import job
 from upgrade_tempest_plugin.queue import reporter
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.queue import fakes
+
+
+# A worker that starts a long child, then dies without cleaning up.
+DYING_WORKER = """
+import os, subprocess, time
+from upgrade_tempest_plugin.queue import job
+child = job._popen(['sleep', '60'], stdout=subprocess.DEVNULL)
+print(child.pid, flush=True)
+time.sleep(1)
+os._exit(9)
+"""
+
+
+def _gone(pid):
+    """True when ``pid`` is not running (exited, or a zombie)."""
+    try:
+        with open('/proc/%d/stat' % pid) as stat:
+            return stat.read().rsplit(')', 1)[1].split()[0] in ('Z', 'X')
+    except FileNotFoundError:
+        return True
 
 
 def _parse(text):
@@ -130,6 +153,18 @@ class RunTest(base.TestCase):
                          [state for state, _ in report.posts])
         self.assertEqual([], os.listdir(work_dir))
         self.assertNotIn(fakes.SECRET, self.logger.output)
+
+    def test_a_child_dies_with_the_worker(self):
+        worker = subprocess.run(
+            [sys.executable, '-c', DYING_WORKER], stdout=subprocess.PIPE,
+            text=True)
+        self.assertEqual(9, worker.returncode)
+        child = int(worker.stdout)
+        for _ in range(100):
+            if _gone(child):
+                break
+            time.sleep(0.05)
+        self.assertTrue(_gone(child))
 
     def test_the_deadline_times_out(self):
         clock = iter([0, 1000]).__next__
