@@ -191,6 +191,28 @@ def build_payload(args, options):
     return document
 
 
+def submit(store, client, document):
+    """Record and submit a checked payload; (its summary, its location).
+
+    A test id the store has already is a UserError; a geard that does
+    not take the job leaves it recorded as ``error`` and raises
+    QueueError.
+    """
+    summary = payload_mod.summary(document)
+    if records.get_job(store, summary['test_id']):
+        raise exceptions.UserError('payload.test_id: job %s exists '
+                                   'already' % summary['test_id'])
+    records.add_job(store, summary)
+    try:
+        location = gear_client.submit(client, document)
+    except gear_client.QueueError as exc:
+        records.record(store, summary['test_id'], {
+            'state': reporter.ERROR, 'reason': str(exc)})
+        raise
+    records.set_handle(store, summary['test_id'], location)
+    return summary, location
+
+
 class Submit(_QueueCommand):
     """Queue a validator job; prints its id at once."""
 
@@ -229,20 +251,11 @@ class Submit(_QueueCommand):
             payload_mod.check(document)
         except payload_mod.PayloadError as exc:
             raise exceptions.UserError(str(exc))
-        summary = payload_mod.summary(document)
-        if records.get_job(store, summary['test_id']):
-            raise exceptions.UserError('payload.test_id: job %s exists '
-                                       'already' % summary['test_id'])
         client = _connect(args, options)
         try:
-            records.add_job(store, summary)
-            try:
-                location = gear_client.submit(client, document)
-            except gear_client.QueueError as exc:
-                records.record(store, summary['test_id'], {
-                    'state': reporter.ERROR, 'reason': str(exc)})
-                raise exceptions.Failure(str(exc))
-            records.set_handle(store, summary['test_id'], location)
+            summary, location = submit(store, client, document)
+        except gear_client.QueueError as exc:
+            raise exceptions.Failure(str(exc))
         finally:
             client.shutdown()
         return ('test_id', 'state', 'geard job'), [

@@ -18,14 +18,13 @@ import json
 import logging
 import os
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import traceback
 
+from upgrade_tempest_plugin.queue import children
 from upgrade_tempest_plugin.queue import payload as payload_mod
 from upgrade_tempest_plugin.queue import reporter
 from upgrade_tempest_plugin.queue import venvs
@@ -38,16 +37,6 @@ JOB_DIR_PREFIX = 'job-'
 _PASS = ('success', 'xfail')
 _FAIL = ('fail', 'uxsuccess')
 #: Seconds between SIGTERM and SIGKILL of a timed-out job's processes.
-KILL_GRACE = 5
-_PRELUDE = '\n'.join([
-    'import ctypes, os, signal, sys',
-    'try:',
-    '    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG',
-    'except (OSError, AttributeError):',
-    '    pass',
-    'if os.getppid() != int(sys.argv[1]):',
-    '    sys.exit(137)',
-    'os.execvp(sys.argv[2], sys.argv[2:])'])
 
 Outcome = collections.namedtuple(
     'Outcome', 'state reason passed failed skipped total results')
@@ -73,45 +62,13 @@ class _Deadline:
         return left
 
 
-def _popen(argv, **kwargs):
-    """Start ``argv`` in a session of its own, killed if the worker dies.
-
-    On Linux the child asks the kernel for SIGKILL when the worker process
-    dies (prctl PR_SET_PDEATHSIG, kept across exec), so a worker killed
-    with -9 leaves no Tempest running against a cloud (Tempest's own
-    children then lose their pipe and end).
-    It is set by a prelude run in the child, not by preexec_fn, which is
-    not safe in a process with threads.
-    """
-    prelude = [sys.executable, '-c', _PRELUDE, str(os.getpid())]
-    return subprocess.Popen(prelude + list(argv), start_new_session=True,
-                            **kwargs)
-
-
-def _kill_group(proc):
-    """SIGTERM the process group, SIGKILL it after KILL_GRACE."""
-    for sig, wait in ((signal.SIGTERM, KILL_GRACE), (signal.SIGKILL, None)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def _run(argv, deadline, env, cwd, stdout=subprocess.PIPE):
+def _run(argv, deadline, env, cwd):
     """argv's (returncode, stdout text); killed at the deadline."""
-    proc = _popen(argv, env=env, cwd=cwd, stdout=stdout,
-                  stderr=subprocess.DEVNULL)
-    try:
-        out, _ = proc.communicate(timeout=deadline.left())
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
+    code, out = children.run(argv, deadline.left(), env=env, cwd=cwd,
+                             stderr=subprocess.DEVNULL)
+    if code is None:
         raise _Timeout()
-    return proc.returncode, (out or b'').decode('utf-8', 'replace')
+    return code, out.decode('utf-8', 'replace')
 
 
 def sweep(work_dir):
@@ -275,15 +232,15 @@ class Job:
     def _tempest_run(self, tempest, regex, env, workspace, python, total,
                      deadline):
         concurrency = self.payload['run'].get('concurrency', 1)
-        run = _popen(
+        run = children.popen(
             tempest + ['run', '--subunit', '--regex', regex,
                        '--concurrency', str(concurrency)],
             env=env, cwd=workspace, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL)
-        events = _popen(
+        events = children.popen(
             [python, EVENTS_SCRIPT, os.path.join(workspace, 'run.subunit')],
-            env=env, cwd=workspace, stdin=run.stdout, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL)
+            env=env, cwd=workspace, stdin=run.stdout,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         run.stdout.close()
         timer = threading.Timer(deadline.left(), self._expire,
                                 (run, events))
@@ -305,7 +262,7 @@ class Job:
     def _expire(self, *procs):
         self.expired = True
         for proc in procs:
-            _kill_group(proc)
+            children.kill_group(proc)
 
     def _verdict(self, code, total):
         outcome = self._outcome(reporter.PASSED, None, total)

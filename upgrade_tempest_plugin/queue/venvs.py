@@ -24,6 +24,8 @@ import shutil
 import subprocess
 import sys
 
+from upgrade_tempest_plugin.queue import children
+
 PLUGIN = 'upgrade-tempest-plugin'
 
 
@@ -84,15 +86,13 @@ class Cache:
         return wanted, 'tempest-%s_plugin-%s' % (tempest_version, plugin)
 
     def _pip(self, python, args, what):
-        try:
-            proc = subprocess.run(
-                [python, '-m', 'pip', '--disable-pip-version-check', '-q']
-                + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                timeout=self.timeout)
-        except subprocess.TimeoutExpired:
+        code, out = children.run(
+            [python, '-m', 'pip', '--disable-pip-version-check', '-q']
+            + args, self.timeout, stderr=subprocess.STDOUT)
+        if code is None:
             raise VenvError('%s: pip took more than %d s' % (
                 what, self.timeout))
-        return proc.returncode, proc.stdout.decode('utf-8', 'replace')
+        return code, out.decode('utf-8', 'replace')
 
     def _fetch(self, wanted, tempest_version):
         code, output = self._pip(self.python, ['wheel', '--wheel-dir',
@@ -127,10 +127,10 @@ class Cache:
             staging = '%s.building-%d' % (path, os.getpid())
             shutil.rmtree(staging, ignore_errors=True)
             try:
-                subprocess.run([self.python, '-m', 'venv', staging],
-                               check=True, timeout=self.timeout,
-                               stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+                code, _ = children.run([self.python, '-m', 'venv', staging],
+                                       self.timeout)
+                if code != 0:
+                    raise VenvError('python -m venv failed (exit %s)' % code)
                 code, output = self._install(staging, wanted)
                 if code:
                     # Not cached yet: the one step that uses the index.
@@ -140,8 +140,6 @@ class Cache:
                     raise VenvError('pip install from the wheel cache '
                                     'failed: %s' % _last_line(output))
                 os.rename(staging, path)
-            except subprocess.SubprocessError as exc:
-                raise VenvError('python -m venv failed: %s' % exc)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
         return path, True

@@ -37,17 +37,25 @@ class Geard(fixtures.Fixture):
         self.port = free_port()
         self.host = '127.0.0.1'
         self.address = '%s:%d' % (self.host, self.port)
-        tmp = tempfile.mkdtemp(prefix='geard-')
-        self.addCleanup(shutil.rmtree, tmp, True)
-        self.log_path = os.path.join(tmp, 'geard.log')
+        self.tmp = tempfile.mkdtemp(prefix='geard-')
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.log_path = os.path.join(self.tmp, 'geard.log')
+        self.addCleanup(self.stop)
+        self._start()
+
+    def _start(self):
         script = _script('geard' if self.stock else 'upgrade-tempest-geard')
-        with open(self.log_path, 'wb') as log:
+        with open(self.log_path, 'ab') as log:
             self.process = subprocess.Popen(
                 [script, '-d', '-p', str(self.port), '--listen-address',
-                 self.host, '--pidfile', os.path.join(tmp, 'pid')],
+                 self.host, '--pidfile', os.path.join(self.tmp, 'pid')],
                 stdout=log, stderr=subprocess.STDOUT)
-        self.addCleanup(self.stop)
         self._wait_listening()
+
+    def restart(self):
+        """Kill geard (its queue is lost) and start it on the same port."""
+        self.stop()
+        self._start()
 
     def _wait_listening(self, timeout=20):
         deadline = time.monotonic() + timeout

@@ -17,8 +17,8 @@ from upgrade_tempest_plugin.unit_tests.queue import fakes
 # A worker that starts a long child, then dies without cleaning up.
 DYING_WORKER = """
 import os, subprocess, time
-from upgrade_tempest_plugin.queue import job
-child = job._popen(['sleep', '60'], stdout=subprocess.DEVNULL)
+from upgrade_tempest_plugin.queue import children
+child = children.popen(['sleep', '60'], stdout=subprocess.DEVNULL)
 print(child.pid, flush=True)
 time.sleep(1)
 os._exit(9)

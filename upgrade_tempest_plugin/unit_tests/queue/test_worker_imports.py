@@ -17,6 +17,7 @@ ALLOWED = {'upgrade_tempest_plugin', 'gear', 'six', 'jsonschema',
            'extras', 'pbr', 'daemon', 'lockfile'}
 #: Plugin modules the worker may import.
 PLUGIN_MODULES = {'upgrade_tempest_plugin', 'upgrade_tempest_plugin.queue',
+                  'upgrade_tempest_plugin.queue.children',
                   'upgrade_tempest_plugin.queue.gearsock',
                   'upgrade_tempest_plugin.queue.job',
                   'upgrade_tempest_plugin.queue.payload',
