@@ -15,7 +15,9 @@
 #       post-upgrade, a broken workload, destroy, SIGINT and cleanup);
 #    b. the identity validators run by tempest;
 #    c. the observers (services stopped, restarted and frozen while they
-#       probe; kill -9 of the observer; store outages).
+#       probe; kill -9 of the observer; store outages);
+#    d. the test queue (real geard and workers on loopback; ten jobs
+#       against this sandbox).
 # The store-outage tests need the test databases
 # (tools/start-test-databases.sh; tools/run-tests starts them).
 set -euo pipefail
@@ -49,3 +51,4 @@ sandbox up --release 2026.1
 suite validators
 suite . 'test_identity_validator'
 suite observers
+suite queue
