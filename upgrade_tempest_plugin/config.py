@@ -345,6 +345,17 @@ UpgradeQueueGroup = [
                 help='geard servers (HOST:PORT) that "upgrade-tempest queue" '
                      'commands submit to and ask; workers name theirs with '
                      '--gearman.'),
+    cfg.StrOpt('ssl_key',
+               default='',
+               help='Private key of this client for TLS to geard (gear '
+                    'uses TLS when key, certificate and CA are all set). '
+                    'Empty: plain TCP.'),
+    cfg.StrOpt('ssl_cert',
+               default='',
+               help='Certificate of this client for TLS to geard.'),
+    cfg.StrOpt('ssl_ca',
+               default='',
+               help='CA that signed geard\'s certificate.'),
     cfg.StrOpt('status_api_url',
                default='http://127.0.0.1:8740/update-test-status/',
                regex=r'^https?://[^/?#@\s]+/([^?#\s]*/)?'

@@ -68,8 +68,11 @@ def _servers(args, options):
 def _connect(args, options):
     # gear logs every packet at INFO.
     logging.getLogger('gear').setLevel(logging.WARNING)
+    ssl = {name: getattr(options, name)
+           for name in ('ssl_key', 'ssl_cert', 'ssl_ca')
+           if getattr(options, name)}
     try:
-        return gear_client.connect(_servers(args, options))
+        return gear_client.connect(_servers(args, options), ssl=ssl)
     except gear_client.QueueError as exc:
         raise exceptions.Failure(str(exc))
 

@@ -12,9 +12,7 @@ ALLOWED = {'upgrade_tempest_plugin', 'gear', 'six', 'jsonschema',
            'attrs', 'typing_extensions',
            # jsonschema's format checkers use these when they are installed.
            'idna', 'jsonpointer', 'rfc3987', 'uri_template', 'webcolors',
-           'isoduration', 'fqdn', 'rfc3339_validator',
-           # gear's own imports.
-           'extras', 'pbr', 'daemon', 'lockfile'}
+           'isoduration', 'fqdn', 'rfc3339_validator'}
 #: Plugin modules the worker may import.
 PLUGIN_MODULES = {'upgrade_tempest_plugin', 'upgrade_tempest_plugin.queue',
                   'upgrade_tempest_plugin.queue.children',
