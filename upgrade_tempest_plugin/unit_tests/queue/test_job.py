@@ -166,6 +166,16 @@ class RunTest(base.TestCase):
             time.sleep(0.05)
         self.assertTrue(_gone(child))
 
+    def test_a_run_past_its_deadline_is_killed(self):
+        workspace = self.useFixture(fixtures.TempDir()).path
+        one = job.Job(fakes.payload(), None, None, _Report())
+        sleeper = [sys.executable, '-c', 'import time; time.sleep(60)']
+        started = time.monotonic()
+        self.assertRaises(job._Timeout, one._tempest_run, sleeper, 'x',
+                          dict(os.environ), workspace, sys.executable, 1,
+                          job._Deadline(1))
+        self.assertLess(time.monotonic() - started, job.children.KILL_GRACE)
+
     def test_the_deadline_times_out(self):
         clock = iter([0, 1000]).__next__
         deadline = job._Deadline(10, clock)
