@@ -91,6 +91,9 @@ class QueueTest(testtools.TestCase):
         self.pool.wait(lambda: self.pool.job('q-kill')['state'] in (
             reporter.INSTALLING, reporter.RUNNING), FIRST_JOB,
             'job q-kill started')
+        live = pool_mod.gear_client.job_status(
+            self.pool.client, self.pool.job('q-kill')['handle'])
+        self.assertEqual((True, True), (live['known'], live['running']))
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         self.pool.wait_final(['q-kill'], 60)
