@@ -9,9 +9,9 @@ the located message.  Progress goes to geard as WORK_STATUS
 payload.  gear reconnects to a geard that went away; a job whose worker
 dies is failed by geard (WORK_FAIL) and shown as ``lost`` by the client.
 
-Imports only the standard library, jsonschema, gear and six: install it
-with ``pip install --no-deps upgrade-tempest-plugin gear six jsonschema
-...`` (see doc/source/queue.rst).
+Imports only the standard library, jsonschema, gear and six: one ``pip
+install --no-deps`` of those and the plugin installs a worker (see
+doc/source/queue.rst).
 """
 
 import argparse

@@ -24,6 +24,30 @@ from upgrade_tempest_plugin.queue import status_api
 from upgrade_tempest_plugin.store import api as store_api
 
 CACHE_ENV = 'UPGRADE_TEMPEST_QUEUE_CACHE'
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+#: The one ``pip install --no-deps`` of a stand-alone worker, besides the
+#: plugin itself (doc/source/queue.rst).
+WORKER_PACKAGES = ('gear', 'six', 'jsonschema', 'jsonschema-specifications',
+                   'referencing', 'rpds-py', 'attrs', 'typing-extensions')
+
+
+def plugin_wheel(directory):
+    """A wheel of this checkout, built into ``directory``; its path."""
+    subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps',
+                    '--wheel-dir', directory, TOP], check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.join(directory, os.listdir(directory)[0])
+
+
+def standalone_worker(directory, wheel):
+    """``upgrade-tempest-worker`` of a venv with only what it needs."""
+    venv = os.path.join(directory, 'venv')
+    subprocess.run([sys.executable, '-m', 'venv', venv], check=True)
+    subprocess.run([os.path.join(venv, 'bin', 'pip'), 'install', '-q',
+                    '--no-deps', wheel] + list(WORKER_PACKAGES), check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.join(venv, 'bin', 'upgrade-tempest-worker')
 
 
 class Pool(fixtures.Fixture):
@@ -51,15 +75,18 @@ class Pool(fixtures.Fixture):
         self.addCleanup(self.client.shutdown)
         self.workers = {}
 
-    def add_worker(self, name, slots=1, plugin_wheel=None):
-        """Start ``upgrade-tempest-worker --name name``; its Popen."""
+    def add_worker(self, name, slots=1, plugin_wheel=None, executable=None):
+        """Start ``upgrade-tempest-worker --name name``; its Popen.
+
+        ``executable``: another worker script than this Python's.
+        """
         token = 'token-%s-%s' % (name, os.urandom(8).hex())
         self.tokens[name] = token
         token_file = os.path.join(self.tmp, name + '.token')
         with open(token_file, 'w') as token_out:
             token_out.write(token + '\n')
-        argv = [os.path.join(os.path.dirname(sys.executable),
-                             'upgrade-tempest-worker'),
+        argv = [executable or os.path.join(os.path.dirname(sys.executable),
+                                           'upgrade-tempest-worker'),
                 '--gearman', self.geard.address, '--name', name,
                 '--slots', str(slots), '--token-file', token_file,
                 '--work-dir', os.path.join(self.tmp, 'work-' + name)]

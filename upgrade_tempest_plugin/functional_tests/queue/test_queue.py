@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 
+import fixtures
 import gear
 import testtools
 
@@ -111,6 +112,16 @@ class QueueTest(testtools.TestCase):
         self.pool.wait_final(['q-after'], FIRST_JOB)
         after = self.pool.job('q-after')
         self.assertEqual(('failed', 'w2'), (after['state'], after['worker']))
+
+    def test_standalone_worker_runs_a_job(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        script = pool_mod.standalone_worker(
+            tmp, pool_mod.plugin_wheel(os.path.join(tmp, 'wheel')))
+        self.pool.add_worker('solo', executable=script)
+        self.pool.submit(job_payload('q-solo'))
+        self.pool.wait_final(['q-solo'], FIRST_JOB)
+        self.assertEqual(TRANSITIONS, self.pool.states('q-solo'))
+        self.assertEqual('solo', self.pool.job('q-solo')['worker'])
 
     def test_bad_payload_fails_in_the_worker_which_goes_on(self):
         self.pool.add_worker('w1')

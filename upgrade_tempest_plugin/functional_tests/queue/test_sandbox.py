@@ -11,8 +11,6 @@ import importlib.metadata
 import json
 import os
 import socket
-import subprocess
-import sys
 import urllib.parse
 
 import fixtures
@@ -25,8 +23,6 @@ from upgrade_tempest_plugin.sandbox import layout
 
 REGEX = r'^upgrade_tempest_plugin\.tests\.scenario\.test_identity\.'
 JOBS = 10
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))))
 
 
 def _read(path):
@@ -58,11 +54,8 @@ class SandboxQueueTest(testtools.TestCase):
         if not _answers(self.conf):
             self.skipTest('the sandbox of %s is not running' % etc)
         self.pool = self.useFixture(pool_mod.Pool())
-        wheels = self.useFixture(fixtures.TempDir()).path
-        subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q',
-                        '--no-deps', '--wheel-dir', wheels, TOP],
-                       check=True, stdout=subprocess.DEVNULL)
-        self.wheel = os.path.join(wheels, os.listdir(wheels)[0])
+        self.wheel = pool_mod.plugin_wheel(
+            self.useFixture(fixtures.TempDir()).path)
 
     def test_ten_jobs_on_two_workers(self):
         self.pool.add_worker('w1', plugin_wheel=self.wheel)
