@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 
+#: Seconds between SIGTERM and SIGKILL of a timed-out child's group.
 KILL_GRACE = 5
 _PRELUDE = '\n'.join([
     'import ctypes, os, signal, sys',

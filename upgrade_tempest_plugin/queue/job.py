@@ -1,6 +1,6 @@
 """One job on a worker: venv, workspace, ``tempest run``, results, cleanup.
 
-:func:`run` never raises for anything the job does: it returns an
+:meth:`Job.run` never raises for anything the job does: it returns an
 :class:`Outcome` (state, counts, per-test results, a one-line reason).
 The job's directory (workspace with the payload's tempest.conf and
 accounts, the venv copy, Tempest's HOME) is removed whatever happens.
@@ -36,7 +36,6 @@ EVENTS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 JOB_DIR_PREFIX = 'job-'
 _PASS = ('success', 'xfail')
 _FAIL = ('fail', 'uxsuccess')
-#: Seconds between SIGTERM and SIGKILL of a timed-out job's processes.
 
 Outcome = collections.namedtuple(
     'Outcome', 'state reason passed failed skipped total results')
@@ -151,6 +150,7 @@ class Job:
         self.progress = progress
         self.clock = clock
         self.results = []
+        self.expired = False
 
     def run(self):
         """The job's Outcome; never raises for what the job does."""
@@ -242,10 +242,10 @@ class Job:
             env=env, cwd=workspace, stdin=run.stdout,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         run.stdout.close()
+        self.expired = False
         timer = threading.Timer(deadline.left(), self._expire,
                                 (run, events))
         timer.start()
-        self.expired = False
         try:
             for line in events.stdout:
                 self.results.append(json.loads(line))
