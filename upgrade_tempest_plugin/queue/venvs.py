@@ -9,9 +9,12 @@ directory:
   ``pip install --no-index --find-links``.
 
 Each job gets a copy of the template (symlinks kept, so the copy uses the
-same base interpreter) and deletes it afterwards; a job can break its
-copy without harming the next.  A venv's console scripts name the
-template's path in their ``#!`` line, so jobs run Tempest as ``python -m``.
+same base interpreter) and deletes it afterwards.  The copy's files are
+hard links to the template's where the file system allows (its
+directories are its own, so a file a job adds or replaces is the job's);
+the template is byte-compiled once, so jobs do not compile Tempest
+again.  A venv's console scripts name the template's path in their ``#!``
+line, so jobs run Tempest as ``python -m``.
 Building is serialised per key with a lock file, across the slots of one
 worker and the workers sharing one cache directory.
 """
@@ -139,6 +142,10 @@ class Cache:
                 if code:
                     raise VenvError('pip install from the wheel cache '
                                     'failed: %s' % _last_line(output))
+                children.run([os.path.join(staging, 'bin', 'python'), '-m',
+                              'compileall', '-q', os.path.join(staging,
+                                                               'lib')],
+                             self.timeout, stderr=subprocess.DEVNULL)
                 os.rename(staging, path)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -147,8 +154,17 @@ class Cache:
     @staticmethod
     def copy(template, destination):
         """A job's own copy of ``template`` at ``destination``."""
-        shutil.copytree(template, destination, symlinks=True)
+        shutil.copytree(template, destination, symlinks=True,
+                        copy_function=_link_or_copy)
         return destination
+
+
+def _link_or_copy(source, destination):
+    try:
+        os.link(source, destination)
+    except OSError:
+        # Another file system, or links not allowed: a real copy.
+        shutil.copy2(source, destination)
 
 
 def _last_line(text):

@@ -10,6 +10,7 @@ import fixtures
 
 from upgrade_tempest_plugin.queue import job
 from upgrade_tempest_plugin.queue import reporter
+from upgrade_tempest_plugin.queue import venvs
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.queue import fakes
 
@@ -180,3 +181,24 @@ class RunTest(base.TestCase):
         clock = iter([0, 1000]).__next__
         deadline = job._Deadline(10, clock)
         self.assertRaises(job._Timeout, deadline.left)
+
+
+class CopyTest(base.TestCase):
+
+    def test_copy_links_files_and_keeps_symlinks_and_own_directories(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        template = os.path.join(tmp, 'template')
+        os.makedirs(os.path.join(template, 'lib'))
+        with open(os.path.join(template, 'lib', 'mod.py'), 'w') as mod:
+            mod.write('x = 1\n')
+        os.symlink('/usr/bin/python3', os.path.join(template, 'python'))
+        copy = venvs.Cache.copy(template, os.path.join(tmp, 'copy'))
+        self.assertEqual(
+            os.stat(os.path.join(template, 'lib', 'mod.py')).st_ino,
+            os.stat(os.path.join(copy, 'lib', 'mod.py')).st_ino)
+        self.assertEqual('/usr/bin/python3',
+                         os.readlink(os.path.join(copy, 'python')))
+        with open(os.path.join(copy, 'lib', 'new.py'), 'w'):
+            pass
+        self.assertEqual(['mod.py'],
+                         os.listdir(os.path.join(template, 'lib')))
