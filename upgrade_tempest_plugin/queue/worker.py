@@ -90,7 +90,7 @@ class Slot:
         except payload_mod.PayloadError as exc:
             LOG.warning('%s: refused job %s: %s', self.name,
                         gear_job.handle, exc)
-            gear_job.sendWorkException(str(exc).encode('utf-8'))
+            _send(gear_job.sendWorkException, str(exc).encode('utf-8'))
             return
         test_id = payload['test_id']
         LOG.info('%s: job %s (%s) started', self.name, test_id,
@@ -101,7 +101,7 @@ class Slot:
                     **payload_mod.summary(payload))
         outcome = job_mod.Job(
             payload, self.cache, self.work_dir, report,
-            progress=lambda n, d: gear_job.sendWorkStatus(n, d)).run()
+            progress=lambda n, d: _send(gear_job.sendWorkStatus, n, d)).run()
         LOG.info('%s: job %s ended %s: %s', self.name, test_id,
                  outcome.state, outcome.reason or '-')
         done = json.dumps({'test_id': test_id, 'state': outcome.state,
@@ -110,10 +110,25 @@ class Slot:
                            'failed': outcome.failed,
                            'skipped': outcome.skipped}).encode('utf-8')
         if outcome.state == reporter.PASSED:
-            gear_job.sendWorkComplete(done)
+            _send(gear_job.sendWorkComplete, done)
         else:
-            gear_job.sendWorkData(done)
-            gear_job.sendWorkFail()
+            _send(gear_job.sendWorkData, done)
+            _send(gear_job.sendWorkFail)
+
+
+def _send(method, *args):
+    """Send a packet about a job; a lost geard is logged, not raised.
+
+    The job goes on (its states reach the status API); gear reconnects
+    the slot for the next job.  A restarted geard has forgotten the job.
+    """
+    try:
+        method(*args)
+    except (OSError, gear.GearmanError, gear.ConnectionError,
+            AttributeError) as exc:
+        # AttributeError: gear drops the socket of a lost connection.
+        LOG.warning('geard did not get %s: %s', method.__name__,
+                    type(exc).__name__)
 
 
 def parser():

@@ -72,7 +72,7 @@ class Pool(fixtures.Fixture):
                                                      status_api.PATH)
         self.client = gear_client.connect([(self.geard.host,
                                             self.geard.port)])
-        self.addCleanup(self.client.shutdown)
+        self.addCleanup(lambda: self.client.shutdown())
         self.workers = {}
 
     def add_worker(self, name, slots=1, plugin_wheel=None, executable=None):

@@ -143,12 +143,19 @@ class QueueTest(testtools.TestCase):
             (self.pool.job('q-next')['state'],
              self.pool.job('q-next')['reason']))
 
-    def test_worker_reconnects_to_a_restarted_geard(self):
+    def test_worker_survives_geard_restarting_mid_job(self):
         self.pool.add_worker('w1')
+        self.pool.submit(job_payload('q-mid'))
+        self.pool.wait(lambda: self.pool.job('q-mid')['state'] ==
+                       reporter.RUNNING, FIRST_JOB, 'job q-mid running')
         self.pool.geard.restart()
         self.pool.client.shutdown()
         self.pool.client = pool_mod.gear_client.connect(
             [(self.pool.geard.host, self.pool.geard.port)])
+        # The job ends and reports its end to the status API.
+        self.pool.wait(lambda: reporter.FAILED in self.pool.states('q-mid'),
+                       300, 'job q-mid reported its end')
+        # The slot reconnected and takes the next job.
         self.pool.wait(lambda: pool_mod.gear_client.workers(
             self.pool.client), 60, 'the worker is back')
         bad = gear.Job(worker_mod.FUNCTION.encode(), b'{}')
@@ -156,6 +163,10 @@ class QueueTest(testtools.TestCase):
         self.pool.wait(lambda: bad.complete, 60, 'the job answered')
         self.assertEqual(b'payload: missing version, test_id, cloud, run, '
                          b'tempest_version, report', bad.exception)
+        # geard forgot the job it had handed out: a failure, never passed.
+        self.pool.reconcile()
+        self.assertIn(self.pool.job('q-mid')['state'],
+                      (reporter.FAILED, reporter.LOST))
 
 
 class QueueCliTest(testtools.TestCase):
