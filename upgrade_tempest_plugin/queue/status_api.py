@@ -11,8 +11,9 @@ against ``status-v1.schema.json``).  Answers:
   (compared with :func:`hmac.compare_digest`).  Any other method on the
   URL is 405 too.
 
-Bad input is never a 5xx.  The caller is checked before its body is
-read.  Nothing a worker sends is logged but the test id and the state.
+Bad input is never a 5xx; a store that does not answer is 503.  The
+caller is checked before its body is read.  Nothing a worker sends is
+logged but the test id and the state.
 Flask is the WSGI framework (the report UI's too).
 """
 
@@ -29,6 +30,7 @@ from werkzeug import exceptions as http
 from upgrade_tempest_plugin.queue import payload as payload_mod
 from upgrade_tempest_plugin.queue import records
 from upgrade_tempest_plugin.queue import reporter
+from upgrade_tempest_plugin.store import api as store_api
 
 LOG = logging.getLogger(__name__)
 
@@ -132,6 +134,13 @@ def create_app(store, known_hosts, tokens, max_body=DEFAULT_MAX_BODY):
     @app.errorhandler(http.MethodNotAllowed)
     def method_not_allowed(exc):
         return _answer(405, 'only POST')
+
+    def store_unavailable(exc):
+        LOG.warning('store unavailable: %s', type(exc).__name__)
+        return _answer(503, 'store unavailable')
+
+    for error in store_api.StoreUnavailable:
+        app.register_error_handler(error, store_unavailable)
 
     @app.errorhandler(http.BadRequest)
     def bad_request(exc):

@@ -57,6 +57,14 @@ CORPUS = [
      400, 'payload.reason: longer than 1024 characters'),
     ('unknown job', dict(data=_form(test_id='job-2')),
      400, 'test_id: no such job'),
+    ('payload an array', dict(data={'test_id': 'job-1', 'payload': '[]'}),
+     400, 'payload: must be of type object'),
+    ('payload nested too deep', dict(data={'test_id': 'job-1',
+                                           'payload': '[' * 15000}),
+     400, 'payload: not JSON'),
+    ('JSON body instead of a form', dict(data='{"test_id": "job-1"}',
+                                         content_type='application/json'),
+     400, 'test_id: missing'),
     ('body too large', dict(data={'test_id': 'job-1',
                                   'payload': 'x' * 70000}),
      400, 'body: larger than 65536 bytes'),
@@ -76,10 +84,12 @@ class StatusApiTest(base.TestCase):
             max_body=65536)
         self.client = self.app.test_client()
 
-    def post(self, data=None, headers=None, remote=KNOWN, method='POST'):
+    def post(self, data=None, headers=None, remote=KNOWN, method='POST',
+             content_type=None):
         return self.client.open(
             status_api.PATH, method=method, data=data,
             headers=HEADERS if headers is None else headers,
+            content_type=content_type,
             environ_base={'REMOTE_ADDR': remote})
 
     def test_corpus(self):
@@ -119,6 +129,16 @@ class StatusApiTest(base.TestCase):
         job = records.get_job(self.store, 'job-1')
         self.assertEqual(('failed', '1 failed', 2),
                          (job['state'], job['reason'], job['done']))
+
+    def test_a_store_that_does_not_answer_is_503(self):
+        logger = self.useFixture(fixtures.FakeLogger())
+        self.useFixture(fixtures.MockPatch(
+            'upgrade_tempest_plugin.queue.records.record',
+            side_effect=store_api.sa_exc.OperationalError('x', {}, None)))
+        answer = self.post(data=_form())
+        self.assertEqual((503, 'store unavailable'),
+                         (answer.status_code, answer.json['message']))
+        self.assertIn('store unavailable: OperationalError', logger.output)
 
     def test_worker_states_match_the_schema(self):
         schema = payload.schema(status_api.STATUS_SCHEMA)
