@@ -3,6 +3,7 @@
 import json
 
 import fixtures
+from sqlalchemy import exc as sa_exc
 
 from upgrade_tempest_plugin.queue import payload
 from upgrade_tempest_plugin.queue import records
@@ -134,7 +135,7 @@ class StatusApiTest(base.TestCase):
         logger = self.useFixture(fixtures.FakeLogger())
         self.useFixture(fixtures.MockPatch(
             'upgrade_tempest_plugin.queue.records.record',
-            side_effect=store_api.sa_exc.OperationalError('x', {}, None)))
+            side_effect=sa_exc.OperationalError('x', {}, None)))
         answer = self.post(data=_form())
         self.assertEqual((503, 'store unavailable'),
                          (answer.status_code, answer.json['message']))
