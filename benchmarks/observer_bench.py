@@ -34,16 +34,9 @@ import tempfile
 import time
 
 from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin.observers import lifecycle
 from upgrade_tempest_plugin.store import api as store_api
-
-CLK_TCK = os.sysconf('SC_CLK_TCK')
-
-
-def cpu_seconds(pid):
-    with open('/proc/%d/stat' % pid) as f:
-        fields = f.read().rsplit(')', 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / float(CLK_TCK)
 
 
 def _status_field(pid, name):
@@ -135,7 +128,7 @@ def bench_observer(args):
                               args.freeze_every)
             print('observer: freezing %s for %d s every %d s' % (
                 args.freeze, args.freeze_seconds, args.freeze_every))
-        start_cpu, start_t = cpu_seconds(pid), time.monotonic()
+        start_cpu, start_t = procs.cpu_seconds(pid), time.monotonic()
         rss, nthreads = [rss_mib(pid)], [threads(pid)]
         samples_before = sum(t[2] for t in store.sample_targets(run_id))
         step = min(30.0, args.observer_seconds / 10.0)
@@ -155,7 +148,7 @@ def bench_observer(args):
                 freezer.release()
         rss.append(rss_mib(pid))
         nthreads.append(threads(pid))
-        cpu = cpu_seconds(pid) - start_cpu
+        cpu = procs.cpu_seconds(pid) - start_cpu
         wall = time.monotonic() - start_t
         samples = sum(t[2] for t in store.sample_targets(run_id)) - \
             samples_before

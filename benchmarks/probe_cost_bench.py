@@ -33,16 +33,15 @@ import time
 import urllib3
 
 from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin.observers import credentials
 from upgrade_tempest_plugin.observers import lifecycle
 from upgrade_tempest_plugin.observers import service_probe
 from upgrade_tempest_plugin.sandbox import cloud
 from upgrade_tempest_plugin.sandbox import layout as sb_layout
-from upgrade_tempest_plugin.sandbox import procs
 from upgrade_tempest_plugin.services import registry
 from upgrade_tempest_plugin.store import api as store_api
 
-CLK_TCK = os.sysconf('SC_CLK_TCK')
 #: profile name -> sandbox service of its API process
 SANDBOX_SERVICE = {'identity': 'keystone', 'compute': 'nova',
                    'image': 'glance', 'network': 'neutron',
@@ -50,15 +49,7 @@ SANDBOX_SERVICE = {'identity': 'keystone', 'compute': 'nova',
 
 
 def group_cpu_seconds(pgid):
-    total = 0
-    for pid in procs.group_members(pgid):
-        try:
-            with open('/proc/%d/stat' % pid) as f:
-                fields = f.read().rsplit(')', 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / float(CLK_TCK)
+    return sum(procs.cpu_seconds(pid) for pid in procs.group_members(pgid))
 
 
 class Client(threading.Thread):

@@ -27,11 +27,11 @@ import urllib.request
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOP)
 
+from upgrade_tempest_plugin.common import procs  # noqa: E402
 from upgrade_tempest_plugin.sandbox import cloud  # noqa: E402
 from upgrade_tempest_plugin.sandbox import configs  # noqa: E402
 from upgrade_tempest_plugin.sandbox import infra  # noqa: E402
 from upgrade_tempest_plugin.sandbox import layout  # noqa: E402
-from upgrade_tempest_plugin.sandbox import procs  # noqa: E402
 from upgrade_tempest_plugin.sandbox import services  # noqa: E402
 from upgrade_tempest_plugin.sandbox import upgrade  # noqa: E402
 

@@ -64,8 +64,9 @@ def instances(kinds, count):
     """``count`` kind objects, each with a workload name of its own."""
     from upgrade_tempest_plugin import workloads
     made = []
+    installed = workloads.load_kinds()
     for i in range(count):
-        kind = type(workloads.BY_NAME[kinds[i % len(kinds)]])()
+        kind = type(installed[kinds[i % len(kinds)]])()
         kind.name = '%s_%03d' % (kind.name, i)
         made.append(kind)
     return made

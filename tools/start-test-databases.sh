@@ -144,7 +144,8 @@ start_mysql() {
     "$client" --no-defaults -S "$sock" -uroot -e "
         CREATE DATABASE IF NOT EXISTS $DB_NAME CHARACTER SET utf8mb4;
         CREATE USER IF NOT EXISTS 'upgrade'@'127.0.0.1' IDENTIFIED BY 'upgrade';
-        GRANT ALL ON $DB_NAME.* TO 'upgrade'@'127.0.0.1';" >&2
+        GRANT ALL ON $DB_NAME.* TO 'upgrade'@'127.0.0.1';
+        GRANT ALL ON \`${DB_NAME}_empty_%\`.* TO 'upgrade'@'127.0.0.1';" >&2
     echo "export UPGRADE_TEMPEST_TEST_MYSQL_URL=mysql+pymysql://upgrade:upgrade@127.0.0.1:$MY_PORT/$DB_NAME?charset=utf8mb4"
 }
 

@@ -1,129 +1,105 @@
 """``upgrade-tempest analyse``: what the observers saw during a run.
 
-Prints per service the downtime windows (each with its precision), total
-and longest downtime, availability, latency percentiles and their ratio to
-the baseline, the same per upgrade step, the data-plane targets, the
-honoured requests and the verdicts against ``[upgrade_budgets]``; or all of
-it as JSON.  Everything is recomputed from the store.
+Everything is recomputed from the store by
+:func:`upgrade_tempest_plugin.analysis.run_analysis.build` (through
+:func:`upgrade_tempest_plugin.facade.analyse_run`, as a Python caller
+gets it), and rendered here.  The rows are the per-service figures
+(``-f table|json|yaml|csv|value``): samples, availability, total and
+longest downtime, windows, latency percentiles and their ratio to the
+baseline, unobserved time, failures left to identity and the outcomes.
+The table form adds the downtime windows (with precision and upgrade
+step), the per-step figures, the data-plane targets, the honoured
+requests, the observers' gaps and the verdicts against
+``[upgrade_budgets]``.  ``--json`` (deprecated) prints the whole structure
+of ``build()`` (its schema: ``analysis/schema/run-analysis-v1.json``).
 """
 
 import json
 
-from upgrade_tempest_plugin.analysis import budgets as budgets_mod
-from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.analysis import budgets
 from upgrade_tempest_plugin.cmd import base
-from upgrade_tempest_plugin.cmd import observe
-from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin import facade
+
+COLUMNS = ('service', 'samples', 'availability %', 'downtime s',
+           'longest s', 'windows', 'p50 ms', 'p95 ms', 'p99 ms',
+           'baseline p95 ms', 'p95 ratio', 'unobserved s',
+           'identity-attributed', 'outcomes')
 
 
 def _ms(value):
-    return '' if value is None else '%.1f' % (value * 1000)
+    return None if value is None else round(value * 1000, 1)
 
 
-def _pct(value):
-    return '' if value is None else '%.3f' % value
+def _round(value, digits=3):
+    return None if value is None else round(float(value), digits)
 
 
-def table(headers, rows):
-    """A plain text table (no dependency on a table library)."""
-    rows = [[str(c) for c in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in rows:
-        widths = [max(w, len(c)) for w, c in zip(widths, row)]
-    line = '+' + '+'.join('-' * (w + 2) for w in widths) + '+'
-    out = [line, '| ' + ' | '.join(
-        h.ljust(w) for h, w in zip(headers, widths)) + ' |', line]
-    for row in rows:
-        out.append('| ' + ' | '.join(
-            c.ljust(w) for c, w in zip(row, widths)) + ' |')
-    out.append(line)
-    return '\n'.join(out) + '\n'
+def _outcomes(counts):
+    return ', '.join('%s x%d' % kv for kv in sorted(counts.items()))
 
 
-def render(analysis, verdicts=None):
-    out = ['run %s (analysed in %.2f s)\n' % (analysis['run_id'],
-                                              analysis['seconds'])]
-    rows = []
-    for name, f in sorted(analysis['services'].items()):
-        rows.append([
-            name, f['samples'], _pct(f['availability']),
-            '%.3f' % f['total_downtime'], '%.3f' % f['longest_downtime'],
-            len(f['downtime_windows']), _ms(f['latency']['p50']),
-            _ms(f['latency']['p95']), _ms(f['latency']['p99']),
-            _ms(f['baseline_latency']['p95']),
-            '' if f['latency_p95_ratio'] is None
-            else '%.2f' % f['latency_p95_ratio'],
-            '%.1f' % f['unobserved_seconds'], f['ignored']])
-    out.append(table(['service', 'samples', 'avail %', 'downtime s',
-                      'longest s', 'windows', 'p50 ms', 'p95 ms', 'p99 ms',
-                      'base p95 ms', 'p95 ratio', 'unobserved s',
-                      'identity-attributed'], rows))
-    rows = []
-    for name, f in sorted(analysis['services'].items()) + sorted(
-            analysis['dataplane'].items()):
-        for w in f['downtime_windows']:
-            rows.append([
-                name, budgets_mod.when(w['start']),
-                budgets_mod.when(w['end']), '%.3f' % w['duration'],
-                '%.3f' % w['first_to_last'], '%.3f' % w['precision'],
-                'yes' if w['open'] else '', w.get('step') or '',
-                ', '.join('%s x%d' % kv for kv in sorted(
-                    w['outcomes'].items()))])
-    if rows:
-        out.append('downtime windows\n')
-        out.append(table(['target', 'start', 'end', 'duration s',
-                          'first-to-last s', '+/- s', 'open', 'step',
-                          'outcomes'], rows))
-    rows = []
-    for name, f in sorted(analysis['services'].items()):
-        if len(f['steps']) < 2:
-            continue
-        for s in f['steps']:
-            rows.append([name, s['label'], budgets_mod.when(s['start']),
-                         budgets_mod.when(s['end']), s['samples'],
-                         _pct(s['availability']), '%.3f' % s['downtime'],
-                         _ms(s['latency']['p95'])])
-    if rows:
-        out.append('per upgrade step\n')
-        out.append(table(['service', 'step', 'from', 'to', 'samples',
-                          'avail %', 'downtime s', 'p95 ms'], rows))
-    if analysis['dataplane']:
-        rows = [[t, f['samples'], _pct(f['availability']),
-                 '%.3f' % f['total_downtime'], len(f['downtime_windows'])]
-                for t, f in sorted(analysis['dataplane'].items())]
-        out.append('data plane\n')
-        out.append(table(['target', 'connects', 'reachable %',
-                          'downtime s', 'windows'], rows))
-    honour = analysis['honour']
-    if honour['requests']:
-        out.append('honour: %d requests, %d accepted, %d honoured, %d not '
-                   'honoured, %d pending\n' % (
-                       honour['requests'], honour['accepted'],
-                       honour['honoured'], honour['not_honoured'],
-                       honour['pending']))
-    if analysis['gaps']:
-        out.append(table(['gap', 'from', 'to', 'lost samples'], [
-            [g['reason'], budgets_mod.when(g['starts_at']),
-             budgets_mod.when(g['ends_at']), g['lost_samples']]
-            for g in analysis['gaps']]))
-    if verdicts:
-        out.append('verdicts\n')
-        out.append(table(['check', 'target', 'result', 'measured',
-                          'budget'], [
-            [v.check, v.target, 'pass' if v.passed else 'FAIL',
-             '' if v.measured is None else '%.3f' % v.measured, v.limit]
-            for v in verdicts]))
-        for v in verdicts:
-            if not v.passed:
-                out.append('FAIL %s\n' % v.message)
-    return ''.join(out)
+def service_rows(result):
+    """The rows of :data:`COLUMNS`, one per service."""
+    return [(name, f['samples'], _round(f['availability']),
+             _round(f['total_downtime']), _round(f['longest_downtime']),
+             len(f['downtime_windows']), _ms(f['latency']['p50']),
+             _ms(f['latency']['p95']), _ms(f['latency']['p99']),
+             _ms(f['baseline_latency']['p95']),
+             _round(f['latency_p95_ratio'], 2),
+             _round(f['unobserved_seconds'], 1), f['ignored'],
+             _outcomes(f['outcomes']))
+            for name, f in sorted(result['services'].items())]
 
 
-class Analyse(base.Command):
-    """Print the analysis of a run's observations (tables or JSON)."""
+def sections(result):
+    """[(title, columns, rows)] the table form shows after the services."""
+    when = budgets.when
+    out = []
+    targets = sorted(result['services'].items()) + sorted(
+        result['dataplane'].items())
+    out.append(('downtime windows', (
+        'target', 'start', 'end', 'duration s', 'first-to-last s', '+/- s',
+        'open', 'step', 'outcomes'), [
+        (name, when(w['start']), when(w['end']), _round(w['duration']),
+         _round(w['first_to_last']), _round(w['precision']),
+         'yes' if w['open'] else '', w['step'] or '',
+         _outcomes(w['outcomes']))
+        for name, f in targets for w in f['downtime_windows']]))
+    out.append(('per upgrade step', (
+        'service', 'step', 'from', 'to', 'samples', 'availability %',
+        'downtime s', 'p95 ms'), [
+        (name, s['label'], when(s['start']), when(s['end']), s['samples'],
+         _round(s['availability']), _round(s['downtime']),
+         _ms(s['latency']['p95']))
+        for name, f in sorted(result['services'].items())
+        if len(f['steps']) > 1 for s in f['steps']]))
+    out.append(('data plane', (
+        'target', 'connects', 'reachable %', 'downtime s', 'windows'), [
+        (name, f['samples'], _round(f['availability']),
+         _round(f['total_downtime']), len(f['downtime_windows']))
+        for name, f in sorted(result['dataplane'].items())]))
+    honour = result['honour']
+    out.append(('honoured requests', (
+        'requests', 'accepted', 'honoured', 'not honoured', 'pending'), [
+        (honour['requests'], honour['accepted'], honour['honoured'],
+         honour['not_honoured'], honour['pending'])]
+        if honour['requests'] else []))
+    out.append(('observer gaps', ('gap', 'from', 'to', 'lost samples'), [
+        (g['reason'], when(g['starts_at']), when(g['ends_at']),
+         g['lost_samples']) for g in result['gaps']]))
+    out.append(('verdicts', (
+        'check', 'target', 'result', 'measured', 'budget'), [
+        (v['check'], v['target'], 'pass' if v['passed'] else 'FAIL',
+         _round(v['measured']), v['limit'])
+        for v in result['verdicts'] or ()]))
+    return [s for s in out if s[2]]
+
+
+class Analyse(base.Lister):
+    """Print the analysis of a run's observations."""
 
     def get_parser(self, prog_name):
-        parser = observe.add_common_arguments(super().get_parser(prog_name))
+        parser = base.add_run_arguments(super().get_parser(prog_name))
         parser.add_argument(
             '--baseline-seconds', type=float,
             help='Latency baseline length (default: [upgrade_budgets] '
@@ -139,41 +115,42 @@ class Analyse(base.Command):
             help='First add the upgrade steps of this JSON-lines event log '
                  '(the sandbox\'s events.jsonl) that happened during the '
                  'run, so downtime is tied to the step that caused it.')
+        parser.add_argument(
+            '--json', action='store_true',
+            help='Deprecated: print the whole analysis as JSON (the '
+                 'structure of run_analysis.build; -f json prints the '
+                 'rows).')
         return parser
 
     def take_action(self, parsed_args):
-        ctx = observe.Context(parsed_args)
-        if not ctx.run_id:
-            raise exceptions.UserError('no run recorded in %s; give --run'
-                                       % ctx.state_dir)
-        budgets = ctx.conf.upgrade_budgets if ctx.conf is not None else None
-        baseline = parsed_args.baseline_seconds or (
-            budgets.baseline_seconds if budgets is not None else 30.0)
-        if ctx.store.get_run(ctx.run_id) is None:
-            raise exceptions.UserError('run %s is not in the store %s' % (
-                ctx.run_id, ctx.store.url))
-        if parsed_args.import_events:
-            processes = ctx.store.list_processes(ctx.run_id)
-            since = min([p['started_at'] for p in processes] or [None])
-            try:
-                ctx.store.import_events_jsonl(ctx.run_id,
-                                              parsed_args.import_events,
-                                              since=since)
-            except OSError as exc:
-                raise exceptions.UserError('cannot read %s: %s' % (
-                    parsed_args.import_events, exc))
-        analysis = downtime.analyse_run(ctx.store, ctx.run_id,
-                                        baseline_seconds=baseline)
-        verdicts = None
-        if budgets is not None and not parsed_args.no_verdicts:
-            verdicts = budgets_mod.judge(analysis, budgets)
+        result = facade.analyse_run(
+            parsed_args.config_file, parsed_args.run_id,
+            parsed_args.state_dir,
+            baseline_seconds=parsed_args.baseline_seconds,
+            events_file=parsed_args.import_events,
+            verdicts=not parsed_args.no_verdicts)
+        self.result = result
+        if parsed_args.fail_on_budget and not all(
+                v['passed'] for v in result['verdicts'] or ()):
+            self.exit_code = base.FAILURE_EXIT
+        return COLUMNS, service_rows(result)
+
+    def produce_output(self, parsed_args, column_names, data):
+        out = self.app.stdout
         if parsed_args.json:
-            analysis['verdicts'] = [v.as_dict() for v in verdicts or []]
-            self.app.stdout.write(json.dumps(analysis, sort_keys=True,
-                                             default=str) + '\n')
-        else:
-            self.app.stdout.write(render(analysis, verdicts))
-        if parsed_args.fail_on_budget and verdicts and not all(
-                v.passed for v in verdicts):
-            return 1
-        return 0
+            base.warn_json_alias(self.app)
+            out.write(json.dumps(self.result, sort_keys=True) + '\n')
+            return
+        table = parsed_args.formatter == 'table'
+        if table:
+            out.write('run %s (analysed in %.2f s)\n' % (
+                self.result['run_id'], self.result['seconds']))
+        super().produce_output(parsed_args, column_names, data)
+        if not table:
+            return
+        for title, columns, rows in sections(self.result):
+            out.write(title + '\n')
+            self.formatter.emit_list(columns, rows, out, parsed_args)
+        for verdict in self.result['verdicts'] or ():
+            if not verdict['passed']:
+                out.write('FAIL %s\n' % verdict['message'])

@@ -41,23 +41,20 @@ def find_problems(config_file):
     return problems
 
 
-class CheckConfig(base.Command):
-    """Check the plugin's options in a tempest.conf."""
+class CheckConfig(base.ShowOne):
+    """Check the plugin's options in a tempest.conf.
+
+    A bad value is one line on stderr per option, and exit 2.
+    """
 
     def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument(
-            '--config-file', default='etc/tempest.conf',
-            help='The tempest.conf to check (default: etc/tempest.conf of '
-                 'the current workspace).')
-        return parser
+        return base.add_config_argument(super().get_parser(prog_name))
 
     def take_action(self, parsed_args):
-        path = parsed_args.config_file
+        path = base.config_path(parsed_args)
         if not os.path.isfile(path):
             raise exceptions.UserError('no such file: %s' % path)
         problems = find_problems(path)
         if problems:
             raise exceptions.UserError('; '.join(problems))
-        self.app.stdout.write('%s: the plugin\'s options are valid\n' % path)
-        return 0
+        return ('config_file', 'plugin_options'), (path, 'valid')

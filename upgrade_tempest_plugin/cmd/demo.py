@@ -14,20 +14,13 @@ import time
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin.cmd import sandbox as sandbox_cmd
 from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin import facade
 from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.sandbox import errors
 from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.sandbox import state as statemod
 from upgrade_tempest_plugin.sandbox import upgrade
 from upgrade_tempest_plugin import tempest_results
-
-# Phases are selected by a token in the validator class names (see
-# doc/source/validators.rst).
-PHASES = {
-    'pre-upgrade': r'^upgrade_tempest_plugin\..*(PreUpgrade|Health)',
-    'post-upgrade': r'^upgrade_tempest_plugin\..*(PostUpgrade|Health)',
-    'destroy': r'^upgrade_tempest_plugin\..*Destroy',
-}
 
 
 class Demo(base.Command):
@@ -128,11 +121,11 @@ class Demo(base.Command):
         os.makedirs(rundir, exist_ok=True)
         conf = os.path.join(sb.layout.workspace, 'etc', 'tempest.conf')
         sb.say('%s validators: tempest run --regex %r'
-               % (phase, PHASES[phase]))
+               % (phase, facade.PHASES[phase]))
         begin = time.monotonic()
         self.app.stdout.flush()
         summary = tempest_results.run(
-            rundir, PHASES[phase], config_file=conf,
+            rundir, facade.PHASES[phase], config_file=conf,
             env=dict(os.environ, PYTHON=sys.executable))
         detail = '%d passed, %d failed, %d skipped' % (
             summary.passed, len(summary.failed), summary.skipped)

@@ -8,6 +8,7 @@ command line.  Only those options are added or changed: every other line
 of the file -- comments included -- stays as it was.
 """
 
+import argparse
 import collections
 import os
 import re
@@ -152,7 +153,7 @@ class Discover(base.Command):
         parser.add_argument('--workload-project', metavar='PROJECT',
                             help='[upgrade_workloads] project_name')
         parser.add_argument('--catalog-json', metavar='FILE',
-                            help=argparse_suppress())
+                            help=argparse.SUPPRESS)
         return parser
 
     def session(self, args):
@@ -208,8 +209,3 @@ class Discover(base.Command):
             self.app.stdout.write('updated %s\n' % args.config_file)
         self.app.stdout.write(set_options('', settings))
         return 0
-
-
-def argparse_suppress():
-    import argparse
-    return argparse.SUPPRESS

@@ -4,8 +4,6 @@ import os
 import subprocess
 import sys
 
-from cliff import lister
-
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.sandbox import cloud
@@ -196,17 +194,13 @@ class Logs(SandboxCommand):
         return subprocess.call(argv, stdout=sys.stdout)
 
 
-class _ListerBase(base.Command, lister.Lister):
-    """A cliff Lister that also turns UserError into exit 2."""
+class Status(base.Lister):
+    """Show each part of the sandbox: release, version, pids, port, state."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         add_dir_option(parser)
         return parser
-
-
-class Status(_ListerBase):
-    """Show each part of the sandbox: release, version, pids, port, state."""
 
     def take_action(self, parsed_args):
         sandbox = make_sandbox(parsed_args, self.app.stdout)
@@ -218,11 +212,8 @@ class Status(_ListerBase):
                 rows)
 
 
-class Releases(_ListerBase):
+class Releases(base.Lister):
     """List the release series the sandbox knows and their versions."""
-
-    def get_parser(self, prog_name):
-        return lister.Lister.get_parser(self, prog_name)
 
     def take_action(self, parsed_args):
         columns = ('series',) + tuple(pins.PACKAGES[s]

@@ -1,12 +1,7 @@
 """``upgrade-tempest validate``: run validators and judge the result."""
 
-import os
-
 from upgrade_tempest_plugin.cmd import base
-from upgrade_tempest_plugin import exceptions
-from upgrade_tempest_plugin import tempest_results
-
-DEFAULT_REGEX = r'^upgrade_tempest_plugin\.'
+from upgrade_tempest_plugin import facade
 
 
 class Validate(base.Command):
@@ -21,8 +16,13 @@ class Validate(base.Command):
         parser.add_argument('--workspace', default='.',
                             help='Tempest workspace (default: current '
                                  'directory).')
-        parser.add_argument('--regex', default=DEFAULT_REGEX,
-                            help='Tests to run (default: %(default)s).')
+        base.add_config_argument(parser)
+        which = parser.add_mutually_exclusive_group()
+        which.add_argument('--phase', choices=sorted(facade.PHASES),
+                           help='Run the validators of this phase.')
+        which.add_argument('--regex',
+                           help='Tests to run (default: %s).'
+                                % facade.ALL_VALIDATORS)
         parser.add_argument('--concurrency', type=int, default=1,
                             help='tempest run --concurrency.')
         parser.add_argument('--allow-all-skipped', action='store_true',
@@ -31,20 +31,13 @@ class Validate(base.Command):
         return parser
 
     def take_action(self, parsed_args):
-        conf = os.path.join(parsed_args.workspace, 'etc', 'tempest.conf')
-        if not os.path.isfile(conf):
-            raise exceptions.UserError(
-                'not a Tempest workspace (no etc/tempest.conf): %s'
-                % parsed_args.workspace)
-        if parsed_args.concurrency < 1:
-            raise exceptions.UserError('--concurrency must be at least 1')
-        summary = tempest_results.run(parsed_args.workspace,
-                                      parsed_args.regex,
-                                      parsed_args.concurrency)
-        ok, explanation = tempest_results.verdict(
-            summary, parsed_args.allow_all_skipped)
+        result = facade.run_validators(
+            parsed_args.workspace, phase=parsed_args.phase,
+            regex=parsed_args.regex, concurrency=parsed_args.concurrency,
+            allow_all_skipped=parsed_args.allow_all_skipped,
+            config_file=parsed_args.config_file)
         self.app.stdout.write('validators: %s: %s\n' % (
-            'PASS' if ok else 'FAIL', explanation))
-        for test_id in summary.failed:
+            'PASS' if result['ok'] else 'FAIL', result['explanation']))
+        for test_id in result['failed']:
             self.app.stdout.write('  failed: %s\n' % test_id)
-        return 0 if ok else 1
+        return base.OK_EXIT if result['ok'] else base.FAILURE_EXIT

@@ -18,13 +18,14 @@ import logging
 import threading
 import time
 
-import yaml
-
-from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin import accounts
 from upgrade_tempest_plugin.observers import probe
 from upgrade_tempest_plugin.store import models
 
 LOG = logging.getLogger(__name__)
+
+#: The option group that names the observers' account.
+GROUP = 'upgrade_observers'
 
 
 class Account(object):
@@ -51,61 +52,21 @@ class Account(object):
                 'domain': {'name': self.project_domain_name}}}}}
 
 
-def _is_admin(entry):
-    types = entry.get('types') or []
-    roles = entry.get('roles') or []
-    return 'admin' in types or 'admin' in roles
-
-
 def pick_account(accounts_file, username='', project_name='',
                  default_domain='Default'):
-    """The entry of ``accounts_file`` for ``username`` (first non-admin).
+    """The :class:`Account` of ``accounts_file`` for ``username``.
 
-    No file, one that cannot be read or is not a YAML list, and one without
-    such an entry are a one-line UserError.
+    The entry is picked by :func:`upgrade_tempest_plugin.accounts.find`
+    (default: the first non-admin entry); any problem is its one-line
+    AccountError.
     """
-    if not accounts_file:
-        raise exceptions.UserError(
-            'no accounts file for the observers: set [upgrade_observers] '
-            'accounts_file or [auth] test_accounts_file')
-    try:
-        with open(accounts_file) as f:
-            entries = yaml.safe_load(f) or []
-    except OSError as exc:
-        raise exceptions.UserError(
-            'cannot read the accounts file %s: %s' % (
-                accounts_file, exc.strerror or exc))
-    except UnicodeDecodeError:
-        raise exceptions.UserError(
-            'the accounts file %s is not a text file' % accounts_file)
-    except yaml.YAMLError as exc:
-        raise exceptions.UserError(
-            'cannot read the accounts file %s: %s' % (accounts_file, exc))
-    if not isinstance(entries, list):
-        raise exceptions.UserError(
-            'the accounts file %s is not a list of accounts' % accounts_file)
-    for entry in entries:
-        if not isinstance(entry, dict) or not entry.get('username'):
-            continue
-        if username:
-            if entry.get('username') != username:
-                continue
-            if project_name and entry.get('project_name',
-                                          entry.get('tenant_name')) != \
-                    project_name:
-                continue
-        elif _is_admin(entry):
-            continue
-        domain = entry.get('domain_name') or default_domain
-        return Account(
-            entry['username'], entry.get('password', ''),
-            entry.get('project_name', entry.get('tenant_name')),
-            entry.get('user_domain_name', domain),
-            entry.get('project_domain_name', domain))
-    raise exceptions.UserError(
-        'no %s account in %s' % (
-            'user %r' % username if username else 'non-admin',
-            accounts_file))
+    entry = accounts.find(accounts_file, GROUP, username, project_name)
+    domain = entry.get('domain_name') or default_domain
+    return Account(
+        entry['username'], entry.get('password', ''),
+        accounts.project_of(entry),
+        entry.get('user_domain_name', domain),
+        entry.get('project_domain_name', domain))
 
 
 class AuthFailed(Exception):

@@ -27,6 +27,7 @@ import time
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.observers import credentials
 from upgrade_tempest_plugin.observers import probe
+from upgrade_tempest_plugin.services import registry
 from upgrade_tempest_plugin.store import models
 
 LOG = logging.getLogger(__name__)
@@ -34,12 +35,13 @@ LOG = logging.getLogger(__name__)
 REJECTED = 'rejected'
 
 
-class Kind(object):
+class WriteKind(object):
     """How to create, read and delete one resource kind."""
 
     name = None
-    service = None          # catalog type(s) (first found is used)
-    catalog_types = ()
+    #: The service profile that owns the kind; its catalog types find the
+    #: endpoint (see :class:`Client`).
+    service = None
     collection = None       # path of the collection, from the endpoint
     wrapper = None          # JSON key around the resource, or None
     target_states = ()
@@ -75,10 +77,9 @@ class Kind(object):
         return body.get(key, [])
 
 
-class NetworkKind(Kind):
+class NetworkWrite(WriteKind):
     name = 'network'
     service = 'network'
-    catalog_types = ('network',)
     collection = 'v2.0/networks'
     wrapper = 'network'
     target_states = ('active',)
@@ -88,10 +89,9 @@ class NetworkKind(Kind):
         return {'network': {'name': name}}
 
 
-class PortKind(Kind):
+class PortWrite(WriteKind):
     name = 'port'
     service = 'network'
-    catalog_types = ('network',)
     collection = 'v2.0/ports'
     wrapper = 'port'
     # Nothing binds the port, so it stays DOWN: existing is its target.
@@ -103,10 +103,9 @@ class PortKind(Kind):
         return {'port': {'name': name, 'network_id': context['network_id']}}
 
 
-class ServerKind(Kind):
+class ServerWrite(WriteKind):
     name = 'server'
     service = 'compute'
-    catalog_types = ('compute',)
     collection = 'servers'
     wrapper = 'server'
     target_states = ('active',)
@@ -121,10 +120,9 @@ class ServerKind(Kind):
         return {'server': server}
 
 
-class VolumeKind(Kind):
+class VolumeWrite(WriteKind):
     name = 'volume'
     service = 'volume'
-    catalog_types = ('block-storage', 'volumev3', 'volume')
     collection = 'volumes'
     wrapper = 'volume'
     target_states = ('available',)
@@ -134,10 +132,9 @@ class VolumeKind(Kind):
         return {'volume': {'name': name, 'size': 1}}
 
 
-class ImageKind(Kind):
+class ImageWrite(WriteKind):
     name = 'image'
     service = 'image'
-    catalog_types = ('image',)
     collection = 'v2/images'
     wrapper = None
     # No data is uploaded: a registered image stays queued.
@@ -149,21 +146,35 @@ class ImageKind(Kind):
                 'container_format': 'bare', 'visibility': 'private'}
 
 
-KINDS = {k.name: k for k in (NetworkKind(), PortKind(), VolumeKind(),
-                             ImageKind(), ServerKind())}
+WRITE_KINDS = {k.name: k for k in (NetworkWrite(), PortWrite(), VolumeWrite(),
+                                   ImageWrite(), ServerWrite())}
+
+
+def profile_catalog_types():
+    """{service: catalog types, in order} of the installed profiles."""
+    return {name: profile.catalog_types
+            for name, profile in registry.load_profiles().items()}
 
 
 class Client(object):
-    """Authenticated JSON calls with the observer's token manager."""
+    """Authenticated JSON calls with the observer's token manager.
 
-    def __init__(self, tokens, endpoints, pool, timeout=10.0):
+    A kind's endpoint is the first of its service's catalog types (from
+    the service profiles unless ``catalog_types`` is given) that
+    ``endpoints`` has.
+    """
+
+    def __init__(self, tokens, endpoints, pool, timeout=10.0,
+                 catalog_types=None):
         self.tokens = tokens
         self.endpoints = endpoints
         self.pool = pool
         self.timeout = timeout
+        self.catalog_types = (profile_catalog_types() if catalog_types is None
+                              else catalog_types)
 
     def endpoint(self, kind):
-        for catalog_type in kind.catalog_types:
+        for catalog_type in self.catalog_types.get(kind.service, ()):
             if self.endpoints.get(catalog_type):
                 return self.endpoints[catalog_type].rstrip('/')
         return None
@@ -210,7 +221,7 @@ def resource_name(run_id, kind, number):
 def step(store, client, row, timeout, now=None):
     """Move one accepted request on; returns True once it is decided."""
     now = time.time() if now is None else now
-    kind = KINDS.get(row['kind'])
+    kind = WRITE_KINDS.get(row['kind'])
     if kind is None or row['outcome'] != models.HONOUR_PENDING:
         return True
     update = {}
@@ -306,7 +317,7 @@ def sweep_unknown(store, client, run_id):
     """
     settled = 0
     for row in store.list_honour_requests(run_id):
-        kind = KINDS.get(row['kind'])
+        kind = WRITE_KINDS.get(row['kind'])
         if kind is None or row['resource_id']:
             continue
         unknown = (row['outcome'] == models.HONOUR_PENDING and
@@ -371,7 +382,7 @@ class HonourObserver(object):
         self.run_id = run_id
         self.process_id = process_id
         self.client = client
-        self.kinds = [KINDS[k] for k in kinds]
+        self.kinds = [WRITE_KINDS[k] for k in kinds]
         self.interval = interval
         self.timeout = timeout
         self.image_ref = image_ref
@@ -410,8 +421,8 @@ class HonourObserver(object):
                        'flavor_ref': self.flavor_ref, 'network_id': None}
             if self.network:
                 status, body, error = self.client.call(
-                    'GET', KINDS['network'],
-                    KINDS['network'].list_query(self.network))
+                    'GET', WRITE_KINDS['network'],
+                    WRITE_KINDS['network'].list_query(self.network))
                 if status != 200:
                     return dict(context, error=error or 'HTTP %s' % status)
                 found = [n['id'] for n in body.get('networks', [])]

@@ -10,59 +10,31 @@ SIGKILL, and records the stop when the process could not.
 
 import contextlib
 import fcntl
-import json
 import os
-import signal
-import subprocess
 import sys
 import time
 
+from upgrade_tempest_plugin.common import procs
+from upgrade_tempest_plugin.common import waits
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.observers import runner
 from upgrade_tempest_plugin.observers import settings as obs_settings
 
+#: In the observer's command line; recognises an observer whose pidfile
+#: has no start time (written before the start time was recorded) or whose
+#: PID comes from the store.
 RUNNER_MODULE = 'upgrade_tempest_plugin.observers.runner'
-
-
-def _read_pidfile(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
-
-
-def _cmdline(pid):
-    try:
-        with open('/proc/%d/cmdline' % pid, 'rb') as f:
-            return f.read().replace(b'\0', b' ').decode('utf-8', 'replace')
-    except OSError:
-        return ''
-
-
-def process_alive(pid):
-    """True when ``pid`` is a live process (not a zombie)."""
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    try:
-        with open('/proc/%d/stat' % pid) as f:
-            if f.read().rsplit(')', 1)[1].split()[0] == 'Z':
-                return False
-    except (OSError, IndexError):
-        pass
-    return True
 
 
 def pid_alive(pid):
     """True when ``pid`` is a live (not zombie) observer process."""
-    return process_alive(pid) and RUNNER_MODULE in _cmdline(pid)
+    return procs.is_running(pid, marker=RUNNER_MODULE)
+
+
+def _running_pid(state_dir, run_id):
+    return procs.running_pid(runner.pidfile_path(state_dir, run_id),
+                             RUNNER_MODULE)
 
 
 @contextlib.contextmanager
@@ -85,13 +57,12 @@ def status(store, run_id, state_dir, heartbeat_timeout=None):
     """
     if heartbeat_timeout is None:
         heartbeat_timeout = obs_settings.option_default('heartbeat_timeout')
-    info = _read_pidfile(runner.pidfile_path(state_dir, run_id)) or {}
-    pid = info.get('pid')
-    alive = pid_alive(pid)
+    pid = _running_pid(state_dir, run_id)
+    alive = pid is not None
     processes = store.list_processes(run_id) if store is not None else []
     latest = processes[-1] if processes else None
     now = time.time()
-    result = {'run_id': run_id, 'pid': pid if alive else None,
+    result = {'run_id': run_id, 'pid': pid,
               'alive': alive, 'process': latest,
               'processes': len(processes),
               'heartbeat_age': None, 'state': 'never'}
@@ -129,30 +100,31 @@ def start(store, run_id, state_dir, config_file=None, mode='detached',
         if store_url:
             env[obs_settings.STORE_URL_ENV] = store_url
         log_path = runner.logfile_path(state_dir, run_id)
+        pidfile = runner.pidfile_path(state_dir, run_id)
         before = len(store.list_processes(run_id))
-        with open(log_path, 'a') as log, open(os.devnull) as devnull:
-            child = subprocess.Popen(
-                argv, stdin=devnull, stdout=log, stderr=log,
-                start_new_session=True, close_fds=True, env=env)
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
+        child = procs.spawn(argv, log_path, env=env)
+
+        def registered():
             code = child.poll()
             if code is not None:
                 raise exceptions.UserError(
                     'the observer exited at once with code %s; see %s'
                     % (code, log_path))
-            info = _read_pidfile(runner.pidfile_path(state_dir, run_id))
-            if (info and info.get('pid') == child.pid and
-                    len(store.list_processes(run_id)) > before):
-                # The child lives in its own session; a late exit is reaped
-                # by init, not left as our zombie, once we return.
-                return status(store, run_id, state_dir,
-                              heartbeat_timeout), True
-            time.sleep(0.1)
-        stop_pid(child.pid, 5.0)
-        raise exceptions.UserError(
-            'the observer did not register within %.0f s; see %s'
-            % (wait, log_path))
+            # the observer writes its pidfile once it has registered
+            rec = procs.read_pidfile(pidfile)
+            return (rec is not None and rec.pid == child.pid and
+                    len(store.list_processes(run_id)) > before)
+
+        try:
+            waits.until(registered, wait, 0.1)
+        except waits.TimedOut:
+            procs.terminate(child.pid, 5.0)
+            raise exceptions.UserError(
+                'the observer did not register within %.0f s; see %s'
+                % (wait, log_path))
+        # The child lives in its own session; a late exit is reaped by
+        # init, not left as our zombie, once we return.
+        return status(store, run_id, state_dir, heartbeat_timeout), True
 
 
 def wait_probing(store, run_id, timeout=60.0, interval=0.5):
@@ -161,45 +133,14 @@ def wait_probing(store, run_id, timeout=60.0, interval=0.5):
     The event is written once the token and catalog are read; None after
     ``timeout`` seconds without it.
     """
-    deadline = time.monotonic() + timeout
-    while True:
-        started = [e for e in store.list_events(run_id)
-                   if e['source'] == events.OBSERVER and
-                   e['action'] == 'start']
-        if started or time.monotonic() >= deadline:
-            return started[-1] if started else None
-        time.sleep(interval)
+    def started():
+        return [e for e in store.list_events(run_id)
+                if e['source'] == events.OBSERVER and e['action'] == 'start']
 
-
-def stop_pid(pid, timeout):
-    """SIGTERM, wait up to ``timeout``, SIGKILL; returns how it ended."""
     try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return 'gone'
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        _reap(pid)
-        if not pid_alive(pid):
-            return 'SIGTERM'
-        time.sleep(0.1)
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return 'SIGTERM'
-    for _ in range(50):
-        _reap(pid)
-        if not pid_alive(pid):
-            break
-        time.sleep(0.1)
-    return 'SIGKILL'
-
-
-def _reap(pid):
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
+        return waits.until(started, timeout, interval)[-1]
+    except waits.TimedOut:
+        return None
 
 
 def stop(store, run_id, state_dir, timeout=None):
@@ -211,11 +152,10 @@ def stop(store, run_id, state_dir, timeout=None):
         timeout = obs_settings.option_default('stop_timeout')
     state_dir = os.path.abspath(state_dir)
     pidfile = runner.pidfile_path(state_dir, run_id)
-    info = _read_pidfile(pidfile) or {}
-    pid = info.get('pid')
+    pid = _running_pid(state_dir, run_id)
     result = {'run_id': run_id, 'pid': pid, 'how': 'not running'}
-    if pid and pid_alive(pid):
-        result['how'] = stop_pid(pid, timeout)
+    if pid is not None:
+        result['how'] = procs.terminate(pid, timeout)
     # A process that was killed (-9, or here) could not record its end.
     for process in store.list_processes(run_id):
         if process['stopped_at'] is None and not pid_alive(process['pid']):
@@ -224,8 +164,5 @@ def stop(store, run_id, state_dir, timeout=None):
                 'killed' if result['how'] != 'SIGKILL' or
                 process['pid'] != pid else 'SIGKILL after %.0f s' % timeout,
                 at=process['heartbeat_at'])
-    try:
-        os.unlink(pidfile)
-    except FileNotFoundError:
-        pass
+    procs.remove_pidfile(pidfile)
     return result

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 
+from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.observers import credentials
 from upgrade_tempest_plugin.observers import dataplane
@@ -40,13 +41,6 @@ def pidfile_path(state_dir, run_id):
 
 def logfile_path(state_dir, run_id):
     return os.path.join(state_dir, LOGFILE_TEMPLATE % run_id)
-
-
-def write_pidfile(path, info):
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(info, f)
-    os.replace(tmp, path)
 
 
 def open_store_retrying(url, stop, timeout=120.0):
@@ -307,8 +301,8 @@ def main(argv=None):
     pidfile = pidfile_path(settings['state_dir'], settings['run_id'])
     try:
         runner.setup()
-        write_pidfile(pidfile, {
-            'pid': os.getpid(), 'process_id': runner.process_id,
+        procs.write_pidfile(pidfile, os.getpid(), {
+            'process_id': runner.process_id,
             'run_id': settings['run_id'], 'started_at': time.time(),
             'mode': args.mode, 'store_url': store.url})
         runner.start_observers()

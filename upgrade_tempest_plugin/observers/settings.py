@@ -13,6 +13,7 @@ import sys
 
 from oslo_config import cfg
 
+from upgrade_tempest_plugin import accounts
 from upgrade_tempest_plugin import config
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin import run_context
@@ -88,7 +89,7 @@ def from_tempest_conf(conf):
         state_dir=run_context.state_dir(conf.upgrade),
         identity_uri=conf.identity.uri_v3,
         region=conf.identity.region or None,
-        accounts_file=obs.accounts_file or conf.auth.test_accounts_file,
+        accounts_file=accounts.path_of(conf, 'upgrade_observers'),
         default_domain=conf.auth.default_credentials_domain_name,
         honour_image_ref=conf.compute.image_ref or None,
         honour_flavor_ref=conf.compute.flavor_ref or None,
@@ -108,11 +109,12 @@ def check(settings, origin=''):
     """
     from upgrade_tempest_plugin.observers import dataplane
     from upgrade_tempest_plugin.observers import honour
-    unknown = sorted(set(settings['honour_kinds']) - set(honour.KINDS))
+    known = honour.WRITE_KINDS
+    unknown = sorted(set(settings['honour_kinds']) - set(known))
     if unknown:
         raise exceptions.UserError(
             '%shonour_kinds: unknown honour kind(s) %s: choose from %s' % (
-                origin, ', '.join(unknown), ', '.join(sorted(honour.KINDS))))
+                origin, ', '.join(unknown), ', '.join(sorted(known))))
     for target in settings['dataplane_targets']:
         if target.strip():
             try:

@@ -9,12 +9,15 @@ after a crash or reboot it restarts what is down.
 
 import concurrent.futures
 import json
+import operator
 import os
 import shutil
 import subprocess
 import sys
 import time
 
+from upgrade_tempest_plugin.common import procs
+from upgrade_tempest_plugin.common import waits
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.sandbox import admin_client
 from upgrade_tempest_plugin.sandbox import configs
@@ -24,7 +27,6 @@ from upgrade_tempest_plugin.sandbox import infra
 from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.sandbox import plugins
 from upgrade_tempest_plugin.sandbox import ports
-from upgrade_tempest_plugin.sandbox import procs
 from upgrade_tempest_plugin.sandbox import services as svcs
 from upgrade_tempest_plugin.sandbox import state as statemod
 from upgrade_tempest_plugin.sandbox import venvs
@@ -279,16 +281,19 @@ class Sandbox(object):
         can serve a user's first requests (see :meth:`wait_usable`).
         """
         deadline = time.monotonic() + timeout
-        pending = list(services)
-        while pending:
+
+        def not_answering():
             self._died(pending)
-            pending = [s for s in pending if not self.api_ready(s)]
-            if pending and time.monotonic() > deadline:
-                raise errors.SandboxError(
-                    'not answering after %d s: %s (see %s)'
-                    % (timeout, ', '.join(pending), self.layout.logs))
-            if pending:
-                time.sleep(0.5)
+            pending[:] = [s for s in pending if not self.api_ready(s)]
+            return pending
+
+        pending = list(services)
+        try:
+            waits.until(not_answering, timeout, 0.5, done=operator.not_)
+        except waits.TimedOut:
+            raise errors.SandboxError(
+                'not answering after %d s: %s (see %s)'
+                % (timeout, ', '.join(pending), self.layout.logs))
         if secrets is None:
             return
         checks = [(s, t, b) for s, t, b in (
@@ -299,21 +304,27 @@ class Sandbox(object):
             ('cinder', 'block-storage', 'cinder-scheduler'))
             if s in services]
         client = None
-        while checks:
+
+        def not_up():
+            nonlocal client
             self._died(services)
             try:
                 client = client or admin_client.admin(secrets)
-                checks = [c for c in checks
-                          if not admin_client.services_up(client, c[1], c[2])]
+                checks[:] = [c for c in checks if not
+                             admin_client.services_up(client, c[1], c[2])]
             except OSError:
                 client = None
-            if checks and time.monotonic() > deadline:
-                raise errors.SandboxError(
-                    'not up after %d s: %s (see %s)' % (
-                        timeout, ', '.join(c[2] for c in checks),
-                        self.layout.logs))
+            return checks
+
+        try:
             if checks:
-                time.sleep(1)
+                waits.until(not_up, deadline - time.monotonic(), 1,
+                            done=operator.not_)
+        except waits.TimedOut:
+            raise errors.SandboxError(
+                'not up after %d s: %s (see %s)' % (
+                    timeout, ', '.join(c[2] for c in checks),
+                    self.layout.logs))
         self.wait_usable(services, secrets, deadline, timeout, client)
 
     def wait_usable(self, services, secrets, deadline, timeout,
@@ -337,12 +348,14 @@ class Sandbox(object):
         begin = time.monotonic()
         missing = {}
         announced = set()
-        while checks:
+
+        def not_ready():
+            nonlocal client
             self._died(services)
             try:
                 client = client or admin_client.admin(secrets)
             except OSError as exc:
-                missing = {c[1]: 'keystone: %s' % exc for c in checks}
+                missing.update({c[1]: 'keystone: %s' % exc for c in checks})
             for check in checks if client is not None else ():
                 try:
                     missing[check[1]] = check[2](client)
@@ -363,15 +376,19 @@ class Sandbox(object):
                 elif name not in announced:
                     announced.add(name)
                     self.say('waiting for %s ...' % name)
-            if checks and time.monotonic() > deadline:
-                raise errors.SandboxError(
-                    'not ready after %d s: %s (see %s)' % (
-                        timeout, '; '.join(
-                            str(missing.get(c[1]) or c[1]) for c in checks),
-                        ', '.join(self.layout.log_of(p)
-                                  for c in checks for p in c[3])))
+            return checks
+
+        try:
             if checks:
-                time.sleep(1)
+                waits.until(not_ready, deadline - time.monotonic(), 1,
+                            done=operator.not_)
+        except waits.TimedOut:
+            raise errors.SandboxError(
+                'not ready after %d s: %s (see %s)' % (
+                    timeout, '; '.join(
+                        str(missing.get(c[1]) or c[1]) for c in checks),
+                    ', '.join(self.layout.log_of(p)
+                              for c in checks for p in c[3])))
 
     @staticmethod
     def _cinder_missing(client):
@@ -420,12 +437,7 @@ class Sandbox(object):
 
     def _running_venv(self, service, process):
         """The venv ``process`` runs from, or None if it is not known."""
-        pid = self.running(process)
-        try:
-            with open('/proc/%d/cmdline' % pid, 'rb') as f:
-                argv = f.read().decode('utf-8', 'replace').split('\0')
-        except (OSError, TypeError):
-            return None
+        argv = procs.argv(self.running(process))
         for series in pins.series_list():
             venv = self.venv(service, series)
             if any(a.startswith(venv.path + os.sep) for a in argv):

@@ -10,13 +10,16 @@ environment that points it at the sandbox.
 import os
 import subprocess
 
+from upgrade_tempest_plugin.common import procs
+from upgrade_tempest_plugin.common import waits
 from upgrade_tempest_plugin.sandbox import configs
 from upgrade_tempest_plugin.sandbox import errors
 from upgrade_tempest_plugin.sandbox import ports
-from upgrade_tempest_plugin.sandbox import procs
 
 RABBIT_BIN = '/usr/lib/rabbitmq/bin'
 PROCESSES = ('mariadb', 'epmd', 'rabbitmq', 'memcached')
+#: Seconds each may take to accept connections.
+START_TIMEOUT = 90
 
 
 def _my_cnf(layout):
@@ -143,10 +146,12 @@ def start(layout, secrets, out):
                     env=env, cwd=layout.root)
         port = ports.PORTS[name]
         try:
-            ports.wait_for(lambda: ports.accepts(port), name, timeout=90)
-        except TimeoutError:
-            raise errors.SandboxError('%s did not start, see %s'
-                                      % (name, layout.log_of(name)))
+            waits.until(lambda: ports.accepts(port), START_TIMEOUT, 0.3)
+        except waits.TimedOut:
+            raise errors.SandboxError(
+                '%s did not accept connections on %s:%d within %d s, see %s'
+                % (name, ports.HOST, port, START_TIMEOUT,
+                   layout.log_of(name)))
         out.write('started %s on %s:%d\n' % (name, ports.HOST, port))
 
 

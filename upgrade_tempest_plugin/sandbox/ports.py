@@ -6,7 +6,6 @@ MariaDB, RabbitMQ, memcached or OpenStack already on the machine.
 
 import errno
 import socket
-import time
 import urllib.error
 import urllib.request
 
@@ -90,13 +89,3 @@ def http_status(url, timeout=5):
         return exc.code
     except (OSError, ValueError):
         return None
-
-
-def wait_for(check, what, timeout=120, interval=0.3):
-    """Poll ``check()`` until true; raise TimeoutError naming ``what``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(interval)
-    raise TimeoutError('%s not ready after %d s' % (what, timeout))

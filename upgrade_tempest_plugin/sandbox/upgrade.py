@@ -25,16 +25,19 @@ start and end, appended to the sandbox's ``events.jsonl``.
 import os
 import time
 
+from upgrade_tempest_plugin.common import procs
+from upgrade_tempest_plugin.common import waits
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.sandbox import errors
 from upgrade_tempest_plugin.sandbox import pins
-from upgrade_tempest_plugin.sandbox import procs
 from upgrade_tempest_plugin.sandbox import services as svcs
 from upgrade_tempest_plugin.sandbox import state as statemod
 from upgrade_tempest_plugin.sandbox import venvs
 
 MODES = ('cold', 'rolling')
+#: Seconds a new API may take to load, bind and boot a worker.
+SWITCH_TIMEOUT = 120
 
 
 class Upgrader(object):
@@ -233,16 +236,20 @@ class Upgrader(object):
         offset = os.path.getsize(log) if os.path.exists(log) else 0
         new_pidfile = pidfile + '.new'
         pid = sb.start_process(service, process, venv, pidfile=new_pidfile)
-        deadline = time.monotonic() + 120
-        while not self._booted(log, offset, pid):
+
+        def booted():
             if procs.running_pid(new_pidfile) is None:
                 raise errors.SandboxError('new %s exited, see %s'
                                           % (process, log))
-            if time.monotonic() > deadline:
-                procs.stop(new_pidfile)
-                raise errors.SandboxError('new %s did not start, see %s'
-                                          % (process, log))
-            time.sleep(0.2)
+            return self._booted(log, offset, pid)
+
+        try:
+            waits.until(booted, SWITCH_TIMEOUT, 0.2)
+        except waits.TimedOut:
+            procs.stop(new_pidfile)
+            raise errors.SandboxError(
+                'new %s did not boot a worker within %d s, see %s'
+                % (process, SWITCH_TIMEOUT, log))
         procs.stop(pidfile)
         os.replace(new_pidfile, pidfile)
 

@@ -1,10 +1,13 @@
 """The service profile: what the plugin knows about one OpenStack service.
 
 A profile is the pluggable unit per service (R9, R17). Observers use its
-probe call, validators use its version evidence and workload kinds. A third
-party adds a service by shipping one module with a :class:`ServiceProfile`
-subclass and one entry point in the ``upgrade_tempest_plugin.services``
-group; :mod:`upgrade_tempest_plugin.services.registry` finds it.
+probe call, validators use its version evidence. A third party adds a
+service by shipping one module with a :class:`ServiceProfile` subclass and
+one entry point in the ``upgrade_tempest_plugin.services`` group;
+:mod:`upgrade_tempest_plugin.services.registry` finds it.  Its workload
+kinds, if any, are entry points of their own
+(:mod:`upgrade_tempest_plugin.workloads.kinds`), each naming the profile
+as its ``service``.
 
 A minimal third-party profile::
 
@@ -61,9 +64,6 @@ class ServiceProfile:
     #: Path (relative to the catalog URL) of an extension list read as
     #: extra evidence, or None.
     extensions_path = None
-    #: Workload kinds (see :mod:`upgrade_tempest_plugin.workloads`) this
-    #: service owns; validators select them by service name.
-    workload_kinds = ()
 
     def __repr__(self):
         return '<ServiceProfile %s (%s)>' % (self.name, self.catalog_type)

@@ -12,4 +12,3 @@ class ComputeProfile(base.ServiceProfile):
     probe_path = 'servers?limit=1'
     package = 'nova'
     release_key = 'max_microversion'
-    workload_kinds = ('server_with_volume', 'server_boot_from_volume')

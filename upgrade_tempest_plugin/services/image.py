@@ -13,4 +13,3 @@ class ImageProfile(base.ServiceProfile):
     package = 'glance'
     # One version id per minor version, no microversions.
     release_key = 'max_version'
-    workload_kinds = ('image_with_data',)

@@ -17,7 +17,6 @@ class NetworkProfile(base.ServiceProfile):
     # list does, in part (see name_release).
     release_key = None
     extensions_path = 'v2.0/extensions'
-    workload_kinds = ('network_stack',)
 
     def name_release(self, evidences, package_version=None):
         """The release from the extension list (first-shipped series)."""

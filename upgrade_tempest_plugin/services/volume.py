@@ -13,4 +13,3 @@ class VolumeProfile(base.ServiceProfile):
     probe_path = 'volumes?limit=1'
     package = 'cinder'
     release_key = 'max_microversion'
-    workload_kinds = ('volume_with_snapshot',)

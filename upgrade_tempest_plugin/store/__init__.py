@@ -1,8 +1,10 @@
-"""The store: runs, events, samples, heartbeats, the honour ledger,
-workloads and test results.
+"""The store: runs, events, observer processes, samples and gaps, honour
+requests, the ledger of the resources the workloads created, and test
+results.
 
 :mod:`upgrade_tempest_plugin.store.api` is the only way to read and write
-it; the tables are in :mod:`upgrade_tempest_plugin.store.models` and the
-schema is created and upgraded by the alembic migrations shipped in
-``store/migrations``.
+it (its ``Store`` is a facade over one module per kind of record); the
+tables are in :mod:`upgrade_tempest_plugin.store.models` and the schema is
+created and upgraded by the alembic migrations shipped in
+``store/migrations`` (run by :mod:`upgrade_tempest_plugin.store.engine`).
 """

@@ -42,7 +42,7 @@ API = 'api'
 DATAPLANE = 'dataplane'
 HONOUR = 'honour'
 
-#: Honour ledger outcomes.
+#: Outcomes of an honour request.
 HONOUR_PENDING = 'pending'
 HONOUR_HONOURED = 'honoured'
 HONOUR_NOT_HONOURED = 'not_honoured'
@@ -179,23 +179,32 @@ class HonourRequest(Base):
     __table_args__ = (sa.Index('ix_honour_requests_run', 'run_id'),)
 
 
-class Workload(Base):
-    """A persistent resource created pre-upgrade, verified post-upgrade."""
-    __tablename__ = 'workloads'
+class LedgerEntry(Base):
+    """A resource a run created (a workload's, or a workload's own entry).
+
+    Written before the create request (name only) and again right after
+    it (with the id), so that the destroy phase and ``upgrade-tempest
+    cleanup`` delete everything the run made.  ``rtype`` is the resource
+    type (``server``, ``volume``, ... or ``workload`` for the workload's
+    own entry), ``workload`` the workload the resource belongs to.
+    Migration 0003 renamed the table from ``workloads`` (where ``rtype``
+    was ``kind`` and ``workload`` was ``parent``).
+    """
+    __tablename__ = 'ledger'
     id = sa.Column(BigId, primary_key=True, autoincrement=True)
     run_id = sa.Column(sa.String(64), nullable=False)
-    kind = sa.Column(sa.String(64), nullable=False)
+    rtype = sa.Column(sa.String(64), nullable=False)
     name = sa.Column(sa.String(255), nullable=False)
+    workload = sa.Column(sa.String(255), nullable=True)
     resource_id = sa.Column(sa.String(255), nullable=True)
     service = sa.Column(sa.String(64), nullable=True)
+    state = sa.Column(sa.String(64), nullable=True)
     attrs = sa.Column(sa.JSON, nullable=True)
-    parent = sa.Column(sa.String(255), nullable=True)
     created_at = sa.Column(Epoch, nullable=False)
     deleted_at = sa.Column(Epoch, nullable=True)
-    state = sa.Column(sa.String(64), nullable=True)
     __table_args__ = (
-        sa.UniqueConstraint('run_id', 'kind', 'name',
-                            name='uq_workloads_run_kind_name'),)
+        sa.UniqueConstraint('run_id', 'rtype', 'name',
+                            name='uq_ledger_run_rtype_name'),)
 
 
 class TestResult(Base):

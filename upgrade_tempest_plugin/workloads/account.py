@@ -3,63 +3,25 @@
 Tempest lends pre-provisioned accounts by lock, so the ``primary`` account
 of the post-upgrade run may differ from the pre-upgrade one.  Workloads
 are therefore created and verified as the account named by
-``[upgrade_workloads] username`` (and ``project_name``), read from the
-accounts file.  Its password is used only to get a token; it is never
-written anywhere.
+``[upgrade_workloads] username`` (and ``project_name``), picked from the
+accounts file by :mod:`upgrade_tempest_plugin.accounts`.  Its password is
+used only to get a token; it is never written anywhere.
 """
 
 from tempest.common import credentials_factory
 from tempest import config
-from tempest.lib.common import preprov_creds
-from tempest.lib import exceptions as lib_exc
+
+from upgrade_tempest_plugin import accounts
 
 CONF = config.CONF
+
+#: The option group that names the workload account.
+GROUP = 'upgrade_workloads'
 
 _CRED_KEYS = ('username', 'password', 'project_name', 'project_id',
               'user_id', 'domain_name', 'user_domain_name',
               'project_domain_name', 'user_domain_id', 'project_domain_id',
               'domain_id')
-ADMIN_MARKERS = ('admin',)
-
-
-class NotConfigured(Exception):
-    """No workload account is configured."""
-
-
-def accounts_file(conf=None):
-    conf = conf or CONF
-    return (conf.upgrade_workloads.accounts_file or
-            conf.auth.test_accounts_file)
-
-
-def find_account(accounts, username, project_name=None):
-    """The one entry for ``username`` (and project) in ``accounts``."""
-    matches = []
-    for entry in accounts or []:
-        project = entry.get('project_name', entry.get('tenant_name'))
-        if entry.get('username') != username:
-            continue
-        if project_name and project != project_name:
-            continue
-        matches.append(entry)
-    if not matches:
-        raise lib_exc.InvalidConfiguration(
-            'the workload account %s%s is not in the accounts file' % (
-                username, ' (project %s)' % project_name
-                if project_name else ''))
-    if len(matches) > 1:
-        raise lib_exc.InvalidConfiguration(
-            'the workload account %s appears %d times in the accounts '
-            'file; set [upgrade_workloads] project_name' % (
-                username, len(matches)))
-    entry = matches[0]
-    roles = [r.lower() for r in entry.get('roles', []) or []]
-    types = [t.lower() for t in entry.get('types', []) or []]
-    if set(ADMIN_MARKERS) & (set(roles) | set(types)):
-        raise lib_exc.InvalidConfiguration(
-            'the workload account %s has an admin role; workloads must be '
-            'owned by a non-admin user (R13)' % username)
-    return entry
 
 
 def credential_kwargs(entry):
@@ -69,23 +31,28 @@ def credential_kwargs(entry):
     return kwargs
 
 
-def workload_credentials(conf=None):
-    """Tempest credentials of the workload account (token fetched)."""
+def workload_entry(conf=None):
+    """The accounts file entry of the workload account.
+
+    Unlike the observers, the workloads take no default account: a
+    different entry before and after the upgrade would own different
+    resources, so the name must be set (an AccountError says so).
+    """
     conf = conf or CONF
     username = conf.upgrade_workloads.username
     if not username:
-        raise NotConfigured(
+        raise accounts.AccountError(
             'no workload account: set [upgrade_workloads] username (and '
             'project_name) to a non-admin entry of the accounts file')
-    path = accounts_file(conf)
-    if not path:
-        raise NotConfigured('no accounts file: set [auth] '
-                            'test_accounts_file or [upgrade_workloads] '
-                            'accounts_file')
-    entry = find_account(preprov_creds.read_accounts_yaml(path), username,
-                         conf.upgrade_workloads.project_name or None)
+    return accounts.find(accounts.path_of(conf, GROUP), GROUP, username,
+                         conf.upgrade_workloads.project_name)
+
+
+def workload_credentials(conf=None):
+    """Tempest credentials of the workload account (token fetched)."""
     return credentials_factory.get_credentials(
-        fill_in=True, identity_version='v3', **credential_kwargs(entry))
+        fill_in=True, identity_version='v3',
+        **credential_kwargs(workload_entry(conf)))
 
 
 def workload_manager(conf=None):

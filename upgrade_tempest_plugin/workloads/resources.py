@@ -3,7 +3,8 @@
 One :class:`Resources` wraps the workload account's client manager.  Every
 resource type can be listed in one call per page (verification reads an
 :class:`Inventory`, not one GET per resource), deleted tolerantly (NotFound
-is success) and waited for until it is gone.
+is success) and waited for until it is gone.  A resource type of a
+plugged-in workload kind is a :class:`ResourceType` the kind brings.
 """
 
 from tempest.lib import exceptions as lib_exc
@@ -23,13 +24,50 @@ SERVICE = {
 }
 
 
-class Resources:
-    """Typed operations on the workload account's resources."""
+class ResourceType:
+    """A resource type a plugged-in workload kind brings.
 
-    def __init__(self, clients, timeout=300, interval=1.0):
+    The types above are the project's own; a kind of another service names
+    its types in its ``resource_types`` with an instance of a subclass, so
+    its resources are listed, waited for and deleted (also by
+    ``upgrade-tempest cleanup``) like the others.
+    """
+
+    #: The service (profile name) that owns the type.
+    service = None
+
+    def list(self, clients):
+        """Every resource of the type the account sees (with id, name)."""
+        raise NotImplementedError
+
+    def show(self, clients, resource_id):
+        """The resource; ``tempest.lib`` NotFound once it is gone."""
+        raise NotImplementedError
+
+    def delete(self, clients, entry):
+        """Send the delete of the ledger ``entry``'s resource."""
+        raise NotImplementedError
+
+
+class Resources:
+    """Typed operations on the workload account's resources.
+
+    ``types`` are the :class:`ResourceType` of plugged-in kinds, by name;
+    they cannot replace a type of the project.
+    """
+
+    def __init__(self, clients, timeout=300, interval=1.0, types=None):
         self.clients = clients
         self.timeout = timeout
         self.interval = interval
+        self.types = {name: rtype for name, rtype in (types or {}).items()
+                      if name not in SERVICE}
+
+    def service_of(self, rtype):
+        """The service (profile name) that owns ``rtype``, or None."""
+        if rtype in self.types:
+            return self.types[rtype].service
+        return SERVICE.get(rtype)
 
     # Clients, looked up lazily so a cloud without a service still works
     # for the others.
@@ -81,8 +119,11 @@ class Resources:
 
     def list(self, rtype):
         """{id: resource} of every resource of ``rtype`` the account sees."""
-        lister = getattr(self, '_list_' + rtype)
-        return {r['id']: r for r in lister()}
+        if rtype in self.types:
+            found = self.types[rtype].list(self.clients)
+        else:
+            found = getattr(self, '_list_' + rtype)()
+        return {r['id']: r for r in found}
 
     def _paged(self, call, key):
         found, marker = [], None
@@ -163,6 +204,8 @@ class Resources:
             return self.routers.show_router(resource_id)['router']
         if rtype == 'port':
             return self.ports.show_port(resource_id)['port']
+        if rtype in self.types:
+            return self.types[rtype].show(self.clients, resource_id)
         raise ValueError('unknown resource type %s' % rtype)
 
     def wait_for(self, rtype, resource_id, wanted, what=None,
@@ -228,6 +271,8 @@ class Resources:
                 self.routers.delete_router(rid)
             elif rtype == 'port':
                 self.ports.delete_port(rid)
+            elif rtype in self.types:
+                self.types[rtype].delete(self.clients, entry)
             else:
                 raise ValueError('unknown resource type %s' % rtype)
         except lib_exc.NotFound:

@@ -6,6 +6,7 @@ from tempest import config
 
 from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.workloads import account
+from upgrade_tempest_plugin.workloads import kinds
 from upgrade_tempest_plugin.workloads import resources as resources_mod
 from upgrade_tempest_plugin.workloads import workload_set
 
@@ -44,7 +45,8 @@ def open_workload_set(conf=None, clients=None, store=None, run_id=None):
     store.ensure_run(run_id)
     opts = conf.upgrade_workloads
     resources = resources_mod.Resources(
-        clients, timeout=opts.build_timeout, interval=opts.build_interval)
+        clients, timeout=opts.build_timeout, interval=opts.build_interval,
+        types=kinds.resource_types(kinds.load()))
     return workload_set.WorkloadSet(
         store, run_id, resources, settings(conf, resources),
         max_failed_creates=opts.max_consecutive_failed_creates)

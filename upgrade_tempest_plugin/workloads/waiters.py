@@ -8,9 +8,9 @@ error_restoring, ...) or at the timeout.  Messages format every value with
 ``str``: a wanted value may be a size, a status may be None.
 """
 
-import time
-
 from tempest.lib import exceptions as lib_exc
+
+from upgrade_tempest_plugin.common import waits
 
 
 class WaitTimeout(lib_exc.TimeoutException):
@@ -42,8 +42,7 @@ def _values(values):
 
 def wait_for_status(show, resource_id, wanted, timeout, interval,
                     field='status', error_statuses=(), what=None,
-                    status_field='status', clock=time.monotonic,
-                    sleep=time.sleep):
+                    status_field='status', clock=None, sleep=None):
     """Poll ``show(resource_id)`` until ``field`` is in ``wanted``.
 
     ``show`` returns the resource as a dict.  Returns the last resource.
@@ -51,59 +50,71 @@ def wait_for_status(show, resource_id, wanted, timeout, interval,
     error status (see :func:`is_error_status`; ``error_statuses`` adds
     others, e.g. glance's 'killed'), also while waiting for another field
     (a volume's size during an extend).  A wanted status is no error:
-    waiting for ('available', 'error') ends at 'error'.
+    waiting for ('available', 'error') ends at 'error'.  ``clock`` and
+    ``sleep`` default to the monotonic clock and ``time.sleep``.
     """
     wanted = (wanted,) if isinstance(wanted, (str, bytes, int)) else tuple(
         wanted)
     what = what or resource_id
-    deadline = clock() + timeout
-    last = None
-    while True:
+
+    def fetch():
         resource = show(resource_id)
         last = resource.get(field)
-        if last in wanted:
-            return resource
         status = resource.get(status_field)
-        if is_error_status(status, error_statuses):
+        if last not in wanted and is_error_status(status, error_statuses):
             if field == status_field:
                 raise ErrorStatus('%s reached status %s while waiting for '
                                   '%s' % (what, status, _values(wanted)))
             raise ErrorStatus('%s reached status %s while waiting for %s '
                               '%s (it has %s)' % (what, status, field,
                                                   _values(wanted), last))
-        if clock() >= deadline:
-            if field == status_field:
-                detail = 'status %s' % (last,)
-            else:
-                detail = '%s %s (status %s)' % (field, last, status)
-            raise WaitTimeout(what='%s still has %s after %ss, expected %s'
-                              % (what, detail, timeout, _values(wanted)))
-        sleep(interval)
+        return resource
+
+    try:
+        return waits.until(fetch, timeout, interval,
+                           done=lambda r: r.get(field) in wanted,
+                           clock=clock, sleep=sleep)
+    except waits.TimedOut as exc:
+        last, status = exc.last.get(field), exc.last.get(status_field)
+        if field == status_field:
+            detail = 'status %s' % (last,)
+        else:
+            detail = '%s %s (status %s)' % (field, last, status)
+        raise WaitTimeout(what='%s still has %s after %ss, expected %s'
+                          % (what, detail, timeout, _values(wanted)))
+
+
+#: What ``show`` of a deleted resource gives: it raised NotFound.
+_GONE = object()
 
 
 def wait_until_gone(show, resource_id, timeout, interval, what=None,
                     gone_statuses=('deleted', 'DELETED'),
-                    clock=time.monotonic, sleep=time.sleep):
+                    clock=None, sleep=None):
     """Poll ``show(resource_id)`` until it raises NotFound.
 
     Raises :class:`ErrorStatus` as soon as the status tells that the
     delete failed (error_deleting, see :func:`is_failed_operation`).
     """
     what = what or resource_id
-    deadline = clock() + timeout
-    while True:
+
+    def status():
         try:
             resource = show(resource_id)
         except lib_exc.NotFound:
-            return
-        status = resource.get('status') if isinstance(resource,
-                                                      dict) else None
-        if status in gone_statuses:
-            return
-        if is_failed_operation(status):
+            return _GONE
+        found = (resource.get('status') if isinstance(resource, dict)
+                 else None)
+        if is_failed_operation(found):
             raise ErrorStatus('%s reached status %s while waiting for it '
-                              'to be gone' % (what, status))
-        if clock() >= deadline:
-            raise WaitTimeout(what='%s is still there after %ss (status '
-                              '%s)' % (what, timeout, status))
-        sleep(interval)
+                              'to be gone' % (what, found))
+        return found
+
+    try:
+        waits.until(status, timeout, interval,
+                    done=lambda found: found is _GONE or
+                    found in gone_statuses,
+                    clock=clock, sleep=sleep)
+    except waits.TimedOut as exc:
+        raise WaitTimeout(what='%s is still there after %ss (status '
+                          '%s)' % (what, timeout, exc.last))

@@ -151,7 +151,7 @@ class WorkloadSet:
             yield self
         except BaseException:
             undo, self._undo = self._undo, None
-            problems = self._delete_entries(reversed(undo))
+            problems = self.delete_entries(reversed(undo))
             if problems:
                 self.notes.extend(problems)
             self.store.set_workload_state(self.run_id, WORKLOAD, workload,
@@ -171,7 +171,7 @@ class WorkloadSet:
         is still there (default: it is in the inventory).
         """
         name = self.resource_name(workload, role)
-        service = resources_mod.SERVICE.get(rtype)
+        service = self.resources.service_of(rtype)
         entry = self.entry(rtype, name)
         if entry and entry['resource_id']:
             if exists is not None:
@@ -219,9 +219,62 @@ class WorkloadSet:
         self.store.set_workload_state(self.run_id, rtype, name, state,
                                       attrs=attrs)
 
+    # Resources any kind may need ------------------------------------------
+    # A kind asks for another service's resource here (a server's volume),
+    # never through another kind.
+
+    def ensure_volume(self, workload, role, ready=('available',),
+                      attrs=None, **fields):
+        """The volume of ``role``, in a ``ready`` status.
+
+        ``fields`` go to the create request (``size`` defaults to
+        ``[upgrade_workloads] volume_size``; ``imageRef``,
+        ``snapshot_id``).
+        """
+        fields.setdefault('size', self.settings.volume_size)
+        volumes = self.resources.volumes
+        return self.ensure(
+            workload, role, 'volume',
+            lambda name: volumes.create_volume(name=name, **fields)['volume'],
+            ready=lambda v: self.resources.wait_for('volume', v['id'], ready),
+            attrs=attrs)
+
+    def ensure_security_group(self, workload, role):
+        """The security group of ``role``; it lets ssh (tcp 22) in."""
+        def create(name):
+            group = self.resources.security_groups.create_security_group(
+                name=name, description='upgrade-tempest-plugin workload')[
+                    'security_group']
+            rules = self.resources.clients.security_group_rules_client
+            rules.create_security_group_rule(
+                security_group_id=group['id'], direction='ingress',
+                protocol='tcp', port_range_min=22, port_range_max=22,
+                ethertype='IPv4')
+            return group
+        return self.ensure(workload, role, 'security_group', create)
+
+    def ensure_network(self, workload, role):
+        """The network of ``role``."""
+        return self.ensure(
+            workload, role, 'network',
+            lambda name: self.resources.networks.create_network(
+                name=name)['network'])
+
+    def ensure_port(self, workload, role, network_id):
+        """The port of ``role`` on the network ``network_id``."""
+        return self.ensure(
+            workload, role, 'port',
+            lambda name: self.resources.ports.create_port(
+                name=name, network_id=network_id)['port'])
+
     # Deleting -----------------------------------------------------------
 
-    def _delete_entries(self, entries):
+    def delete_entries(self, entries):
+        """Delete the resources of the ledger ``entries``, in that order.
+
+        Returns the list of problems; what is deleted is marked so in the
+        ledger.
+        """
         problems = []
         for entry in entries:
             if entry['kind'] == WORKLOAD:
@@ -250,7 +303,7 @@ class WorkloadSet:
         Returns the list of problems (empty: everything is gone).
         """
         entries = self.entries(workload)
-        problems = self._delete_entries(reversed(entries))
+        problems = self.delete_entries(reversed(entries))
         # Confirm: nothing the ledger listed is left.
         for entry in entries:
             rtype = entry['kind']

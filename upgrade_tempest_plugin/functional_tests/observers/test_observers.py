@@ -32,12 +32,12 @@ import urllib3
 import yaml
 
 from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin.functional_tests import sandbox_admin
 from upgrade_tempest_plugin.observers import fixture as obs_fixture
 from upgrade_tempest_plugin.observers import lifecycle
 from upgrade_tempest_plugin.sandbox import cloud
 from upgrade_tempest_plugin.sandbox import layout as sb_layout
-from upgrade_tempest_plugin.sandbox import procs
 from upgrade_tempest_plugin.sandbox import services as sb_services
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.store import models
@@ -486,7 +486,7 @@ class SandboxObserverTest(testtools.TestCase):
         """Each honour kind is created, reaches its state and is deleted."""
         from upgrade_tempest_plugin.observers import honour
         from upgrade_tempest_plugin.observers import settings as obs_settings
-        kinds = sorted(honour.KINDS)
+        kinds = sorted(honour.WRITE_KINDS)
         fixture = self.observer(['identity'], mode=obs_fixture.DETACHED,
                                 honour_enabled=True, honour_kinds=kinds,
                                 honour_interval=5.0, honour_timeout=120.0)

@@ -32,6 +32,7 @@ import fixtures
 from sqlalchemy.engine import url as sa_url
 import testtools
 
+from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin.observers import lifecycle
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.store import models
@@ -147,14 +148,14 @@ class MariaDBOutageTest(StoreOutageScenario, testtools.TestCase):
                 pid = int(f.read())
         except (OSError, ValueError):
             return None
-        return pid if lifecycle.process_alive(pid) else None
+        return pid if procs.start_time(pid) is not None else None
 
     def break_store(self):
         pid = self.mariadb_pid()
         self.assertIsNotNone(pid, 'the test MariaDB is not running')
         os.kill(pid, signal.SIGKILL)
         for _ in range(100):
-            if not lifecycle.process_alive(pid):
+            if procs.start_time(pid) is None:
                 return
             time.sleep(0.1)
         self.fail('MariaDB pid %d did not die' % pid)

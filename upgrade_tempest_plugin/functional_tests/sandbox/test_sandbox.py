@@ -25,12 +25,12 @@ import time
 import unittest
 
 from upgrade_tempest_plugin.analysis import tempest_witness
+from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.functional_tests import sandbox_admin
 from upgrade_tempest_plugin.sandbox import layout as layoutmod
 from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.sandbox import ports
-from upgrade_tempest_plugin.sandbox import procs
 from upgrade_tempest_plugin.sandbox import venvs
 from upgrade_tempest_plugin.services import neutron_extensions
 from upgrade_tempest_plugin import tempest_results
@@ -237,9 +237,12 @@ class SandboxLifecycleTest(unittest.TestCase):
         finally:
             loop.stop()
             cli('observe', 'stop', *common, sandbox=False)
-        analysis = json.loads(cli(
+        # The whole analysis is one JSON line; cli() mixes in stderr,
+        # where --json says it is deprecated.
+        analysis = json.loads([line for line in cli(
             'analyse', '--json', '--no-verdicts', '--import-events',
-            self.layout.events_file, *common, sandbox=False))
+            self.layout.events_file, *common, sandbox=False).splitlines()
+            if line.startswith('{')][-1])
         observed_from = min(p['started_at']
                             for p in analysis['processes'])
         installs = [e for e in self.steps()

@@ -1,7 +1,7 @@
 """Alembic environment of the store.
 
 The store's API runs the migrations itself (see
-:func:`upgrade_tempest_plugin.store.api.upgrade_schema`) on a connection it
+:func:`upgrade_tempest_plugin.store.engine.upgrade_schema`) on a connection it
 passes in ``config.attributes['connection']``; no alembic.ini is needed.
 """
 

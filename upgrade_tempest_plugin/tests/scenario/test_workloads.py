@@ -1,7 +1,6 @@
 """Persistent workload validators (R4, R8, R12).
 
-Three phases, one class each, one test per workload kind (named after the
-service that owns the kind, so ``test_compute_`` selects compute):
+Three phases, one class each, one test per workload kind:
 
 - ``WorkloadsPreUpgradeTest``: create-or-verify each workload as the
   configured workload account and record it in the run's ledger; running
@@ -12,16 +11,24 @@ service that owns the kind, so ``test_compute_`` selects compute):
 - ``WorkloadsDestroyTest``: delete each workload in reverse order of
   creation and confirm it is gone.
 
+The tests are generated (``tests/generated.py``) from the names in the
+``upgrade_tempest_plugin.workloads`` entry-point group, so a plugged-in kind
+gets its three tests without an edit here.  A test is named
+``test_<kind>``; a kind is named after the service that owns it, so
+``test_volume_`` selects a service.  Today's kinds keep the test names and
+ids they were written with (the tables below).
+
 After ``[upgrade_workloads] max_consecutive_failed_creates`` failed create
 requests in a row, creating stops, everything the run made is removed, and
 the test fails with a report (cascade stop).
 """
 
 from tempest import config
-from tempest.lib import decorators
 
 from upgrade_tempest_plugin.tests import base
+from upgrade_tempest_plugin.tests import generated
 from upgrade_tempest_plugin import workloads
+from upgrade_tempest_plugin.workloads import kinds as kinds_mod
 
 CONF = config.CONF
 
@@ -50,12 +57,20 @@ class WorkloadTestBase(base.ValidatorTest):
     def resource_setup(cls):
         super().resource_setup()
         cls.workload_set = workloads.open_workload_set()
+        cls.kinds = workloads.load_kinds()
         base.record_event('workloads-' + cls.phase, result='started',
                           detail={'account': CONF.upgrade_workloads.username,
                                   'run': cls.workload_set.run_id})
 
+    def installed(self, name):
+        """The kind ``name``; a kind that failed to load fails its test."""
+        if name not in self.kinds:
+            self.fail('workload kind %s is registered but could not be '
+                      'loaded; the log says why' % name)
+        return self.kinds[name]
+
     def kind(self, name):
-        kind = workloads.BY_NAME[name]
+        kind = self.installed(name)
         missing = [flag for flag in kind.needs
                    if not getattr(CONF.service_available, flag, False)]
         if missing:
@@ -109,26 +124,6 @@ class WorkloadsPreUpgradeTest(WorkloadTestBase):
             problems = kind.verify(ws)
         self.report(kind, problems, 'workload')
 
-    @decorators.idempotent_id('4d7ab9e4-e4ad-4b0d-9a7b-d26effc7bb23')
-    def test_compute_server_with_volume(self):
-        self.create_or_verify('server_with_volume')
-
-    @decorators.idempotent_id('08277a4c-9108-4068-8404-382a66e27dcf')
-    def test_compute_server_boot_from_volume(self):
-        self.create_or_verify('server_boot_from_volume')
-
-    @decorators.idempotent_id('b3096a70-32c2-4675-9c6c-ae36cf9a310e')
-    def test_volume_with_snapshot(self):
-        self.create_or_verify('volume_with_snapshot')
-
-    @decorators.idempotent_id('dd55900c-0964-4ffd-8d41-5fd9a8706168')
-    def test_image_with_data(self):
-        self.create_or_verify('image_with_data')
-
-    @decorators.idempotent_id('50404330-2155-437e-bbf8-9f24af94546a')
-    def test_network_stack(self):
-        self.create_or_verify('network_stack')
-
 
 class WorkloadsPostUpgradeTest(WorkloadTestBase):
     """Verify the workloads after the upgrade, then act on them."""
@@ -154,26 +149,6 @@ class WorkloadsPostUpgradeTest(WorkloadTestBase):
                                                           short(exc))]
         self.report(kind, problems, 'workload')
 
-    @decorators.idempotent_id('f5fd86d6-f385-4b88-9ddf-27ab0cb26d3e')
-    def test_compute_server_with_volume(self):
-        self.verify('server_with_volume')
-
-    @decorators.idempotent_id('0bc0a68d-3d59-4968-9969-2843d076b55e')
-    def test_compute_server_boot_from_volume(self):
-        self.verify('server_boot_from_volume')
-
-    @decorators.idempotent_id('19903d57-8220-45ab-8180-44ffb8d65501')
-    def test_volume_with_snapshot(self):
-        self.verify('volume_with_snapshot')
-
-    @decorators.idempotent_id('2c434bff-e9a1-4d89-9640-5c0999f7f631')
-    def test_image_with_data(self):
-        self.verify('image_with_data')
-
-    @decorators.idempotent_id('1664e5b1-776b-4cb9-8378-d98eb155e4ce')
-    def test_network_stack(self):
-        self.verify('network_stack')
-
 
 class WorkloadsDestroyTest(WorkloadTestBase):
     """Delete the workloads in reverse order; confirm they are gone."""
@@ -181,25 +156,52 @@ class WorkloadsDestroyTest(WorkloadTestBase):
     phase = 'destroy'
 
     def destroy(self, name):
-        kind = workloads.BY_NAME[name]
+        kind = self.installed(name)
         self.report(kind, self.workload_set.destroy(kind.name), 'destroy')
 
-    @decorators.idempotent_id('b935a143-263a-4c24-856b-abcadcdb0d03')
-    def test_compute_server_with_volume(self):
-        self.destroy('server_with_volume')
 
-    @decorators.idempotent_id('dbb3466c-5939-4256-8078-3cda995e1ace')
-    def test_compute_server_boot_from_volume(self):
-        self.destroy('server_boot_from_volume')
+#: Today's kinds keep the test names and ids they were written with; any
+#: other kind gets ``test_<kind>`` and uuid5 ids (``generated.test_id``).
+TEST_METHODS = {
+    'server_with_volume': 'test_compute_server_with_volume',
+    'server_boot_from_volume': 'test_compute_server_boot_from_volume',
+}
 
-    @decorators.idempotent_id('8950b5c8-60ff-4e88-a833-137396998ef2')
-    def test_volume_with_snapshot(self):
-        self.destroy('volume_with_snapshot')
+PRE_UPGRADE_IDS = {
+    'server_with_volume': '4d7ab9e4-e4ad-4b0d-9a7b-d26effc7bb23',
+    'server_boot_from_volume': '08277a4c-9108-4068-8404-382a66e27dcf',
+    'volume_with_snapshot': 'b3096a70-32c2-4675-9c6c-ae36cf9a310e',
+    'image_with_data': 'dd55900c-0964-4ffd-8d41-5fd9a8706168',
+    'network_stack': '50404330-2155-437e-bbf8-9f24af94546a',
+}
 
-    @decorators.idempotent_id('7a7c2d4c-fd52-49c7-b2ae-bf7b69ab87a1')
-    def test_image_with_data(self):
-        self.destroy('image_with_data')
+POST_UPGRADE_IDS = {
+    'server_with_volume': 'f5fd86d6-f385-4b88-9ddf-27ab0cb26d3e',
+    'server_boot_from_volume': '0bc0a68d-3d59-4968-9969-2843d076b55e',
+    'volume_with_snapshot': '19903d57-8220-45ab-8180-44ffb8d65501',
+    'image_with_data': '2c434bff-e9a1-4d89-9640-5c0999f7f631',
+    'network_stack': '1664e5b1-776b-4cb9-8378-d98eb155e4ce',
+}
 
-    @decorators.idempotent_id('22187be6-6f96-43a8-bfde-fbbc829b091e')
-    def test_network_stack(self):
-        self.destroy('network_stack')
+DESTROY_IDS = {
+    'server_with_volume': 'b935a143-263a-4c24-856b-abcadcdb0d03',
+    'server_boot_from_volume': 'dbb3466c-5939-4256-8078-3cda995e1ace',
+    'volume_with_snapshot': '8950b5c8-60ff-4e88-a833-137396998ef2',
+    'image_with_data': '7a7c2d4c-fd52-49c7-b2ae-bf7b69ab87a1',
+    'network_stack': '22187be6-6f96-43a8-bfde-fbbc829b091e',
+}
+
+_KIND_NAMES = generated.entry_point_names(kinds_mod.NAMESPACE)
+
+generated.add_profile_tests(
+    WorkloadsPreUpgradeTest, 'workload-pre-upgrade', 'test_{name}',
+    WorkloadsPreUpgradeTest.create_or_verify, PRE_UPGRADE_IDS,
+    names=_KIND_NAMES, known_methods=TEST_METHODS)
+generated.add_profile_tests(
+    WorkloadsPostUpgradeTest, 'workload-post-upgrade', 'test_{name}',
+    WorkloadsPostUpgradeTest.verify, POST_UPGRADE_IDS,
+    names=_KIND_NAMES, known_methods=TEST_METHODS)
+generated.add_profile_tests(
+    WorkloadsDestroyTest, 'workload-destroy', 'test_{name}',
+    WorkloadsDestroyTest.destroy, DESTROY_IDS,
+    names=_KIND_NAMES, known_methods=TEST_METHODS)

@@ -8,37 +8,11 @@ from upgrade_tempest_plugin.analysis import budgets
 from upgrade_tempest_plugin.analysis import downtime
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.store import models
+from upgrade_tempest_plugin.unit_tests.analysis import fakes
 from upgrade_tempest_plugin.unit_tests import base
 
-RUN = 'run-a'
-T0 = 1000000.0
-
-
-def series(target, start, end, outcome_at, latency_at=None, step=0.1,
-           observer=models.API):
-    """Samples every ``step`` s from start to end (exclusive)."""
-    samples = []
-    n = int(round((end - start) / step))
-    for i in range(n):
-        sent = start + i * step
-        outcome = outcome_at(sent)
-        latency = latency_at(sent) if latency_at else 0.01
-        samples.append(dict(
-            run_id=RUN, observer=observer, target=target, sent_at=sent,
-            answered_at=sent + latency if outcome == 'ok' else None,
-            latency=latency, outcome=outcome,
-            status=200 if outcome == 'ok' else None))
-    return samples
-
-
-class Budgets(object):
-    max_downtime = 1.0
-    max_downtime_per_service = {'image': '10'}
-    min_availability = 95.0
-    max_latency_p95_ratio = 3.0
-    max_unhonoured = 0
-    max_dataplane_loss = 5.0
-    max_unobserved = 5.0
+RUN = fakes.RUN
+T0 = fakes.T0
 
 
 class AnalysisTest(base.TestCase):
@@ -56,7 +30,7 @@ class AnalysisTest(base.TestCase):
         def outcome(t):
             # Refused from T0+20.05 up to and including T0+25.0 (+-eps).
             return 'refused' if T0 + 20.0 < t < T0 + 25.01 else 'ok'
-        self.store.add_samples(series('compute', T0, T0 + 60, outcome))
+        self.store.add_samples(fakes.series('compute', T0, T0 + 60, outcome))
         figures = downtime.analyse_target(self.store, RUN, models.API,
                                           'compute')
         [window] = figures['downtime_windows']
@@ -98,7 +72,7 @@ class AnalysisTest(base.TestCase):
     def test_open_window_and_first_sample_failed(self):
         def outcome(t):
             return 'timeout' if t < T0 + 1 or t > T0 + 5 else 'ok'
-        self.store.add_samples(series('image', T0, T0 + 8, outcome))
+        self.store.add_samples(fakes.series('image', T0, T0 + 8, outcome))
         figures = downtime.analyse_target(self.store, RUN, models.API,
                                           'image')
         first, second = figures['downtime_windows']
@@ -113,8 +87,8 @@ class AnalysisTest(base.TestCase):
 
         def compute(t):
             return 'auth_failed' if T0 + 10 <= t < T0 + 13 else 'ok'
-        self.store.add_samples(series('identity', T0, T0 + 30, identity))
-        self.store.add_samples(series('compute', T0, T0 + 30, compute))
+        self.store.add_samples(fakes.series('identity', T0, T0 + 30, identity))
+        self.store.add_samples(fakes.series('compute', T0, T0 + 30, compute))
         result = downtime.analyse_run(self.store, RUN)
         self.assertEqual(1, len(
             result['services']['identity']['downtime_windows']))
@@ -137,8 +111,8 @@ class AnalysisTest(base.TestCase):
 
         def outcome(t):
             return 'http_5xx' if T0 + 12 <= t < T0 + 13 else 'ok'
-        self.store.add_samples(series('compute', T0, T0 + 30, outcome,
-                                      latency))
+        self.store.add_samples(fakes.series('compute', T0, T0 + 30,
+                                            outcome, latency))
         result = downtime.analyse_run(self.store, RUN, baseline_seconds=30)
         figures = result['services']['compute']
         # The baseline stops at the first step.
@@ -156,7 +130,7 @@ class AnalysisTest(base.TestCase):
         self.assertEqual(0, figures['steps'][0]['windows'])
 
         verdicts = {(v.check, v.target): v
-                    for v in budgets.judge(result, Budgets)}
+                    for v in budgets.judge(result, fakes.Budgets)}
         down = verdicts[(budgets.DOWNTIME, 'compute')]
         self.assertFalse(down.passed)
         self.assertIn('EXCEEDS budget 1.000 s', down.message)
@@ -190,7 +164,7 @@ class AnalysisTest(base.TestCase):
             if T0 + 21 <= t < T0 + 21.5 or T0 + 23 <= t < T0 + 23.5:
                 return 'refused'
             return 'ok' if t < T0 + 27 or t >= T0 + 28 else 'timeout'
-        self.store.add_samples(series('compute', T0, T0 + 30, outcome))
+        self.store.add_samples(fakes.series('compute', T0, T0 + 30, outcome))
         figures = downtime.analyse_run(self.store, RUN)['services'][
             'compute']
         labels = [w['step'] for w in figures['downtime_windows']]
@@ -229,8 +203,8 @@ class AnalysisTest(base.TestCase):
 
         def latency(t):
             return 4.0 if T0 + 5 <= t < T0 + 10 else 0.01
-        self.store.add_samples(series('image', T0, T0 + 30, outcome,
-                                      latency))
+        self.store.add_samples(fakes.series('image', T0, T0 + 30,
+                                            outcome, latency))
         figures = downtime.analyse_run(self.store, RUN)['services']['image']
         [window] = figures['downtime_windows']
         self.assertEqual({'timeout': 1}, window['outcomes'])
@@ -243,9 +217,9 @@ class AnalysisTest(base.TestCase):
     def test_unobserved_gap_reported(self):
         def outcome(t):
             return 'ok'
-        self.store.add_samples(series('compute', T0, T0 + 5, outcome))
-        self.store.add_samples(series('compute', T0 + 12, T0 + 15,
-                                      outcome))
+        self.store.add_samples(fakes.series('compute', T0, T0 + 5, outcome))
+        self.store.add_samples(fakes.series('compute', T0 + 12, T0 + 15,
+                                            outcome))
         result = downtime.analyse_run(self.store, RUN)
         figures = result['services']['compute']
         self.assertAlmostEqual(7.1, figures['unobserved_seconds'],
@@ -257,7 +231,7 @@ class AnalysisTest(base.TestCase):
     def test_report_only_budget_passes_with_figure(self):
         def outcome(t):
             return 'refused' if t < T0 + 3 else 'ok'
-        self.store.add_samples(series('compute', T0, T0 + 10, outcome))
+        self.store.add_samples(fakes.series('compute', T0, T0 + 10, outcome))
         figures = downtime.analyse_run(self.store, RUN)['services'][
             'compute']
         verdict = budgets.check_downtime(figures, -1)
@@ -268,8 +242,9 @@ class AnalysisTest(base.TestCase):
     def test_dataplane_loss(self):
         def outcome(t):
             return 'refused' if T0 + 1 <= t < T0 + 2 else 'ok'
-        self.store.add_samples(series('10.0.0.5:22', T0, T0 + 10, outcome,
-                                      observer=models.DATAPLANE))
+        self.store.add_samples(fakes.series('10.0.0.5:22', T0, T0 + 10,
+                                            outcome,
+                                            observer=models.DATAPLANE))
         result = downtime.analyse_run(self.store, RUN)
         verdict = budgets.check_dataplane(
             result['dataplane']['10.0.0.5:22'], 5.0)

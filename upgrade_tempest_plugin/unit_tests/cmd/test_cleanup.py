@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -61,3 +62,20 @@ class TestCleanupCommand(base.TestCase):
         proc = self.cleanup('--run', 'r1')
         self.assertEqual(2, proc.returncode)
         self.assertIn('no such file', proc.stderr)
+
+    def test_json_and_the_recorded_run(self):
+        """-f json; without --run, the run recorded in the state dir."""
+        state_dir = os.path.join(self.tmp, 'state')
+        with open(self.conf, 'a') as f:
+            f.write('state_dir = %s\n' % state_dir)
+        os.makedirs(state_dir)
+        with open(os.path.join(state_dir, 'run_id'), 'w') as f:
+            f.write('r1\n')
+        proc = self.cleanup('--dry-run', '-f', 'json')
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        self.assertEqual(
+            [{'kind': 'port', 'name': 'upgrade-r1-network-stack-port',
+              'resource id': '-', 'result': 'would delete'},
+             {'kind': 'image', 'name': 'upgrade-r1-image-with-data-image',
+              'resource id': 'img-1', 'result': 'would delete'}],
+            json.loads(proc.stdout))

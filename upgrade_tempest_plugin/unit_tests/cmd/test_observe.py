@@ -3,11 +3,18 @@
 import io
 import json
 import os
+import subprocess
+import sys
 import time
 
 import fixtures
 
+from upgrade_tempest_plugin.analysis import run_analysis
 from upgrade_tempest_plugin.cmd import main
+from upgrade_tempest_plugin import events
+from upgrade_tempest_plugin import run_context
+from upgrade_tempest_plugin.store import api as store_api
+from upgrade_tempest_plugin.unit_tests.analysis import fakes as analysis_fakes
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.observers import fakes
 
@@ -82,3 +89,122 @@ class ObserveCommandTest(base.TestCase):
         rc, out, err = self.cli('observe', 'start')
         self.assertEqual(2, rc)
         self.assertIn('no tempest.conf', err)
+
+
+class AnalyseTestBase(base.TestCase):
+    """A store with a run: compute failed 1 s during a sandbox step."""
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(fixtures.EnvironmentVariable(
+            'TEMPEST_CONFIG_DIR', self.tmp))
+        # The store analyse finds with --state-dir.
+        store = store_api.open_store(run_context.sqlite_url(self.tmp))
+        self.addCleanup(store.close)
+        t0 = analysis_fakes.T0
+        store.register_process(analysis_fakes.RUN, 1, 'h', 'detached',
+                               attrs={'rate': 10.0}, at=t0)
+        store.add_samples(analysis_fakes.series(
+            'compute', t0, t0 + 30,
+            lambda t: 'http_5xx' if t0 + 12 <= t < t0 + 13 else 'ok'))
+        self.events = os.path.join(self.tmp, 'events.jsonl')
+        with open(self.events, 'w') as f:
+            f.write(events.dumps(events.step(
+                'sandbox', 'compute', 'switch', 'ok', t0 + 10,
+                t0 + 20)) + '\n')
+        self.common = ['--state-dir', self.tmp, '--run', analysis_fakes.RUN]
+
+
+class AnalyseCommandTest(AnalyseTestBase):
+    """``analyse`` renders run_analysis.build() of a store."""
+
+    def cli(self, *argv):
+        stdout = io.StringIO()
+        stderr = io.StringIO()
+        with fixtures.MonkeyPatch('sys.stdout', stdout), \
+                fixtures.MonkeyPatch('sys.stderr', stderr):
+            rc = main.main(list(argv) + self.common)
+        return rc, stdout.getvalue(), stderr.getvalue()
+
+    def test_table_has_the_services_and_the_windows_with_their_step(self):
+        rc, out, err = self.cli('analyse', '--import-events', self.events)
+        self.assertEqual(0, rc, err)
+        self.assertIn('run run-a (analysed in ', out)
+        self.assertIn('| compute', out)
+        self.assertIn('http_5xx x10', out)
+        self.assertIn('downtime windows', out)
+        self.assertIn('| sandbox switch compute |', out)
+        self.assertIn('per upgrade step', out)
+        self.assertNotIn('verdicts', out)
+
+    def test_formats_print_the_service_rows(self):
+        rc, out, err = self.cli('analyse', '-f', 'json')
+        self.assertEqual(0, rc, err)
+        [row] = json.loads(out)
+        self.assertEqual('compute', row['service'])
+        self.assertEqual(300, row['samples'])
+        self.assertAlmostEqual(1.01, row['downtime s'], places=3)
+        self.assertEqual('http_5xx x10, ok x290', row['outcomes'])
+        rc, out, err = self.cli('analyse', '-f', 'value', '-c', 'service',
+                                '-c', 'windows')
+        self.assertEqual(0, rc, err)
+        self.assertEqual('compute 1\n', out)
+
+    def test_json_alias_prints_the_whole_analysis(self):
+        rc, out, err = self.cli('analyse', '--json', '--import-events',
+                                self.events)
+        self.assertEqual(0, rc, err)
+        data = json.loads(out)
+        run_analysis.validate(data)
+        self.assertEqual(analysis_fakes.RUN, data['run_id'])
+        self.assertEqual('sandbox switch compute', data['services'][
+            'compute']['downtime_windows'][0]['step'])
+        self.assertIn('--json is deprecated, use -f json', err)
+
+    def test_unreadable_events_file(self):
+        missing = os.path.join(self.tmp, 'missing.jsonl')
+        rc, out, err = self.cli('analyse', '--import-events', missing)
+        self.assertEqual(2, rc)
+        self.assertIn('upgrade-tempest: error: cannot read %s: ' % missing,
+                      err)
+
+    def test_run_not_in_the_store(self):
+        self.common = ['--state-dir', self.tmp, '--run', 'other']
+        rc, out, err = self.cli('analyse')
+        self.assertEqual(2, rc)
+        self.assertIn('run other is not in the store', err)
+
+
+class AnalyseBudgetsTest(AnalyseTestBase):
+    """With a tempest.conf: verdicts, and --fail-on-budget's exit code.
+
+    Tempest's CONF is loaded once per process: these run in a child.
+    """
+
+    def cli(self, *argv):
+        conf = os.path.join(self.tmp, 'tempest.conf')
+        with open(conf, 'w') as f:
+            f.write('[upgrade_budgets]\nmax_downtime = 0.5\n')
+        proc = subprocess.run(
+            [sys.executable, '-m', 'upgrade_tempest_plugin.cmd.main']
+            + list(argv) + self.common + ['--config-file', conf],
+            capture_output=True, text=True, cwd=self.tmp, timeout=120,
+            env=dict(os.environ, HOME=self.tmp))
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def test_table_has_the_verdicts(self):
+        rc, out, err = self.cli('analyse', '--import-events', self.events)
+        self.assertEqual(0, rc, err)
+        self.assertIn('verdicts', out)
+        self.assertIn('| downtime          | compute   | FAIL   |', out)
+        self.assertIn('FAIL compute: 1.010 s of API downtime (longest '
+                      '1.010 s) EXCEEDS budget 0.500 s', out)
+
+    def test_fail_on_budget(self):
+        rc, out, err = self.cli('analyse', '--fail-on-budget')
+        self.assertEqual(1, rc, err)
+        rc, out, err = self.cli('analyse', '--fail-on-budget',
+                                '--no-verdicts')
+        self.assertEqual(0, rc, err)
+        self.assertNotIn('verdicts', out)

@@ -87,7 +87,7 @@ class HonourTest(base.TestCase):
                             flavor_ref='42', network='shared')
         for kind in ('port', 'server'):
             self.assertEqual(models.HONOUR_PENDING,
-                             obs.request(honour.KINDS[kind])['outcome'])
+                             obs.request(honour.WRITE_KINDS[kind])['outcome'])
         port_body, server_body = client.bodies
         self.assertEqual('net-1', port_body['port']['network_id'])
         self.assertEqual({'imageRef': 'img-1', 'flavorRef': '42',
@@ -106,8 +106,8 @@ class HonourTest(base.TestCase):
     def test_kind_without_what_it_needs_is_skipped_once(self):
         client = FakeClient(final='active')
         obs = self.observer(client, ['server'], flavor_ref='42')
-        self.assertIsNone(obs.request(honour.KINDS['server']))
-        self.assertIsNone(obs.request(honour.KINDS['server']))
+        self.assertIsNone(obs.request(honour.WRITE_KINDS['server']))
+        self.assertIsNone(obs.request(honour.WRITE_KINDS['server']))
         self.assertEqual([], self.store.list_honour_requests(self.run_id))
         self.assertEqual([], client.calls)
         skips = [e for e in self.store.list_events(self.run_id)
@@ -129,7 +129,7 @@ class HonourTest(base.TestCase):
     def test_honoured_after_create_state_delete(self):
         client = FakeClient(final='available')
         obs = self.observer(client, ['volume'])
-        row = obs.request(honour.KINDS['volume'])
+        row = obs.request(honour.WRITE_KINDS['volume'])
         self.assertEqual(models.HONOUR_PENDING, row['outcome'])
         rows = honour.reconcile(self.store, client, self.run_id, 30,
                                 poll=0)
@@ -141,7 +141,7 @@ class HonourTest(base.TestCase):
     def test_error_state_is_not_honoured_and_cleaned(self):
         client = FakeClient(final='error')
         obs = self.observer(client, ['network'])
-        obs.request(honour.KINDS['network'])
+        obs.request(honour.WRITE_KINDS['network'])
         rows = honour.reconcile(self.store, client, self.run_id, 30,
                                 poll=0)
         self.assertEqual(models.HONOUR_NOT_HONOURED, rows[0]['outcome'])
@@ -153,7 +153,8 @@ class HonourTest(base.TestCase):
                             ('ERROR_EXTENDING', 'volume'),
                             ('killed', 'image'), ('ERROR', 'network')):
             client = FakeClient(final=final)
-            row = self.observer(client, [kind]).request(honour.KINDS[kind])
+            row = self.observer(client, [kind]).request(
+                honour.WRITE_KINDS[kind])
             self.assertTrue(honour.step(self.store, client, row, 30))
             self.assertEqual(models.HONOUR_NOT_HONOURED, row['outcome'])
             self.assertEqual('went to %s' % final.lower(), row['reason'])
@@ -161,7 +162,7 @@ class HonourTest(base.TestCase):
     def test_error_while_deleting_is_decided_at_once(self):
         client = FakeClient(final='available', delete_works=False)
         row = self.observer(client, ['volume']).request(
-            honour.KINDS['volume'])
+            honour.WRITE_KINDS['volume'])
         self.assertFalse(honour.step(self.store, client, row, 30))
         client.final = 'error_deleting'
         self.assertTrue(honour.step(self.store, client, row, 30))
@@ -171,7 +172,7 @@ class HonourTest(base.TestCase):
     def test_stuck_times_out(self):
         client = FakeClient(final='build')
         obs = self.observer(client, ['network'])
-        obs.request(honour.KINDS['network'])
+        obs.request(honour.WRITE_KINDS['network'])
         rows = honour.reconcile(self.store, client, self.run_id, 0.0,
                                 poll=0)
         self.assertEqual(models.HONOUR_NOT_HONOURED, rows[0]['outcome'])
@@ -180,7 +181,7 @@ class HonourTest(base.TestCase):
     def test_delete_not_carried_out(self):
         client = FakeClient(final='active', delete_works=False)
         obs = self.observer(client, ['network'])
-        row = obs.request(honour.KINDS['network'])
+        row = obs.request(honour.WRITE_KINDS['network'])
         self.assertFalse(honour.step(self.store, client, row, 30))
         self.assertIsNotNone(row['delete_requested_at'])
         self.assertTrue(honour.step(self.store, client, row, 30,
@@ -190,7 +191,7 @@ class HonourTest(base.TestCase):
     def test_vanished(self):
         client = FakeClient(final='active')
         obs = self.observer(client, ['image'])
-        row = obs.request(honour.KINDS['image'])
+        row = obs.request(honour.WRITE_KINDS['image'])
         client.resources.clear()
         honour.step(self.store, client, row, 30)
         self.assertEqual(models.HONOUR_NOT_HONOURED, row['outcome'])
@@ -199,7 +200,7 @@ class HonourTest(base.TestCase):
     def test_rejected_request_is_not_counted_but_leftover_deleted(self):
         client = FakeClient(final='active', create=0)
         obs = self.observer(client, ['network'])
-        row = obs.request(honour.KINDS['network'])
+        row = obs.request(honour.WRITE_KINDS['network'])
         self.assertEqual(honour.REJECTED, row['outcome'])
         self.assertEqual(1, len(client.resources))
         honour.reconcile(self.store, client, self.run_id, 30, poll=0)
@@ -213,7 +214,7 @@ class HonourTest(base.TestCase):
         name = honour.resource_name(self.run_id, 'network', 7)
         self.store.add_honour_request(self.run_id, 'network', 'network',
                                       name, requested_at=1.0)
-        client.call('POST', honour.KINDS['network'], 'v2.0/networks',
+        client.call('POST', honour.WRITE_KINDS['network'], 'v2.0/networks',
                     {'network': {'name': name}})
         rows = honour.reconcile(self.store, client, self.run_id, 30,
                                 poll=0)
@@ -229,3 +230,22 @@ class HonourTest(base.TestCase):
         rows = honour.reconcile(self.store, client, self.run_id, 30,
                                 poll=0)
         self.assertEqual(honour.REJECTED, rows[0]['outcome'])
+
+
+class ClientEndpointTest(base.TestCase):
+    """The endpoint of a kind comes from its service profile's types."""
+
+    def test_catalog_types_of_the_profiles(self):
+        client = honour.Client(None, {'volumev3': 'http://c/v3/p/',
+                                      'volume': 'http://old/v2/p'}, None)
+        self.assertEqual('http://c/v3/p',
+                         client.endpoint(honour.WRITE_KINDS['volume']))
+        self.assertIsNone(client.endpoint(honour.WRITE_KINDS['network']))
+        for kind in honour.WRITE_KINDS.values():
+            self.assertIn(kind.service, client.catalog_types, kind.name)
+
+    def test_a_plugged_in_profile_names_new_types(self):
+        client = honour.Client(None, {'blockstore': 'http://b'}, None,
+                               catalog_types={'volume': ('blockstore',)})
+        self.assertEqual('http://b',
+                         client.endpoint(honour.WRITE_KINDS['volume']))

@@ -7,9 +7,11 @@ import time
 
 import fixtures
 
+from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.observers import fixture as obs_fixture
 from upgrade_tempest_plugin.observers import lifecycle
+from upgrade_tempest_plugin.observers import runner
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.observers import fakes
@@ -70,6 +72,46 @@ class LifecycleTest(base.TestCase):
         self.assertEqual('stopped', status['state'])
         self.assertEqual('SIGTERM', status['process']['stop_reason'])
         self.assertGreater(status['process']['samples_written'], 20)
+
+    def _pidfile(self):
+        return runner.pidfile_path(self.tmp, 'run-1')
+
+    def _rewrite_pidfile(self, **record):
+        with open(self._pidfile(), 'w') as f:
+            json.dump(record, f)
+
+    def test_pidfile_records_the_start_time(self):
+        status, _ = self._start()
+        rec = procs.read_pidfile(self._pidfile())
+        self.assertEqual(status['pid'], rec.pid)
+        self.assertEqual(procs.start_time(status['pid']), rec.starttime)
+        self.assertEqual('run-1', rec.info['run_id'])
+
+    def test_a_reused_pid_is_not_signalled(self):
+        status, _ = self._start()
+        pid = status['pid']
+        started = procs.start_time(pid)
+        # the pidfile names the pid, but another process's start time
+        self._rewrite_pidfile(pid=pid, starttime=started + 1)
+        self.assertFalse(lifecycle.status(self.store, 'run-1',
+                                          self.tmp)['alive'])
+        result = lifecycle.stop(self.store, 'run-1', self.tmp, timeout=5)
+        self.assertEqual('not running', result['how'])
+        time.sleep(0.3)
+        self.assertEqual(started, procs.start_time(pid))
+        self._rewrite_pidfile(pid=pid, starttime=started)
+        self.assertEqual('SIGTERM', lifecycle.stop(
+            self.store, 'run-1', self.tmp, timeout=10)['how'])
+
+    def test_old_pidfile_without_start_time(self):
+        status, _ = self._start()
+        pid = status['pid']
+        self._rewrite_pidfile(pid=pid, run_id='run-1')
+        self.assertEqual(pid, lifecycle.status(self.store, 'run-1',
+                                               self.tmp)['pid'])
+        result = lifecycle.stop(self.store, 'run-1', self.tmp, timeout=10)
+        self.assertEqual('SIGTERM', result['how'])
+        self.assertFalse(lifecycle.pid_alive(pid))
 
     def test_kill_9_loses_at_most_a_second_and_restart_continues(self):
         status, _ = self._start()

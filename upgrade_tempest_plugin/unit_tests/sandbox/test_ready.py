@@ -12,6 +12,7 @@ import urllib.error
 
 import fixtures
 
+from upgrade_tempest_plugin.common import waits
 from upgrade_tempest_plugin.sandbox import admin_client
 from upgrade_tempest_plugin.sandbox import cloud
 from upgrade_tempest_plugin.sandbox import errors
@@ -107,9 +108,10 @@ class WaitUsableTest(base.TestCase):
         self.out = io.StringIO()
         self.sandbox = cloud.Sandbox(self.layout, self.out)
         self.clock = FakeClock()
-        self.useFixture(fixtures.MockPatchObject(
-            cloud, 'time', types.SimpleNamespace(
-                monotonic=self.clock.monotonic, sleep=self.clock.sleep)))
+        fake_time = types.SimpleNamespace(monotonic=self.clock.monotonic,
+                                          sleep=self.clock.sleep)
+        self.useFixture(fixtures.MockPatchObject(cloud, 'time', fake_time))
+        self.useFixture(fixtures.MockPatchObject(waits, 'time', fake_time))
         self.useFixture(fixtures.MockPatchObject(
             self.sandbox, 'running', return_value=1234))
         self.useFixture(fixtures.MockPatchObject(

@@ -48,13 +48,3 @@ class TestProfilesKnowTheirReleases(base.TestCase):
                 self.assertIn(name, releases.HISTORY)
                 self.assertEqual(profile.package,
                                  releases.HISTORY[name].package)
-
-    def test_workload_kinds_exist(self):
-        from upgrade_tempest_plugin import workloads
-        owned = []
-        for profile in registry.load_profiles().values():
-            for kind in profile.workload_kinds:
-                self.assertEqual(profile.name,
-                                 workloads.BY_NAME[kind].service)
-                owned.append(kind)
-        self.assertEqual(sorted(workloads.BY_NAME), sorted(owned))

@@ -7,6 +7,7 @@ from tempest.lib import exceptions as lib_exc
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.workloads import test_workloads
 from upgrade_tempest_plugin.workloads import kinds
+from upgrade_tempest_plugin.workloads.kinds import base as kinds_base
 from upgrade_tempest_plugin.workloads import resources
 from upgrade_tempest_plugin.workloads import waiters
 
@@ -155,7 +156,7 @@ class KindsFailFastTest(test_workloads.WorkloadTestCase):
         ws = self.new_set()      # a 300 s timeout
         self.failing_extend(ws)
         begin = time.monotonic()
-        problems = kinds.BY_NAME['volume_with_snapshot'].act(ws)
+        problems = kinds.load()['volume_with_snapshot'].act(ws)
         self.assertLess(time.monotonic() - begin, 5)
         vol = ws.recorded('volume_with_snapshot', 'volume', 'volume')
         self.assertEqual(
@@ -173,7 +174,7 @@ class KindsFailFastTest(test_workloads.WorkloadTestCase):
         self.create_all()
         ws = self.new_set(timeout=0.05)
         self.failing_extend(ws, status='extending')
-        problems = kinds.BY_NAME['volume_with_snapshot'].act(ws)
+        problems = kinds.load()['volume_with_snapshot'].act(ws)
         self.assertEqual(1, len(problems))
         self.assertIn('still has size 1 (status extending) after 0.05s, '
                       'expected 2', problems[0])
@@ -192,7 +193,7 @@ class KindsFailFastTest(test_workloads.WorkloadTestCase):
         ws.resources.clients.volumes_client_latest.create_volume = (
             create_in_error)
         begin = time.monotonic()
-        problems = kinds.BY_NAME['volume_with_snapshot'].act(ws)
+        problems = kinds.load()['volume_with_snapshot'].act(ws)
         self.assertLess(time.monotonic() - begin, 5)
         self.assertEqual(1, len(problems), problems)
         self.assertIn('could not be restored to a new volume', problems[0])
@@ -205,10 +206,11 @@ class KindsFailFastTest(test_workloads.WorkloadTestCase):
         entry = {'name': 'v', 'resource_id': 'id-1', 'state': None}
         self.assertEqual(
             "volume v (id-1) has size 1, expected 2 or 3",
-            kinds._status('volume', entry, {'size': 1}, (2, 3),
-                          field='size'))
+            kinds_base.status_problem('volume', entry, {'size': 1},
+                                      (2, 3), field='size'))
         self.assertEqual(
             "volume v (id-1) has status 'creating', expected None or "
             "available",
-            kinds._status('volume', entry, {'status': 'creating'},
-                          (None, 'available')))
+            kinds_base.status_problem('volume', entry,
+                                      {'status': 'creating'},
+                                      (None, 'available')))

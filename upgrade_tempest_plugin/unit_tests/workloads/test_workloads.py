@@ -6,6 +6,7 @@ from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.workloads import fakes
 from upgrade_tempest_plugin.workloads import guard
 from upgrade_tempest_plugin.workloads import kinds
+from upgrade_tempest_plugin.workloads.kinds import base as kinds_base
 from upgrade_tempest_plugin.workloads import resources
 from upgrade_tempest_plugin.workloads import workload_set
 
@@ -20,6 +21,7 @@ class WorkloadTestCase(base.TestCase):
         super().setUp()
         self.cloud = fakes.FakeCloud()
         self.store = fakes.FakeStore()
+        self.kinds = kinds.load()
 
     def new_set(self, limit=3):
         res = resources.Resources(self.cloud.manager(), timeout=1,
@@ -29,7 +31,7 @@ class WorkloadTestCase(base.TestCase):
 
     def create_all(self):
         ws = self.new_set()
-        for kind in kinds.KINDS:
+        for kind in self.kinds.values():
             with ws.creating(kind.name, kind.service, kind.name):
                 kind.create_or_verify(ws)
         return ws
@@ -73,14 +75,14 @@ class TestCreateOrVerify(WorkloadTestCase):
     def test_all_verify_clean(self):
         self.create_all()
         ws = self.new_set()
-        for kind in kinds.KINDS:
+        for kind in self.kinds.values():
             self.assertEqual([], kind.verify(ws), kind.name)
 
     def test_verify_lists_each_type_once(self):
         self.create_all()
         ws = self.new_set()
         self.cloud.calls.clear()
-        for kind in kinds.KINDS:
+        for kind in self.kinds.values():
             kind.verify(ws)
         self.assertEqual([], [c for c in self.cloud.calls
                               if c.startswith('show')])
@@ -89,7 +91,7 @@ class TestCreateOrVerify(WorkloadTestCase):
 
     def test_interrupted_create_is_adopted(self):
         ws = self.new_set()
-        kind = kinds.BY_NAME['image_with_data']
+        kind = self.kinds['image_with_data']
         name = ws.resource_name(kind.name, 'image')
         # The process died after the create request: recorded without id.
         self.store.record_workload('run1', 'image', name, None, 'image',
@@ -108,7 +110,7 @@ class TestVerifyFindsDamage(WorkloadTestCase):
         ws = self.new_set()
         entry = ws.recorded('server_with_volume', 'data', 'volume')
         del self.cloud.items['volume'][entry['resource_id']]
-        problems = kinds.BY_NAME['server_with_volume'].verify(ws)
+        problems = self.kinds['server_with_volume'].verify(ws)
         self.assertEqual(1, len(problems), problems)
         self.assertIn('volume upgrade-run1-server-with-volume-data',
                       problems[0])
@@ -120,7 +122,7 @@ class TestVerifyFindsDamage(WorkloadTestCase):
         entry = ws.recorded('server_with_volume', 'data', 'volume')
         self.cloud.items['volume'][entry['resource_id']].update(
             status='available', attachments=[])
-        problems = kinds.BY_NAME['server_with_volume'].verify(ws)
+        problems = self.kinds['server_with_volume'].verify(ws)
         self.assertTrue(any('not attached' in p for p in problems))
 
     def test_reading_reads_the_ledger_once(self):
@@ -134,11 +136,11 @@ class TestVerifyFindsDamage(WorkloadTestCase):
             return real(*args, **kwargs)
         self.store.list_workloads = counted
         with ws.reading():
-            for kind in kinds.KINDS:
+            for kind in self.kinds.values():
                 self.assertEqual([], kind.verify(ws))
         self.assertEqual(1, len(lists))
         # Outside reading(), another set's write is seen at once.
-        kind = kinds.BY_NAME['image_with_data']
+        kind = self.kinds['image_with_data']
         entry = ws.recorded(kind.name, 'image', 'image')
         self.new_set().update_attrs('image', entry['name'], 'elsewhere')
         self.assertEqual('elsewhere',
@@ -147,10 +149,10 @@ class TestVerifyFindsDamage(WorkloadTestCase):
     def test_interrupted_stop_is_explained(self):
         self.create_all()
         ws = self.new_set()
-        kind = kinds.BY_NAME['server_boot_from_volume']
+        kind = self.kinds['server_boot_from_volume']
         entry = ws.recorded(kind.name, 'server', 'server')
         # The stop went out, then the run died before the start.
-        ws.update_attrs('server', entry['name'], kinds.STOPPING)
+        ws.update_attrs('server', entry['name'], kinds_base.STOPPING)
         self.cloud.items['server'][entry['resource_id']]['status'] = 'SHUTOFF'
         problems = kind.verify(ws)
         self.assertIn("has status 'SHUTOFF', expected ACTIVE (a stop/start "
@@ -167,12 +169,12 @@ class TestVerifyFindsDamage(WorkloadTestCase):
         ws = self.new_set()
         entry = ws.recorded('image_with_data', 'image', 'image')
         self.cloud.image_data[entry['resource_id']] = b'other'
-        problems = kinds.BY_NAME['image_with_data'].act(ws)
+        problems = self.kinds['image_with_data'].act(ws)
         self.assertIn('downloaded data has sha512', problems[0])
 
     def test_nothing_recorded(self):
         ws = self.new_set()
-        problems = kinds.BY_NAME['network_stack'].verify(ws)
+        problems = self.kinds['network_stack'].verify(ws)
         self.assertIn('not (completely) recorded', problems[0])
 
 
@@ -182,12 +184,12 @@ class TestActions(WorkloadTestCase):
         self.create_all()
         before = self.resource_count()
         ws = self.new_set()
-        for kind in kinds.KINDS:
+        for kind in self.kinds.values():
             self.assertEqual([], kind.act(ws), kind.name)
         self.assertEqual(before, self.resource_count())
         # The extended size is the new expectation; verify stays clean.
         ws = self.new_set()
-        for kind in kinds.KINDS:
+        for kind in self.kinds.values():
             self.assertEqual([], kind.verify(ws), kind.name)
         vol = ws.recorded('volume_with_snapshot', 'volume', 'volume')
         self.assertEqual(2, vol['attrs']['size'])
@@ -199,7 +201,7 @@ class TestActions(WorkloadTestCase):
             vars(SETTINGS), server_power_actions=False))
         self.cloud.calls.clear()
         for name in ('server_with_volume', 'server_boot_from_volume'):
-            self.assertEqual([], kinds.BY_NAME[name].act(ws))
+            self.assertEqual([], self.kinds[name].act(ws))
         self.assertNotIn('stop_server', self.cloud.calls)
         self.assertEqual(2, self.cloud.calls.count('set_server_metadata_item'))
 
@@ -263,7 +265,7 @@ class TestCascadeStop(WorkloadTestCase):
         # Volumes come up, servers fail: the partial workload is undone.
         self.cloud.fail_creates = {'server'}
         ws = self.new_set(limit=2)
-        kind = kinds.BY_NAME['server_with_volume']
+        kind = self.kinds['server_with_volume']
         self.assertRaises(lib_exc.ServerFault, self._create, ws, kind)
         self.assertEqual({}, self.cloud.items['volume'])
         self.assertEqual([], ws.entries())
@@ -272,7 +274,9 @@ class TestCascadeStop(WorkloadTestCase):
                                    'security_group'}
         ws = self.new_set(limit=2)
         results = []
-        for kind in kinds.KINDS[:3]:
+        for kind in [self.kinds[name] for name in (
+                'server_with_volume', 'server_boot_from_volume',
+                'volume_with_snapshot')]:
             try:
                 self._create(ws, kind)
             except Exception as exc:
@@ -290,7 +294,7 @@ class TestCascadeStop(WorkloadTestCase):
         # A later process of the same run does not create at all.
         self.cloud.fail_creates = set()
         ws = self.new_set(limit=2)
-        kind = kinds.BY_NAME['image_with_data']
+        kind = self.kinds['image_with_data']
         self.assertRaises(guard.CascadeStop, self._create, ws, kind)
         self.assertEqual({}, self.cloud.items['image'])
 
@@ -319,7 +323,7 @@ class TestWithTheRealStore(WorkloadTestCase):
         self.create_all()
         self.assertEqual(count, self.resource_count())
         ws = self.new_set()
-        for kind in kinds.KINDS:
+        for kind in self.kinds.values():
             self.assertEqual([], kind.verify(ws), kind.name)
             self.assertEqual([], kind.act(ws), kind.name)
         self.assertEqual([], self.new_set().destroy())

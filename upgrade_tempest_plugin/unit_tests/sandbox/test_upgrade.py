@@ -1,4 +1,4 @@
-"""Bad input fails with one line and exit 2, before anything is made."""
+"""What ``sandbox upgrade`` plans, stages and stops."""
 
 import io
 import json
@@ -7,137 +7,13 @@ from unittest import mock
 
 import fixtures
 
-from upgrade_tempest_plugin.cmd import main
+from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.sandbox import cloud
 from upgrade_tempest_plugin.sandbox import layout
-from upgrade_tempest_plugin.sandbox import ports
-from upgrade_tempest_plugin.sandbox import procs
 from upgrade_tempest_plugin.sandbox import state
 from upgrade_tempest_plugin.sandbox import upgrade
 from upgrade_tempest_plugin.unit_tests import base
-
-
-class CommandLineTest(base.TestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.root = self.useFixture(fixtures.TempDir()).path
-        self.dir = os.path.join(self.root, 'sandbox')
-        self.useFixture(fixtures.EnvironmentVariable(
-            layout.CACHE_ENV, os.path.join(self.root, 'cache')))
-        self.stderr = self.useFixture(fixtures.MonkeyPatch(
-            'sys.stderr', io.StringIO())).new_value
-        self.useFixture(fixtures.MonkeyPatch('sys.stdout', io.StringIO()))
-
-    def run_cli(self, *args):
-        return main.main(list(args) + ['--dir', self.dir])
-
-    def assertUserError(self, text, *args):
-        self.assertEqual(2, self.run_cli(*args))
-        lines = self.stderr.getvalue().strip().splitlines()
-        self.assertEqual(1, len(lines), lines)
-        self.assertIn(text, lines[0])
-        self.assertFalse(os.path.exists(self.dir))
-        self.assertFalse(os.path.exists(os.path.join(self.root, 'cache')))
-
-    def test_unknown_release(self):
-        self.assertUserError("unknown release '2099.1'",
-                             'sandbox', 'up', '--release', '2099.1')
-
-    def test_unknown_service(self):
-        self.assertUserError('unknown service swift', 'sandbox', 'up',
-                             '--release', '2026.1', '--services', 'swift')
-
-    def test_port_in_use(self):
-        busy = ports.PORTS['keystone']
-        with mock.patch.object(ports, 'in_use', lambda p: p == busy):
-            self.assertUserError('port %d (keystone)' % busy,
-                                 'sandbox', 'up', '--release', '2026.1')
-
-    def test_disk_too_small(self):
-        with mock.patch.object(cloud, 'DISK_BUILD', 1 << 60):
-            self.assertUserError('GiB free', 'sandbox', 'up',
-                                 '--release', '2026.1')
-
-    def test_bad_port_offset(self):
-        self.assertUserError('port offset 150', 'sandbox', 'up',
-                             '--release', '2026.1', '--port-offset', '150')
-
-    def test_upgrade_without_sandbox(self):
-        self.assertUserError('no sandbox', 'sandbox', 'upgrade',
-                             '--to', '2026.2')
-
-    def test_status_without_sandbox(self):
-        self.assertUserError('no sandbox', 'sandbox', 'status')
-
-    def test_demo_unsupported_skip(self):
-        self.assertUserError('SLURP', 'demo', '--from', '2025.2',
-                             '--to', '2026.2')
-
-    def test_demo_wrong_direction(self):
-        self.assertUserError('must be after', 'demo', '--from', '2026.2',
-                             '--to', '2026.1')
-
-
-class PortOffsetTest(base.TestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.addCleanup(ports.use_offset, 0)
-        root = self.useFixture(fixtures.TempDir()).path
-        self.layout = layout.Layout(root, root)
-
-    def test_new_sandbox_takes_the_offset(self):
-        sb = cloud.Sandbox(self.layout, io.StringIO(), 300)
-        self.assertEqual(300, sb.port_offset)
-        self.assertEqual(ports.BASE['keystone'] + 300,
-                         ports.PORTS['keystone'])
-
-    def test_built_sandbox_keeps_its_offset(self):
-        state.save(self.layout, state.new('2026.1', ['keystone'], 200))
-        self.assertEqual(200, cloud.Sandbox(self.layout).port_offset)
-        self.assertEqual(ports.BASE['mariadb'] + 200, ports.PORTS['mariadb'])
-        e = self.assertRaises(exceptions.UserError, cloud.Sandbox,
-                              self.layout, io.StringIO(), 0)
-        self.assertIn('port offset 200', str(e))
-
-    def test_environment_default(self):
-        self.useFixture(fixtures.EnvironmentVariable(ports.OFFSET_ENV,
-                                                     '100'))
-        self.assertEqual(100, cloud.Sandbox(self.layout).port_offset)
-
-
-class UpPlanTest(base.TestCase):
-
-    def setUp(self):
-        super().setUp()
-        root = self.useFixture(fixtures.TempDir()).path
-        self.layout = layout.Layout(root, root)
-        self.sandbox = cloud.Sandbox(self.layout, io.StringIO())
-        self.useFixture(fixtures.MockPatchObject(ports, 'in_use',
-                                                 return_value=False))
-        self.useFixture(fixtures.MockPatchObject(cloud, 'DISK_BUILD', 0))
-
-    def test_new_sandbox(self):
-        self.assertEqual({'keystone': '2026.1', 'glance': '2026.1'},
-                         self.sandbox.plan_up('2026.1', ['glance']))
-
-    def test_partly_upgraded_sandbox_keeps_each_series(self):
-        st = state.new('2026.1', ['keystone', 'glance'])
-        st['services'] = {
-            'keystone': {'series': '2026.2', 'version': '30.0.0'},
-            'glance': {'series': '2026.1', 'version': '32.0.0'}}
-        state.save(self.layout, st)
-        expected = {'keystone': '2026.2', 'glance': '2026.1'}
-        self.assertEqual(expected, self.sandbox.plan_up('2026.1', []))
-        self.assertEqual(expected, self.sandbox.plan_up('2026.2', []))
-        e = self.assertRaises(exceptions.UserError, self.sandbox.plan_up,
-                              '2025.2', [])
-        self.assertIn('sandbox upgrade', str(e))
-        e = self.assertRaises(exceptions.UserError, self.sandbox.plan_up,
-                              '2026.1', ['nova'])
-        self.assertIn('destroy it', str(e))
 
 
 class UpgradePlanTest(base.TestCase):

@@ -1,0 +1,125 @@
+"""Probe samples, the gaps between them, and the series the analysis
+reads."""
+
+import operator
+
+import sqlalchemy as sa
+
+from upgrade_tempest_plugin.store import engine as engine_mod
+from upgrade_tempest_plugin.store import models
+
+SAMPLES = models.Sample.__table__
+GAPS = models.Gap.__table__
+
+SAMPLE_FIELDS = ('run_id', 'observer', 'target', 'sent_at', 'answered_at',
+                 'latency', 'outcome', 'status', 'process_id', 'detail')
+
+
+class SampleRecords(object):
+    """Samples and gaps, a part of :class:`.api.Store`.
+
+    Needs :meth:`ProcessRecords.heartbeat` beside it.
+    """
+
+    def add_samples(self, samples, heartbeat=None):
+        """Insert many samples (dicts with SAMPLE_FIELDS) in one transaction.
+
+        ``heartbeat``: optional dict of :meth:`heartbeat` arguments written
+        in the same transaction, so a live process and its samples are
+        never out of step.
+        """
+        with self.engine.begin() as conn:
+            if samples:
+                conn.execute(SAMPLES.insert(), [
+                    {f: s.get(f) for f in SAMPLE_FIELDS} for s in samples])
+            if heartbeat:
+                self.heartbeat(conn=conn, **heartbeat)
+
+    def add_gap(self, run_id, starts_at, ends_at, reason, observer=None,
+                target=None, process_id=None, lost_samples=0, detail=None):
+        with self.engine.begin() as conn:
+            conn.execute(GAPS.insert().values(
+                run_id=run_id, starts_at=starts_at, ends_at=ends_at,
+                reason=reason, observer=observer, target=target,
+                process_id=process_id, lost_samples=lost_samples,
+                detail=None if detail is None else str(detail)[:255]))
+
+    def list_gaps(self, run_id):
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(GAPS).where(
+                GAPS.c.run_id == run_id).order_by(GAPS.c.starts_at)).all()
+        return [engine_mod.as_dict(r) for r in rows]
+
+    def list_samples(self, run_id, observer=None, target=None, start=None,
+                     end=None):
+        """Samples as dicts, in the order they were sent (small runs)."""
+        query = sa.select(SAMPLES).where(SAMPLES.c.run_id == run_id)
+        if observer is not None:
+            query = query.where(SAMPLES.c.observer == observer)
+        if target is not None:
+            query = query.where(SAMPLES.c.target == target)
+        if start is not None:
+            query = query.where(SAMPLES.c.sent_at >= start)
+        if end is not None:
+            query = query.where(SAMPLES.c.sent_at < end)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(
+                SAMPLES.c.sent_at, SAMPLES.c.id)).all()
+        return [engine_mod.as_dict(r) for r in rows]
+
+    def sample_targets(self, run_id, observer=None):
+        """[(observer, target, count, first sent, last sent)]."""
+        query = sa.select(
+            SAMPLES.c.observer, SAMPLES.c.target, sa.func.count(),
+            sa.func.min(SAMPLES.c.sent_at), sa.func.max(SAMPLES.c.sent_at),
+        ).where(SAMPLES.c.run_id == run_id).group_by(
+            SAMPLES.c.observer, SAMPLES.c.target)
+        if observer is not None:
+            query = query.where(SAMPLES.c.observer == observer)
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query).all()]
+
+    def target_series(self, run_id, observer, target):
+        """The samples of one target as flat, time-ordered columns.
+
+        Returns a dict: ``ok_sent`` and ``ok_latency`` of the successful
+        samples, ``fail_sent`` and ``fail_outcome`` of the others.  Two
+        index-only scans (the covering index holds sent_at, outcome and
+        latency); no per-sample object is built.
+        """
+        where = (SAMPLES.c.run_id == run_id,
+                 SAMPLES.c.observer == observer,
+                 SAMPLES.c.target == target)
+        ok_query = sa.select(SAMPLES.c.sent_at, SAMPLES.c.latency).where(
+            *where, SAMPLES.c.outcome == models.OUTCOME_OK).order_by(
+                SAMPLES.c.sent_at)
+        fail_query = sa.select(SAMPLES.c.sent_at, SAMPLES.c.outcome).where(
+            *where, SAMPLES.c.outcome != models.OUTCOME_OK).order_by(
+                SAMPLES.c.sent_at)
+        with self.engine.connect() as conn:
+            ok_rows = self._fetch_raw(conn, ok_query)
+            fail_rows = self._fetch_raw(conn, fail_query)
+        first = operator.itemgetter(0)
+        second = operator.itemgetter(1)
+        return {'ok_sent': list(map(first, ok_rows)),
+                'ok_latency': list(map(second, ok_rows)),
+                'fail_sent': list(map(first, fail_rows)),
+                'fail_outcome': list(map(second, fail_rows))}
+
+    def _fetch_raw(self, conn, query):
+        """Rows of ``query`` as plain DB-API tuples.
+
+        Millions of samples come back several times faster than through
+        SQLAlchemy's Row objects.
+        """
+        compiled = query.compile(dialect=self.engine.dialect)
+        if compiled.positional:
+            params = tuple(compiled.params[k] for k in compiled.positiontup)
+        else:
+            params = compiled.params
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.execute(str(compiled), params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
