@@ -17,7 +17,6 @@ import time
 import types
 import uuid
 
-from cliff import lister
 import yaml
 
 from upgrade_tempest_plugin.cmd import base
@@ -42,15 +41,9 @@ def _queue_options(conf):
 
 
 def _context(args):
-    """(queue options, context whose ``store`` opens on first use).
-
-    Merge point: the run context of cmd/base.py replaces observe.Context
-    here once it exists.
-    """
-    from upgrade_tempest_plugin.cmd import observe
-    context = observe.Context(argparse.Namespace(
-        config_file=args.config_file, state_dir=args.state_dir,
-        run_id=None))
+    """(queue options, run context whose ``store`` opens on first use)."""
+    context = base.RunContext.of(config_file=args.config_file,
+                                 state_dir=args.state_dir)
     return _queue_options(context.conf), context
 
 
@@ -101,17 +94,23 @@ def _reconcile(client, store):
     return records.reconcile(store, known)
 
 
-class _QueueCommand(base.Command, lister.Lister):
+def _add_store_arguments(parser):
+    """Add ``--config-file`` and ``--state-dir``.
+
+    They say where the store and ``[upgrade_queue]`` come from; a queue
+    command has no run.
+    """
+    base.add_config_argument(parser)
+    parser.add_argument('--state-dir',
+                        help='state directory of the default store '
+                             '(default: [upgrade] state_dir)')
+    return parser
+
+
+class _QueueCommand(base.Lister):
 
     def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('--config-file', metavar='TEMPEST_CONF',
-                            help='tempest.conf with [upgrade] (store) and '
-                                 '[upgrade_queue] (default: etc/tempest.conf '
-                                 'when there is one)')
-        parser.add_argument('--state-dir',
-                            help='state directory of the default store '
-                                 '(default: [upgrade] state_dir)')
+        parser = _add_store_arguments(super().get_parser(prog_name))
         parser.add_argument('--gearman', action='append', metavar='HOST:PORT',
                             type=worker_mod.gearman_address,
                             help='geard (repeat for more; default: '
@@ -141,16 +140,13 @@ def _clouds_entry(path, name):
 
 
 def phase_regex(phase):
-    """The validator regex of a phase.
-
-    Merge point: the phases move from cmd/demo.py to campaign/.
-    """
-    from upgrade_tempest_plugin.cmd import demo
+    """The validator regex of a phase (:data:`facade.PHASES`)."""
+    from upgrade_tempest_plugin import facade
     try:
-        return demo.PHASES[phase]
+        return facade.PHASES[phase]
     except KeyError:
         raise exceptions.UserError('--phase: one of %s' % ', '.join(
-            sorted(demo.PHASES)))
+            sorted(facade.PHASES)))
 
 
 def build_payload(args, options):
@@ -371,12 +367,7 @@ class Api(base.Command):
     """Serve the status API (POST /update-test-status/) until stopped."""
 
     def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('--config-file', metavar='TEMPEST_CONF',
-                            help='tempest.conf with [upgrade] (store) and '
-                                 '[upgrade_queue] (known hosts, tokens)')
-        parser.add_argument('--state-dir',
-                            help='state directory of the default store')
+        parser = _add_store_arguments(super().get_parser(prog_name))
         parser.add_argument('--listen', default='127.0.0.1:8740',
                             type=worker_mod.gearman_address,
                             metavar='HOST:PORT',
