@@ -28,6 +28,8 @@ from upgrade_tempest_plugin.queue import records
 from upgrade_tempest_plugin.queue import reporter
 from upgrade_tempest_plugin.queue import worker as worker_mod
 
+NO_GEARD_WARNING = ('upgrade-tempest: warning: %s; states as last '
+                    'reported\n')
 JOB_COLUMNS = ('test_id', 'cloud', 'state', 'worker', 'progress', 'passed',
                'failed', 'skipped', 'tempest', 'reason')
 
@@ -42,8 +44,7 @@ def _queue_options(conf):
 
 def _context(args):
     """(queue options, run context whose ``store`` opens on first use)."""
-    context = base.RunContext.of(config_file=args.config_file,
-                                 state_dir=args.state_dir)
+    context = base.RunContext.of(config_file=args.config_file)
     return _queue_options(context.conf), context
 
 
@@ -83,6 +84,22 @@ def _job_row(job):
             job['tempest_version'], job['reason'] or '')
 
 
+def _reconcile_if_possible(args, options, store, stderr):
+    """Mark lost what geard forgot; without geard, warn and go on.
+
+    The store's view is still worth showing when geard does not answer.
+    """
+    try:
+        client = _connect(args, options)
+    except exceptions.Failure as exc:
+        stderr.write(NO_GEARD_WARNING % exc)
+        return
+    try:
+        _reconcile(client, store)
+    finally:
+        client.shutdown()
+
+
 def _reconcile(client, store):
     def known(location):
         try:
@@ -94,23 +111,10 @@ def _reconcile(client, store):
     return records.reconcile(store, known)
 
 
-def _add_store_arguments(parser):
-    """Add ``--config-file`` and ``--state-dir``.
-
-    They say where the store and ``[upgrade_queue]`` come from; a queue
-    command has no run.
-    """
-    base.add_config_argument(parser)
-    parser.add_argument('--state-dir',
-                        help='state directory of the default store '
-                             '(default: [upgrade] state_dir)')
-    return parser
-
-
 class _QueueCommand(base.Lister):
 
     def get_parser(self, prog_name):
-        parser = _add_store_arguments(super().get_parser(prog_name))
+        parser = base.add_config_argument(super().get_parser(prog_name))
         parser.add_argument('--gearman', action='append', metavar='HOST:PORT',
                             type=worker_mod.gearman_address,
                             help='geard (repeat for more; default: '
@@ -274,11 +278,7 @@ class List(_QueueCommand):
     def take_action(self, args):
         options, context = _context(args)
         store = context.store
-        client = _connect(args, options)
-        try:
-            _reconcile(client, store)
-        finally:
-            client.shutdown()
+        _reconcile_if_possible(args, options, store, self.app.stderr)
         return JOB_COLUMNS, [_job_row(job) for job in
                              records.list_jobs(store, args.state)]
 
@@ -294,30 +294,45 @@ class Status(_QueueCommand):
 
     def take_action(self, args):
         options, context = _context(args)
-        store = context.store
-        client = _connect(args, options)
-        try:
-            if not args.job:
+        if not args.job:
+            client = _connect(args, options)
+            try:
                 return (('geard', 'function', 'jobs', 'running', 'workers'),
                         gear_client.functions(client))
-            _reconcile(client, store)
-            job = records.get_job(store, args.job)
-            if job is None:
-                raise exceptions.UserError('no job %s' % args.job)
-            rows = [(_when(s['at']), s['state'], s['worker'] or '-',
-                     s['message'] or '')
-                    for s in records.list_status(store, args.job)]
-            if job['handle'] and job['state'] not in reporter.FINAL_STATES:
-                live = gear_client.job_status(client, job['handle'])
-                if live['known']:
-                    rows.append(('now', 'running' if live['running']
-                                 else 'queued', job['worker'] or '-',
-                                 '%s/%s tests' % (live['numerator'] or 0,
-                                                  live['denominator'] or '?')
-                                 if live['running'] else 'waiting in geard'))
+            finally:
+                client.shutdown()
+        store = context.store
+        if records.get_job(store, args.job) is None:
+            raise exceptions.UserError('no job %s' % args.job)
+        try:
+            client = _connect(args, options)
+        except exceptions.Failure as exc:
+            self.app.stderr.write(NO_GEARD_WARNING % exc)
+            client = None
+        try:
+            if client:
+                _reconcile(client, store)
+            return ('at', 'state', 'worker', 'message'), self._rows(
+                client, records.get_job(store, args.job), store)
         finally:
-            client.shutdown()
-        return ('at', 'state', 'worker', 'message'), rows
+            if client:
+                client.shutdown()
+
+    @staticmethod
+    def _rows(client, job, store):
+        rows = [(_when(s['at']), s['state'], s['worker'] or '-',
+                 s['message'] or '')
+                for s in records.list_status(store, job['test_id'])]
+        if client and job['handle'] and job['state'] not in \
+                reporter.FINAL_STATES:
+            live = gear_client.job_status(client, job['handle'])
+            if live['known'] and live['running']:
+                rows.append(('now', 'running', job['worker'] or '-',
+                             '%s/%s tests' % (live['numerator'] or 0,
+                                              live['denominator'] or '?')))
+            elif live['known']:
+                rows.append(('now', 'queued', '-', 'waiting in geard'))
+        return rows
 
 
 class Cancel(_QueueCommand):
@@ -367,7 +382,7 @@ class Api(base.Command):
     """Serve the status API (POST /update-test-status/) until stopped."""
 
     def get_parser(self, prog_name):
-        parser = _add_store_arguments(super().get_parser(prog_name))
+        parser = base.add_config_argument(super().get_parser(prog_name))
         parser.add_argument('--listen', default='127.0.0.1:8740',
                             type=worker_mod.gearman_address,
                             metavar='HOST:PORT',

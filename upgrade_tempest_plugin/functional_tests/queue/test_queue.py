@@ -206,14 +206,22 @@ class QueueCliTest(testtools.TestCase):
                         '--test-id', 'cli-1', '-f', 'json')
         self.assertEqual(0, proc.returncode, proc.stderr)
         self.assertEqual('cli-1', json.loads(proc.stdout)[0]['test_id'])
-        proc = self.cli('status', '-f', 'value')
-        self.assertIn('upgrade_tempest_run 1 0 0', proc.stdout)
-        proc = self.cli('cancel', 'cli-1', '-f', 'value')
-        self.assertEqual((0, 'cli-1 cancelled\n'),
-                         (proc.returncode, proc.stdout), proc.stderr)
-        proc = self.cli('status', '-f', 'value')
+        proc = self.cli('status', '-f', 'json')
+        self.assertEqual([{'geard': self.pool.geard.address,
+                           'function': worker_mod.FUNCTION, 'jobs': 1,
+                           'running': 0, 'workers': 0}],
+                         json.loads(proc.stdout))
+        proc = self.cli('status', 'cli-1', '-f', 'json')
+        self.assertEqual([('queued', ''), ('queued', 'waiting in geard')],
+                         [(row['state'], row['message'])
+                          for row in json.loads(proc.stdout)])
+        proc = self.cli('cancel', 'cli-1', '-f', 'json')
+        self.assertEqual((0, [{'test_id': 'cli-1', 'state': 'cancelled'}]),
+                         (proc.returncode, json.loads(proc.stdout)),
+                         proc.stderr)
+        proc = self.cli('status', '-f', 'json')
         # geard forgets a function without jobs or workers.
-        self.assertEqual((0, ''), (proc.returncode, proc.stdout))
+        self.assertEqual((0, []), (proc.returncode, json.loads(proc.stdout)))
         proc = self.cli('list', '-f', 'json')
         self.assertEqual([('cli-1', 'cancelled')],
                          [(j['test_id'], j['state'])
@@ -223,6 +231,26 @@ class QueueCliTest(testtools.TestCase):
         self.assertTrue(proc.stderr.endswith(
             'upgrade-tempest: error: job cli-1 is cancelled: only a queued '
             'job can be cancelled\n'), proc.stderr)
+
+    def test_without_geard_list_and_status_show_the_last_reports(self):
+        self.pool.submit(job_payload('cli-3'))
+        nowhere = '127.0.0.1:%d' % pool_mod.geard.free_port()
+        proc = self.cli('list', '--gearman', nowhere, '-f', 'json')
+        self.assertEqual((0, [('cli-3', 'queued')]),
+                         (proc.returncode,
+                          [(j['test_id'], j['state'])
+                           for j in json.loads(proc.stdout)]))
+        self.assertIn('upgrade-tempest: warning: no geard answers at %s; '
+                      'states as last reported' % nowhere, proc.stderr)
+        proc = self.cli('status', 'cli-3', '--gearman', nowhere, '-f',
+                        'json')
+        self.assertEqual((0, ['queued']), (proc.returncode, [
+            row['state'] for row in json.loads(proc.stdout)]))
+        proc = self.cli('workers', '--gearman', nowhere)
+        self.assertEqual(1, proc.returncode)
+        self.assertTrue(proc.stderr.endswith(
+            'upgrade-tempest: error: no geard answers at %s\n' % nowhere),
+            proc.stderr)
 
     def test_bad_payload_is_refused_on_submit(self):
         path = os.path.join(self.pool.tmp, 'payload.json')
@@ -237,8 +265,9 @@ class QueueCliTest(testtools.TestCase):
 
     def test_workers_lists_each_slot(self):
         self.pool.add_worker('w1', slots=2)
-        proc = self.cli('workers', '-f', 'value', '-c', 'worker')
-        self.assertEqual(['w1-1', 'w1-2'], sorted(proc.stdout.split()))
+        proc = self.cli('workers', '-f', 'json')
+        self.assertEqual(['w1-1', 'w1-2'], sorted(
+            row['worker'] for row in json.loads(proc.stdout)))
 
 
 def _processes_under(path):
