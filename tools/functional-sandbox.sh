@@ -17,7 +17,9 @@
 #    b. the identity validators run by tempest;
 #    c. the observers (services stopped, restarted and frozen while they
 #       probe; kill -9 of the observer; store outages);
-#    d. last, as it destroys that sandbox: environment snapshots (a failed
+#    d. the test queue (real geard and workers on loopback; ten jobs
+#       against this sandbox).
+#    e. last, as it destroys that sandbox: environment snapshots (a failed
 #       run exported with its cloud, the sandbox destroyed, the bundle
 #       imported into a new sandbox with other ports, the same validator
 #       failing the same way; bundles through a directory and a real
@@ -63,4 +65,5 @@ sandbox up --release 2026.1
 suite validators
 suite . 'test_identity_validator'
 suite observers
+suite queue
 suite snapshot

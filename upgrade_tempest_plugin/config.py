@@ -331,6 +331,58 @@ UpgradeBudgetsGroup = [
 ]
 
 
+upgrade_queue_group = cfg.OptGroup(
+    name='upgrade_queue',
+    title='Test queue options',
+    help='The Gearman server that queues validator jobs and the status '
+         'API that workers report to (doc/source/queue.rst).')
+
+UpgradeQueueGroup = [
+    cfg.ListOpt('gearman_servers',
+                default=['127.0.0.1:4730'],
+                item_type=cfg.types.String(
+                    regex=r'^(\[[0-9a-fA-F:.]+\]|[^:\s]+):[0-9]{1,5}$'),
+                help='geard servers (HOST:PORT) that "upgrade-tempest queue" '
+                     'commands submit to and ask; workers name theirs with '
+                     '--gearman.'),
+    cfg.StrOpt('ssl_key',
+               default='',
+               help='Private key of this client for TLS to geard (gear '
+                    'uses TLS when key, certificate and CA are all set). '
+                    'Empty: plain TCP.'),
+    cfg.StrOpt('ssl_cert',
+               default='',
+               help='Certificate of this client for TLS to geard.'),
+    cfg.StrOpt('ssl_ca',
+               default='',
+               help='CA that signed geard\'s certificate.'),
+    cfg.StrOpt('status_api_url',
+               default='http://127.0.0.1:8740/update-test-status/',
+               regex=r'^https?://[^/?#@\s]+/([^?#\s]*/)?'
+                     r'update-test-status/$',
+               help='Where workers report a job\'s states: written into '
+                    'each submitted payload unless the payload names one.'),
+    cfg.ListOpt('status_api_known_hosts',
+                default=['127.0.0.1', '::1'],
+                help='Addresses or networks (10.0.0.0/24) of the test hosts '
+                     'whose reports the status API takes; any other caller '
+                     'is answered 405.'),
+    cfg.StrOpt('status_api_tokens_file',
+               default='',
+               help='File of "WORKER_NAME TOKEN" lines: the token each '
+                    'worker must send. A worker without a line is answered '
+                    '405. Keep it readable by the status API only. Empty: '
+                    'no worker is accepted.'),
+    cfg.IntOpt('status_api_max_body',
+               default=4 * 1024 * 1024,
+               min=1024,
+               max=256 * 1024 * 1024,
+               help='Largest request body (bytes) the status API reads; a '
+                    'larger one is answered 400. A job\'s last report '
+                    'carries one line per test.'),
+]
+
+
 def list_opts():
     """Return the option groups, for oslo-config-generator and Tempest."""
     return [
@@ -339,4 +391,5 @@ def list_opts():
         (upgrade_workloads_group.name, UpgradeWorkloadsGroup),
         (upgrade_observers_group.name, UpgradeObserversGroup),
         (upgrade_budgets_group.name, UpgradeBudgetsGroup),
+        (upgrade_queue_group.name, UpgradeQueueGroup),
     ]

@@ -268,3 +268,42 @@ class CampaignLock(Base):
     cloud = sa.Column(sa.String(64), primary_key=True)
     run_id = sa.Column(sa.String(64), nullable=False)
     acquired_at = sa.Column(Epoch, nullable=False)
+
+
+class QueueJob(Base):
+    """A job of the test queue: what the payload may show, and its state.
+
+    Written by ``queue submit`` and the status API (see
+    ``queue/records.py``); never the payload's cloud configuration.
+    """
+    __tablename__ = 'queue_jobs'
+    test_id = sa.Column(sa.String(64), primary_key=True)
+    handle = sa.Column(sa.String(255), nullable=True)
+    cloud = sa.Column(sa.String(64), nullable=False)
+    regex = sa.Column(sa.Text, nullable=False)
+    phase = sa.Column(sa.String(32), nullable=True)
+    tempest_version = sa.Column(sa.String(16), nullable=False)
+    plugin_version = sa.Column(sa.String(16), nullable=True)
+    timeout = sa.Column(sa.Integer, nullable=False)
+    state = sa.Column(sa.String(16), nullable=False)
+    worker = sa.Column(sa.String(255), nullable=True)
+    done = sa.Column(sa.Integer, nullable=True)
+    total = sa.Column(sa.Integer, nullable=True)
+    passed = sa.Column(sa.Integer, nullable=True)
+    failed = sa.Column(sa.Integer, nullable=True)
+    skipped = sa.Column(sa.Integer, nullable=True)
+    reason = sa.Column(sa.String(1024), nullable=True)
+    submitted_at = sa.Column(Epoch, nullable=False)
+    updated_at = sa.Column(Epoch, nullable=False)
+
+
+class QueueStatus(Base):
+    """One state a queue job reported (RefStack's TestStatus, kept)."""
+    __tablename__ = 'queue_status'
+    id = sa.Column(BigId, primary_key=True, autoincrement=True)
+    test_id = sa.Column(sa.String(64), nullable=False)
+    state = sa.Column(sa.String(16), nullable=False)
+    worker = sa.Column(sa.String(255), nullable=True)
+    message = sa.Column(sa.String(1024), nullable=True)
+    at = sa.Column(Epoch, nullable=False)
+    __table_args__ = (sa.Index('ix_queue_status_job', 'test_id'),)
