@@ -14,6 +14,7 @@ waiting.  Blobs no index refers to any more are removed by ``delete`` and
 """
 
 import gzip
+import importlib.metadata
 import os
 import re
 import shutil
@@ -56,14 +57,15 @@ def open_remote(spec):
         scheme, location = 'dir', spec
     if not location:
         raise exceptions.UserError('remote %r names no location' % spec)
-    try:
-        manager = stevedore.DriverManager(NAMESPACE, scheme,
-                                          invoke_on_load=True,
-                                          invoke_args=(location,),
-                                          warn_on_missing_entrypoint=False)
-    except stevedore.exception.NoMatches:
+    # Checked here rather than through stevedore's missing-entry-point
+    # callback, whose spelling changed across stevedore releases (and whose
+    # old flag now warns on stderr).
+    if scheme not in {ep.name for ep in
+                      importlib.metadata.entry_points(group=NAMESPACE)}:
         raise exceptions.UserError('remote %r: no storage backend %r'
                                    % (spec, scheme))
+    manager = stevedore.DriverManager(NAMESPACE, scheme, invoke_on_load=True,
+                                      invoke_args=(location,))
     return manager.driver
 
 
