@@ -216,13 +216,18 @@ def write_accounts(path, extra=()):
 
 
 def make_settings(tmp, cloud, **overrides):
-    """Observer settings for a runner against ``cloud`` in ``tmp``."""
+    """Observer settings for a runner against ``cloud`` in ``tmp``.
+
+    The fake cloud answers from a thread of the test's own process in
+    microseconds; the 2 s probe timeout only keeps a loaded CI machine
+    from turning a late answer into a timeout (no test here expects one).
+    """
     accounts = os.path.join(tmp, 'accounts.yaml')
     write_accounts(accounts)
     settings = dict(obs_settings.DEFAULTS)
     settings.update(run_id='run-1', state_dir=tmp,
                     identity_uri=cloud.url + '/identity/v3',
-                    accounts_file=accounts, rate=20.0, probe_timeout=0.5,
+                    accounts_file=accounts, rate=20.0, probe_timeout=2.0,
                     flush_interval=0.2,
                     services=['identity', 'compute', 'image'])
     settings.update(overrides)
