@@ -31,6 +31,7 @@ import itertools
 import math
 import time
 
+from upgrade_tempest_plugin.analysis import ranks
 from upgrade_tempest_plugin import events as events_mod
 from upgrade_tempest_plugin.store import models
 
@@ -44,17 +45,7 @@ def percentile(sorted_values, pct):
     """Nearest-rank percentile of an already sorted list (None if empty)."""
     if not sorted_values:
         return None
-    rank = max(1, int(math.ceil(pct / 100.0 * len(sorted_values))))
-    return sorted_values[rank - 1]
-
-
-def latency_summary(values):
-    values = sorted(values)
-    return {'count': len(values),
-            'p50': percentile(values, 50),
-            'p95': percentile(values, 95),
-            'p99': percentile(values, 99),
-            'max': values[-1] if values else None}
+    return sorted_values[ranks.rank(len(sorted_values), pct) - 1]
 
 
 def ignored_outcomes(observer, target):
@@ -280,22 +271,28 @@ def analyse_target(store, run_id, observer, target, events=(),
         window['step'] = _label_for(intervals, window['start'])
         window['steps'] = _steps_at(intervals, window['start'])
     gaps = unobserved_spans(series, gap_threshold)
-    overall = latency_summary(latency)
     step_starts = [e['at'] for e in events if events_mod.is_step(e)]
     baseline_end = first + baseline_seconds
     if step_starts and min(step_starts) > first:
         baseline_end = min(baseline_end, min(step_starts))
     cut = bisect.bisect_left(ok_sent, baseline_end)
-    baseline = latency_summary(latency[:cut])
+    # Each interval's successful samples: ok_sent[lo:hi].  An interval
+    # that ends the observation includes its last sample.
+    bounds = []
+    for interval in intervals:
+        end = interval['end'] + (1e-6 if interval['end'] >= last else 0)
+        bounds.append((end, bisect.bisect_left(ok_sent, interval['start']),
+                       bisect.bisect_left(ok_sent, end)))
+    # Every latency sorted once, for the whole, the baseline and the steps.
+    pieces = ranks.SortedPieces(latency, [cut] + [
+        i for _end, lo, hi in bounds for i in (lo, hi)])
+    overall = pieces.summary(0, ok)
+    baseline = pieces.summary(0, cut)
     ratio = None
     if baseline['p95'] and overall['p95'] is not None:
         ratio = overall['p95'] / baseline['p95']
     per_step = []
-    for interval in intervals:
-        # An interval that ends the observation includes its last sample.
-        end = interval['end'] + (1e-6 if interval['end'] >= last else 0)
-        lo = bisect.bisect_left(ok_sent, interval['start'])
-        hi = bisect.bisect_left(ok_sent, end)
+    for interval, (end, lo, hi) in zip(intervals, bounds):
         good = hi - lo
         n = good + _count_between(counted_fail, interval['start'], end)
         if not n:
@@ -311,7 +308,7 @@ def analyse_target(store, run_id, observer, target, events=(),
             'availability': 100.0 * good / n if n else None,
             'downtime': sum(w['duration'] for w in in_step),
             'windows': len(in_step),
-            'latency': latency_summary(latency[lo:hi])})
+            'latency': pieces.summary(lo, hi)})
     durations = [w['duration'] for w in windows]
     return {
         'observer': observer, 'target': target,

@@ -21,8 +21,9 @@ Bucket ``i`` spans ``[start + i * width, start + (i + 1) * width)``.
 """
 
 import bisect
+import itertools
 
-from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.analysis import ranks
 from upgrade_tempest_plugin.store import models
 
 #: At most this many buckets per target.
@@ -46,15 +47,20 @@ def bucket_width(span, max_buckets=MAX_BUCKETS):
 def target_buckets(series, start, width, count):
     """The buckets of one target (:meth:`Store.target_series`)."""
     ok_sent, latency = series['ok_sent'], series['ok_latency']
+    # edges[i]: the first successful sample at or after bucket i's start
+    edges = list(map(bisect.bisect_left, itertools.repeat(ok_sent),
+                     [start + i * width for i in range(count + 1)]))
     ok, p50, p95 = [], [], []
-    lo = bisect.bisect_left(ok_sent, start)
-    for i in range(count):
-        hi = bisect.bisect_left(ok_sent, start + (i + 1) * width, lo)
-        values = sorted(latency[lo:hi])
-        ok.append(len(values))
-        p50.append(_round(downtime.percentile(values, 50)))
-        p95.append(_round(downtime.percentile(values, 95)))
-        lo = hi
+    for lo, hi in zip(edges, edges[1:]):
+        n = hi - lo
+        ok.append(n)
+        if n:
+            values = sorted(latency[lo:hi])
+            p50.append(round(values[ranks.rank(n, 50) - 1], 4))
+            p95.append(round(values[ranks.rank(n, 95) - 1], 4))
+        else:
+            p50.append(None)
+            p95.append(None)
     outcomes = {}
     for sent, outcome in zip(series['fail_sent'], series['fail_outcome']):
         i = int((sent - start) // width)
@@ -108,7 +114,3 @@ class Recorder(object):
             timeline[key] = {target: self.buckets[observer, target]
                              for target in sorted(analysis[key])}
         return timeline
-
-
-def _round(seconds):
-    return None if seconds is None else round(seconds, 4)
