@@ -361,7 +361,7 @@ def analyse_run(store, run_id, baseline_seconds=30.0, gap_threshold=None):
               'events': events, 'processes': processes,
               'gaps': store.list_gaps(run_id),
               'gap_threshold': gap_threshold}
-    for observer, target, _n, _a, _b in sorted(store.sample_targets(run_id)):
+    for observer, target, _first, _last in store.sample_spans(run_id):
         figures = analyse_target(store, run_id, observer, target, events,
                                  baseline_seconds, gap_threshold)
         if figures is None:

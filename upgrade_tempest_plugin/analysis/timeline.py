@@ -76,13 +76,13 @@ class Recorder(object):
     samples once; handed this instead of the store, it leaves the buckets
     behind, so the timeline costs no second read of millions of samples.
     The buckets' start and width come from the run's first and last
-    sample (:meth:`Store.sample_targets`, answered from the index).
+    sample (:meth:`Store.sample_spans`, answered from the index).
     """
 
     def __init__(self, store, run_id, max_buckets=MAX_BUCKETS):
         self._store = store
-        spans = [(first, last) for _o, _t, _n, first, last
-                 in store.sample_targets(run_id)]
+        spans = [(first, last) for _o, _t, first, last
+                 in store.sample_spans(run_id)]
         if spans:
             self.start = float(int(min(first for first, _ in spans)))
             end = max(last for _, last in spans)
