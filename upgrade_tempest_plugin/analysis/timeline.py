@@ -50,14 +50,17 @@ def target_buckets(series, start, width, count):
     # edges[i]: the first successful sample at or after bucket i's start
     edges = list(map(bisect.bisect_left, itertools.repeat(ok_sent),
                      [start + i * width for i in range(count + 1)]))
-    ok, p50, p95 = [], [], []
+    ok = [hi - lo for lo, hi in zip(edges, edges[1:])]
+    # the ranks of every bucket size, once (0-based)
+    r50 = [ranks.rank(n, 50) - 1 for n in range(max(ok, default=0) + 1)]
+    r95 = [ranks.rank(n, 95) - 1 for n in range(len(r50))]
+    p50, p95 = [], []
     for lo, hi in zip(edges, edges[1:]):
         n = hi - lo
-        ok.append(n)
         if n:
             values = sorted(latency[lo:hi])
-            p50.append(round(values[ranks.rank(n, 50) - 1], 4))
-            p95.append(round(values[ranks.rank(n, 95) - 1], 4))
+            p50.append(round(values[r50[n]], 4))
+            p95.append(round(values[r95[n]], 4))
         else:
             p50.append(None)
             p95.append(None)
