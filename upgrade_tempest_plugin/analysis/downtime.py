@@ -27,8 +27,10 @@ success: slow is latency, not downtime.
 """
 
 import bisect
+import functools
 import itertools
 import math
+import operator
 import time
 
 from upgrade_tempest_plugin.analysis import ranks
@@ -134,14 +136,34 @@ def _close(run, ok_sent, ok_latency):
             'outcomes': run['outcomes']}
 
 
+def long_steps(values, threshold, block=8):
+    """``[(a, b)]``: consecutive sorted values more than ``threshold`` apart.
+
+    Blocks of ``block`` steps are checked first, in one C-level pass: no
+    step inside a block is longer than the block (rounding is monotonic,
+    so this holds for the computed differences too), and only the blocks
+    longer than ``threshold`` are looked into step by step.
+    """
+    longer = functools.partial(operator.lt, threshold)
+    starts = itertools.compress(itertools.count(0, block), map(longer, map(
+        operator.sub, itertools.islice(values, block, None, block),
+        itertools.islice(values, 0, None, block))))
+    tail = (len(values) - 1) // block * block if values else 0
+    steps = []
+    for start in itertools.chain(starts, [tail]):
+        part = values[start:start + block + 1]
+        steps.extend((a, b) for a, b in zip(part, part[1:]) if b - a >
+                     threshold)
+    return steps
+
+
 def unobserved_spans(series, threshold):
     """Spans longer than ``threshold`` s in which no sample was taken."""
     ok_sent = series['ok_sent']
     fail_sent = series['fail_sent']
-    # Candidates from the successful samples (a C-level pass over the
-    # list), then split by any failed sample taken inside them.
-    candidates = [(a, b) for a, b in zip(ok_sent, itertools.islice(
-        ok_sent, 1, None)) if b - a > threshold]
+    # Candidates from the successful samples, then split by any failed
+    # sample taken inside them.
+    candidates = long_steps(ok_sent, threshold)
     if fail_sent:
         if ok_sent:
             if fail_sent[0] < ok_sent[0]:
