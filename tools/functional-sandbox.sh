@@ -12,11 +12,8 @@
 # 2. On one more sandbox ($UPGRADE_TEMPEST_SANDBOX_DIR), destroyed first
 #    (an earlier run leaves it at 2026.2, or half-built), brought up at
 #    2026.1 and brought down at the end whatever happens:
-#    a. the validators across its upgrade to 2026.2 (pre-upgrade with the
-#       observers, upgrade, post-upgrade, budgets, a broken workload,
-#       destroy, SIGINT and cleanup); then the report of that run (kept in
-#       $report_run: observers, the upgrade's steps, every phase's results)
-#       in headless Chromium;
+#    a. the validators across its upgrade to 2026.2 (pre-upgrade, upgrade,
+#       post-upgrade, a broken workload, destroy, SIGINT and cleanup);
 #    b. the identity validators run by tempest;
 #    c. the observers (services stopped, restarted and frozen while they
 #       probe; kill -9 of the observer; store outages);
@@ -51,9 +48,9 @@ suite sandbox
 # which installs the memcached it needs.
 suite object_storage
 # The report's pages in headless Chromium, on a small run of their own (the
-# report of a real run follows the validators, below).
+# report of a real run: tools/functional-report.sh).
 tools/install-chromium
-suite report SmallRunTest
+suite report
 # Campaigns, on a sandbox of their own (ports +600, brought down at the
 # end): a failed check rolled back from the backup, an upgrade whose
 # runner is killed and resumed.
@@ -65,12 +62,7 @@ sandbox() {
 trap 'sandbox down || true' EXIT
 sandbox destroy
 sandbox up --release 2026.1
-# The upgrade cycle keeps a copy of its run here; the report of that real
-# run is then opened in headless Chromium (screenshots in .artifacts/report).
-report_run=$top/.artifacts/validators-run
-rm -rf "$report_run"
-UPGRADE_TEMPEST_REPORT_STATE_DIR=$report_run suite validators
-UPGRADE_TEMPEST_REPORT_STATE_DIR=$report_run suite report RealRunTest
+suite validators
 suite . 'test_identity_validator'
 suite observers
 suite queue
