@@ -27,10 +27,13 @@ success: slow is latency, not downtime.
 """
 
 import bisect
+import functools
 import itertools
 import math
+import operator
 import time
 
+from upgrade_tempest_plugin.analysis import ranks
 from upgrade_tempest_plugin import events as events_mod
 from upgrade_tempest_plugin.store import models
 
@@ -44,17 +47,7 @@ def percentile(sorted_values, pct):
     """Nearest-rank percentile of an already sorted list (None if empty)."""
     if not sorted_values:
         return None
-    rank = max(1, int(math.ceil(pct / 100.0 * len(sorted_values))))
-    return sorted_values[rank - 1]
-
-
-def latency_summary(values):
-    values = sorted(values)
-    return {'count': len(values),
-            'p50': percentile(values, 50),
-            'p95': percentile(values, 95),
-            'p99': percentile(values, 99),
-            'max': values[-1] if values else None}
+    return sorted_values[ranks.rank(len(sorted_values), pct) - 1]
 
 
 def ignored_outcomes(observer, target):
@@ -143,14 +136,34 @@ def _close(run, ok_sent, ok_latency):
             'outcomes': run['outcomes']}
 
 
+def long_steps(values, threshold, block=8):
+    """``[(a, b)]``: consecutive sorted values more than ``threshold`` apart.
+
+    Blocks of ``block`` steps are checked first, in one C-level pass: no
+    step inside a block is longer than the block (rounding is monotonic,
+    so this holds for the computed differences too), and only the blocks
+    longer than ``threshold`` are looked into step by step.
+    """
+    longer = functools.partial(operator.lt, threshold)
+    starts = itertools.compress(itertools.count(0, block), map(longer, map(
+        operator.sub, itertools.islice(values, block, None, block),
+        itertools.islice(values, 0, None, block))))
+    tail = (len(values) - 1) // block * block if values else 0
+    steps = []
+    for start in itertools.chain(starts, [tail]):
+        part = values[start:start + block + 1]
+        steps.extend((a, b) for a, b in zip(part, part[1:]) if b - a >
+                     threshold)
+    return steps
+
+
 def unobserved_spans(series, threshold):
     """Spans longer than ``threshold`` s in which no sample was taken."""
     ok_sent = series['ok_sent']
     fail_sent = series['fail_sent']
-    # Candidates from the successful samples (a C-level pass over the
-    # list), then split by any failed sample taken inside them.
-    candidates = [(a, b) for a, b in zip(ok_sent, itertools.islice(
-        ok_sent, 1, None)) if b - a > threshold]
+    # Candidates from the successful samples, then split by any failed
+    # sample taken inside them.
+    candidates = long_steps(ok_sent, threshold)
     if fail_sent:
         if ok_sent:
             if fail_sent[0] < ok_sent[0]:
@@ -280,22 +293,28 @@ def analyse_target(store, run_id, observer, target, events=(),
         window['step'] = _label_for(intervals, window['start'])
         window['steps'] = _steps_at(intervals, window['start'])
     gaps = unobserved_spans(series, gap_threshold)
-    overall = latency_summary(latency)
     step_starts = [e['at'] for e in events if events_mod.is_step(e)]
     baseline_end = first + baseline_seconds
     if step_starts and min(step_starts) > first:
         baseline_end = min(baseline_end, min(step_starts))
     cut = bisect.bisect_left(ok_sent, baseline_end)
-    baseline = latency_summary(latency[:cut])
+    # Each interval's successful samples: ok_sent[lo:hi].  An interval
+    # that ends the observation includes its last sample.
+    bounds = []
+    for interval in intervals:
+        end = interval['end'] + (1e-6 if interval['end'] >= last else 0)
+        bounds.append((end, bisect.bisect_left(ok_sent, interval['start']),
+                       bisect.bisect_left(ok_sent, end)))
+    # Every latency sorted once, for the whole, the baseline and the steps.
+    pieces = ranks.SortedPieces(latency, [cut] + [
+        i for _end, lo, hi in bounds for i in (lo, hi)])
+    overall = pieces.summary(0, ok)
+    baseline = pieces.summary(0, cut)
     ratio = None
     if baseline['p95'] and overall['p95'] is not None:
         ratio = overall['p95'] / baseline['p95']
     per_step = []
-    for interval in intervals:
-        # An interval that ends the observation includes its last sample.
-        end = interval['end'] + (1e-6 if interval['end'] >= last else 0)
-        lo = bisect.bisect_left(ok_sent, interval['start'])
-        hi = bisect.bisect_left(ok_sent, end)
+    for interval, (end, lo, hi) in zip(intervals, bounds):
         good = hi - lo
         n = good + _count_between(counted_fail, interval['start'], end)
         if not n:
@@ -311,7 +330,7 @@ def analyse_target(store, run_id, observer, target, events=(),
             'availability': 100.0 * good / n if n else None,
             'downtime': sum(w['duration'] for w in in_step),
             'windows': len(in_step),
-            'latency': latency_summary(latency[lo:hi])})
+            'latency': pieces.summary(lo, hi)})
     durations = [w['duration'] for w in windows]
     return {
         'observer': observer, 'target': target,
@@ -364,7 +383,7 @@ def analyse_run(store, run_id, baseline_seconds=30.0, gap_threshold=None):
               'events': events, 'processes': processes,
               'gaps': store.list_gaps(run_id),
               'gap_threshold': gap_threshold}
-    for observer, target, _n, _a, _b in sorted(store.sample_targets(run_id)):
+    for observer, target, _first, _last in store.sample_spans(run_id):
         figures = analyse_target(store, run_id, observer, target, events,
                                  baseline_seconds, gap_threshold)
         if figures is None:

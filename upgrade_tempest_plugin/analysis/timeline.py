@@ -21,8 +21,9 @@ Bucket ``i`` spans ``[start + i * width, start + (i + 1) * width)``.
 """
 
 import bisect
+import itertools
 
-from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.analysis import ranks
 from upgrade_tempest_plugin.store import models
 
 #: At most this many buckets per target.
@@ -46,15 +47,23 @@ def bucket_width(span, max_buckets=MAX_BUCKETS):
 def target_buckets(series, start, width, count):
     """The buckets of one target (:meth:`Store.target_series`)."""
     ok_sent, latency = series['ok_sent'], series['ok_latency']
-    ok, p50, p95 = [], [], []
-    lo = bisect.bisect_left(ok_sent, start)
-    for i in range(count):
-        hi = bisect.bisect_left(ok_sent, start + (i + 1) * width, lo)
-        values = sorted(latency[lo:hi])
-        ok.append(len(values))
-        p50.append(_round(downtime.percentile(values, 50)))
-        p95.append(_round(downtime.percentile(values, 95)))
-        lo = hi
+    # edges[i]: the first successful sample at or after bucket i's start
+    edges = list(map(bisect.bisect_left, itertools.repeat(ok_sent),
+                     [start + i * width for i in range(count + 1)]))
+    ok = [hi - lo for lo, hi in zip(edges, edges[1:])]
+    # the ranks of every bucket size, once (0-based)
+    r50 = [ranks.rank(n, 50) - 1 for n in range(max(ok, default=0) + 1)]
+    r95 = [ranks.rank(n, 95) - 1 for n in range(len(r50))]
+    p50, p95 = [], []
+    for lo, hi in zip(edges, edges[1:]):
+        n = hi - lo
+        if n:
+            values = sorted(latency[lo:hi])
+            p50.append(round(values[r50[n]], 4))
+            p95.append(round(values[r95[n]], 4))
+        else:
+            p50.append(None)
+            p95.append(None)
     outcomes = {}
     for sent, outcome in zip(series['fail_sent'], series['fail_outcome']):
         i = int((sent - start) // width)
@@ -70,13 +79,13 @@ class Recorder(object):
     samples once; handed this instead of the store, it leaves the buckets
     behind, so the timeline costs no second read of millions of samples.
     The buckets' start and width come from the run's first and last
-    sample (:meth:`Store.sample_targets`, answered from the index).
+    sample (:meth:`Store.sample_spans`, answered from the index).
     """
 
     def __init__(self, store, run_id, max_buckets=MAX_BUCKETS):
         self._store = store
-        spans = [(first, last) for _o, _t, _n, first, last
-                 in store.sample_targets(run_id)]
+        spans = [(first, last) for _o, _t, first, last
+                 in store.sample_spans(run_id)]
         if spans:
             self.start = float(int(min(first for first, _ in spans)))
             end = max(last for _, last in spans)
@@ -108,7 +117,3 @@ class Recorder(object):
             timeline[key] = {target: self.buckets[observer, target]
                              for target in sorted(analysis[key])}
         return timeline
-
-
-def _round(seconds):
-    return None if seconds is None else round(seconds, 4)

@@ -11,6 +11,11 @@ from upgrade_tempest_plugin.store import models
 SAMPLES = models.Sample.__table__
 GAPS = models.Gap.__table__
 
+#: Rows per DB-API fetch when a target's samples are read.
+FETCH_BATCH = 50000
+FIRST = operator.itemgetter(0)
+SECOND = operator.itemgetter(1)
+
 SAMPLE_FIELDS = ('run_id', 'observer', 'target', 'sent_at', 'answered_at',
                  'latency', 'outcome', 'status', 'process_id', 'detail')
 
@@ -79,13 +84,52 @@ class SampleRecords(object):
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(query).all()]
 
+    def sample_spans(self, run_id):
+        """[(observer, target, first sent, last sent)], sorted.
+
+        What :meth:`sample_targets` says but the counts, from index seeks
+        alone: each target is found by asking for the next one after the
+        last found, and its first and last sample by a min and a max
+        query that the index answers at one end of the target's range.
+        :meth:`sample_targets` reads every sample of the run instead
+        (seconds for millions of samples).
+        """
+        run = SAMPLES.c.run_id == run_id
+        spans = []
+        with self.engine.connect() as conn:
+            for observer in self._next_values(conn, SAMPLES.c.observer,
+                                              (run,)):
+                where = (run, SAMPLES.c.observer == observer)
+                for target in self._next_values(conn, SAMPLES.c.target,
+                                                where):
+                    this = where + (SAMPLES.c.target == target,)
+                    spans.append((observer, target) + tuple(
+                        conn.execute(sa.select(func(SAMPLES.c.sent_at))
+                                     .where(*this)).scalar()
+                        for func in (sa.func.min, sa.func.max)))
+        return sorted(spans)
+
+    @staticmethod
+    def _next_values(conn, column, where):
+        """The distinct values of ``column`` under ``where``, in order.
+
+        One index seek per value (a loose index scan), however many rows
+        hold each.
+        """
+        query = sa.select(column).where(*where).order_by(column).limit(1)
+        value = conn.execute(query).scalar()
+        while value is not None:
+            yield value
+            value = conn.execute(query.where(column > value)).scalar()
+
     def target_series(self, run_id, observer, target):
         """The samples of one target as flat, time-ordered columns.
 
         Returns a dict: ``ok_sent`` and ``ok_latency`` of the successful
         samples, ``fail_sent`` and ``fail_outcome`` of the others.  Two
         index-only scans (the covering index holds sent_at, outcome and
-        latency); no per-sample object is built.
+        latency), read in batches of :data:`FETCH_BATCH` rows: no
+        per-sample object outlives its batch, only the columns' floats.
         """
         where = (SAMPLES.c.run_id == run_id,
                  SAMPLES.c.observer == observer,
@@ -97,29 +141,33 @@ class SampleRecords(object):
             *where, SAMPLES.c.outcome != models.OUTCOME_OK).order_by(
                 SAMPLES.c.sent_at)
         with self.engine.connect() as conn:
-            ok_rows = self._fetch_raw(conn, ok_query)
-            fail_rows = self._fetch_raw(conn, fail_query)
-        first = operator.itemgetter(0)
-        second = operator.itemgetter(1)
-        return {'ok_sent': list(map(first, ok_rows)),
-                'ok_latency': list(map(second, ok_rows)),
-                'fail_sent': list(map(first, fail_rows)),
-                'fail_outcome': list(map(second, fail_rows))}
+            ok_sent, ok_latency = self._fetch_columns(conn, ok_query)
+            fail_sent, fail_outcome = self._fetch_columns(conn, fail_query)
+        return {'ok_sent': ok_sent, 'ok_latency': ok_latency,
+                'fail_sent': fail_sent, 'fail_outcome': fail_outcome}
 
-    def _fetch_raw(self, conn, query):
-        """Rows of ``query`` as plain DB-API tuples.
+    def _fetch_columns(self, conn, query):
+        """The two columns of ``query``'s rows, as two lists.
 
-        Millions of samples come back several times faster than through
-        SQLAlchemy's Row objects.
+        Plain DB-API rows, fetched :data:`FETCH_BATCH` at a time: millions
+        of samples come back several times faster than through
+        SQLAlchemy's Row objects, and only a batch of row tuples is alive
+        at once (a run's samples as tuples would take gigabytes).
         """
         compiled = query.compile(dialect=self.engine.dialect)
         if compiled.positional:
             params = tuple(compiled.params[k] for k in compiled.positiontup)
         else:
             params = compiled.params
+        first, second = [], []
         cursor = conn.connection.driver_connection.cursor()
         try:
             cursor.execute(str(compiled), params)
-            return cursor.fetchall()
+            rows = cursor.fetchmany(FETCH_BATCH)
+            while rows:   # [] or () at the end, depending on the driver
+                first.extend(map(FIRST, rows))
+                second.extend(map(SECOND, rows))
+                rows = cursor.fetchmany(FETCH_BATCH)
         finally:
             cursor.close()
+        return first, second

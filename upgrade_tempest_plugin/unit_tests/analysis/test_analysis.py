@@ -1,6 +1,7 @@
 """Downtime windows, availability, latency and budgets from a store."""
 
 import os
+import random
 
 import fixtures
 
@@ -250,6 +251,18 @@ class AnalysisTest(base.TestCase):
             result['dataplane']['10.0.0.5:22'], 5.0)
         self.assertFalse(verdict.passed)
         self.assertAlmostEqual(10.0, verdict.measured)
+
+    def test_long_steps_as_every_step_compared(self):
+        rng = random.Random(3)
+        for _ in range(200):
+            values = sorted(round(rng.uniform(0, 60), rng.choice((1, 6)))
+                            for _ in range(rng.randint(0, 120)))
+            threshold = rng.choice((0.0, 0.5, 1, 2.5))
+            expected = [(a, b) for a, b in zip(values, values[1:])
+                        if b - a > threshold]
+            for block in (1, 3, 8, 200):
+                self.assertEqual(expected, downtime.long_steps(
+                    values, threshold, block))
 
     def test_percentile(self):
         values = list(range(1, 101))

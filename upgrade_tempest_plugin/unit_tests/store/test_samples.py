@@ -50,6 +50,31 @@ class SampleTests(object):
             sorted(self.store.sample_targets(self.run_id,
                                              observer=models.API)))
 
+    def test_sample_spans_as_sample_targets_without_counts(self):
+        self.store.add_samples([
+            dict(run_id=run_id, observer=observer, target=target,
+                 sent_at=at, outcome=outcome)
+            for run_id, observer, target, at, outcome in (
+                (self.run_id, models.API, 'image', 4.0, 'refused'),
+                (self.run_id, models.API, 'compute', 2.0, models.OUTCOME_OK),
+                (self.run_id, models.API, 'image', 1.5, models.OUTCOME_OK),
+                (self.run_id, models.API, 'compute', 1.0, models.OUTCOME_OK),
+                (self.run_id, models.DATAPLANE, '10.0.0.5:22', 3.0,
+                 models.OUTCOME_OK),
+                ('other-run', models.API, 'compute', 0.5,
+                 models.OUTCOME_OK),
+                ('other-run', models.API, 'zzz', 9.0, models.OUTCOME_OK))])
+        self.assertEqual(
+            [(models.API, 'compute', 1.0, 2.0),
+             (models.API, 'image', 1.5, 4.0),
+             (models.DATAPLANE, '10.0.0.5:22', 3.0, 3.0)],
+            self.store.sample_spans(self.run_id))
+        self.assertEqual(
+            sorted((o, t, first, last) for o, t, _n, first, last
+                   in self.store.sample_targets(self.run_id)),
+            self.store.sample_spans(self.run_id))
+        self.assertEqual([], self.store.sample_spans('no-such-run'))
+
     def test_target_series(self):
         self.store.add_samples([
             dict(run_id=self.run_id, observer=models.API, target='compute',
