@@ -76,11 +76,9 @@ def _when(at):
 
 
 def _job_row(job):
-    progress = '-'
-    if job['total'] is not None:
-        progress = '%s/%s' % (job['done'] or 0, job['total'])
     return (job['test_id'], job['cloud'], job['state'], job['worker'] or '-',
-            progress, job['passed'], job['failed'], job['skipped'],
+            records.progress(job), job['passed'], job['failed'],
+            job['skipped'],
             job['tempest_version'], job['reason'] or '')
 
 
