@@ -154,6 +154,30 @@ class BrowserTests(object):
         browser.load(self.driver, root + '/runs/no-such-run')
         self.assertEqual('404 Not Found', self.driver.find_element(
             'id', 'error').text)
+        self.queue_pages(root)
+
+    def queue_pages(self, root):
+        """The queue page, a job's page, its run report; a bad job id."""
+        fakes.queue_jobs(self.store)
+        self.open_page(root + '/queue', 0)
+        self.assertEqual(['job-1', 'job-2'], [
+            cell.text for cell in self.driver.find_elements(
+                'css selector', '#queue-table tbody tr td:first-child')])
+        self.screenshot('serve-queue')
+        self.driver.find_element('link text', 'job-1').click()
+        self.assertEqual('job job-1 - upgrade-tempest', self.driver.title)
+        self.assertEqual('failed', self.driver.find_element(
+            'id', 'job-state').text)
+        self.assertEqual([], browser.console_errors(self.driver))
+        self.driver.find_element('link text', 'run report').click()
+        self.assertEqual('upgrade-tempest run job-1', self.driver.title)
+        self.assertEqual([], browser.console_errors(self.driver))
+        self.driver.find_element('css selector',
+                                 'a[href="#tempest"]').click()
+        self.click_a_failure()
+        browser.load(self.driver, root + '/queue/no-such-job')
+        self.assertEqual('404 Not Found', self.driver.find_element(
+            'id', 'error').text)
 
 
 class SmallRunTest(BrowserTests, testtools.TestCase):

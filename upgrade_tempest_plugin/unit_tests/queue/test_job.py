@@ -166,8 +166,10 @@ class StreamTest(base.TestCase):
 
 
 class CampaignJobTest(base.TestCase):
-    """A plan job runs ``campaign validate`` and ``campaign run`` (this
-    plugin's, the way the job's venv has it) and reports its steps."""
+    """A plan job: ``campaign validate``, then ``campaign run``.
+
+    This plugin's, the way the job's venv has it; the job reports steps.
+    """
 
     PLUGIN = [sys.executable, '-m', job.PLUGIN_MAIN]
 

@@ -1,6 +1,5 @@
 """The queue pages' data and ``serve``'s queue routes."""
 
-from upgrade_tempest_plugin.queue import payload
 from upgrade_tempest_plugin.queue import records
 from upgrade_tempest_plugin.report import queue_view
 from upgrade_tempest_plugin.report import subunit_import
@@ -10,27 +9,12 @@ from upgrade_tempest_plugin.unit_tests.queue import fakes as queue_fakes
 from upgrade_tempest_plugin.unit_tests.report import fakes
 
 
-def _jobs(store):
-    """job-1 failed with results uploaded; job-2 still queued."""
-    records.add_job(store, payload.summary(queue_fakes.payload()), at=100)
-    records.add_job(store, payload.summary(queue_fakes.payload(
-        test_id='job-2')), at=200)
-    records.record(store, 'job-1', {'state': 'running', 'total': 2},
-                   worker='w1', at=110)
-    records.record(store, 'job-1', {
-        'state': 'failed', 'reason': '1 test(s) failed', 'total': 2,
-        'passed': 1, 'failed': 1, 'skipped': 0}, worker='w1', at=120,
-        stream=fakes.subunit_stream([
-            ('a.B.test_ok', 'success', 0, 1, None),
-            ('a.B.test_bad', 'fail', 1, 2, 'Traceback: boom')]))
-
-
 class QueueViewTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
         self.store = fakes.memory_store(self)
-        _jobs(self.store)
+        fakes.queue_jobs(self.store)
 
     def test_jobs_oldest_first_with_state_progress_counts(self):
         rows = queue_view.jobs(self.store)
@@ -71,7 +55,7 @@ class QueuePagesTest(base.TestCase):
     def setUp(self):
         super().setUp()
         self.store = fakes.memory_store(self)
-        _jobs(self.store)
+        fakes.queue_jobs(self.store)
         self.client = web.create_app(self.store).test_client()
 
     def test_queue_page_links_jobs_and_the_run_report(self):
