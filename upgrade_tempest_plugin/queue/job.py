@@ -1,8 +1,8 @@
 """One job on a worker: venv, workspace, ``tempest run``, results, cleanup.
 
 :meth:`Job.run` never raises for anything the job does: it returns an
-:class:`Outcome` (state, counts, per-test results, a one-line reason, the
-raw subunit stream).  The job's last status report carries that stream,
+:class:`Outcome` (state, counts, a one-line reason, the raw subunit
+stream).  The job's last status report carries that stream,
 up to :data:`MAX_UPLOAD_BYTES`; the status API imports it into the store
 (durations, tracebacks), so the per-test lines the worker reads while
 Tempest runs only count progress.
@@ -44,6 +44,9 @@ JOB_DIR_PREFIX = 'job-'
 PLUGIN_MAIN = 'upgrade_tempest_plugin.cmd.main'
 #: Seconds between two reads of a campaign's log.
 CAMPAIGN_POLL = 1.0
+#: Least seconds between two progress reports to the status API (geard
+#: gets every one as WORK_STATUS).
+PROGRESS_EVERY = 15.0
 #: Largest subunit stream a job uploads (its base64 form must fit the
 #: status API's ``status_api_max_body``, 16 MiB by default).
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
@@ -51,7 +54,7 @@ _PASS = ('success', 'xfail')
 _FAIL = ('fail', 'uxsuccess')
 
 Outcome = collections.namedtuple(
-    'Outcome', 'state reason passed failed skipped total results stream')
+    'Outcome', 'state reason passed failed skipped total stream')
 Outcome.__new__.__defaults__ = (None,)
 
 
@@ -172,6 +175,7 @@ class Job:
         self.clock = clock
         self.results = []
         self.expired = False
+        self._posted = None
 
     def run(self):
         """The job's Outcome; never raises for what the job does."""
@@ -209,8 +213,7 @@ class Job:
         failed = sum(1 for r in self.results if r['status'] in _FAIL)
         skipped = sum(1 for r in self.results if r['status'] == 'skip')
         return Outcome(state, reason, passed, failed, skipped,
-                       total if total is not None else len(self.results),
-                       list(self.results))
+                       total if total is not None else len(self.results))
 
     def _run(self, job_dir, deadline):
         self.report.post(reporter.INSTALLING)
@@ -246,9 +249,7 @@ class Job:
             return self._outcome(reporter.ERROR, 'tempest could not list '
                                  'the tests (exit %d)' % code)
         total = count_tests(listing)
-        self.report.post(reporter.RUNNING, total=total,
-                         venv='built' if built else 'cached')
-        self.progress(0, total)
+        self._running(total, venv='built' if built else 'cached')
         code = self._tempest_run(tempest, regex, env, workspace, python,
                                  total, deadline)
         outcome = self._verdict(code, total)
@@ -273,6 +274,20 @@ class Job:
         with open(path, 'rb') as stream:
             return outcome._replace(stream=stream.read())
 
+    def _running(self, total, **details):
+        """Report ``running``: the job's tests (or steps) are counted."""
+        self.report.post(reporter.RUNNING, total=total, **details)
+        self._posted = self.clock()
+        self.progress(0, total)
+
+    def _progress(self, done, total):
+        """WORK_STATUS to geard; ``done`` to the status API now and then."""
+        self.progress(done, total)
+        if self.clock() - self._posted >= PROGRESS_EVERY:
+            self._posted = self.clock()
+            self.report.post(reporter.RUNNING, tries=1, done=done,
+                             total=total)
+
     def _campaign(self, plugin, env, job_dir, workspace, deadline):
         """Validate, then run the payload's campaign plan; its Outcome.
 
@@ -293,8 +308,7 @@ class Job:
             _write_secret(clouds_path, json.dumps(clouds))
             env = dict(env, OS_CLIENT_CONFIG_FILE=clouds_path)
         ids = campaign_job.step_ids(self.payload['run']['plan'])
-        self.report.post(reporter.RUNNING, total=len(ids))
-        self.progress(0, len(ids))
+        self._running(len(ids))
         state_dir = os.path.join(job_dir, 'state')
         out_path = os.path.join(job_dir, 'campaign.out')
         with open(out_path, 'wb') as out_file:
@@ -315,14 +329,14 @@ class Job:
                 now_ended, failed = campaign_job.ended_steps(state_dir, ids)
                 if now_ended != ended:
                     ended = now_ended
-                    self.progress(len(ended), len(ids))
+                    self._progress(len(ended), len(ids))
                 if code is not None:
                     break
         with open(out_path, 'rb') as out_file:
             last = campaign_job.final_line(out_file.read().decode(
                 'utf-8', 'replace'))
         outcome = Outcome(reporter.PASSED, None, len(ended - failed),
-                          len(failed), 0, len(ids), [])
+                          len(failed), 0, len(ids))
         if code == campaign_job.DONE_EXIT:
             return outcome
         state = (reporter.FAILED if code == campaign_job.FAILED_EXIT
@@ -350,8 +364,8 @@ class Job:
         try:
             for line in events.stdout:
                 self.results.append(json.loads(line))
-                self.progress(len(self.results), max(total,
-                                                     len(self.results)))
+                self._progress(len(self.results), max(total,
+                                                      len(self.results)))
             events.wait()
             code = run.wait()
         finally:

@@ -101,8 +101,10 @@ def record(store, test_id, document, worker=None, at=None, stream=None):
     """Record one state a job reported (``document``: the status payload).
 
     ``stream``: the job's subunit stream (bytes), imported as the job's
-    run.  Raises UnknownJob when no job has ``test_id``.  Returns the
-    job's state after the report.
+    run.  A report of the state the job is in already is progress
+    (``done``): it updates the job, not its history of states.  Raises
+    UnknownJob when no job has ``test_id``.  Returns the job's state
+    after the report.
     """
     at = at or time.time()
     state = document['state']
@@ -114,15 +116,16 @@ def record(store, test_id, document, worker=None, at=None, stream=None):
         if job.state in reporter.FINAL_STATES and state == reporter.LOST:
             # reconcile() raced with the job's own final report.
             return job.state
-        conn.execute(STATUS.insert().values(
-            test_id=test_id, state=state, worker=worker,
-            message=_message(document), at=at))
+        if state != job.state:
+            conn.execute(STATUS.insert().values(
+                test_id=test_id, state=state, worker=worker,
+                message=_message(document), at=at))
         if job.state in reporter.FINAL_STATES:
             return job.state
         values = {'state': state, 'updated_at': at}
         if worker:
             values['worker'] = worker
-        for field in ('total', 'passed', 'failed', 'skipped'):
+        for field in ('total', 'done', 'passed', 'failed', 'skipped'):
             if document.get(field) is not None:
                 values[field] = document[field]
         final = state in reporter.FINAL_STATES

@@ -55,12 +55,14 @@ class Reporter:
         self.timeout = timeout
         self.sleep = sleep
 
-    def post(self, state, stream=None, **details):
+    def post(self, state, stream=None, tries=None, **details):
         """Send ``state`` with ``details``; True when the API took it.
 
         ``stream``: the job's subunit stream (bytes), sent as the form's
-        ``subunit`` field.
+        ``subunit`` field.  ``tries``: instead of the reporter's own (a
+        progress report is tried once: the next one says more).
         """
+        tries = tries or self.tries
         document = dict(details, state=state)
         form = {'test_id': self.test_id, 'payload': json.dumps(document)}
         if stream is not None:
@@ -70,7 +72,7 @@ class Reporter:
                    'Content-Type': 'application/x-www-form-urlencoded'}
         if self.token:
             headers[TOKEN_HEADER] = self.token
-        for attempt in range(1, self.tries + 1):
+        for attempt in range(1, tries + 1):
             request = urllib.request.Request(self.url, data=body,
                                              headers=headers, method='POST')
             try:
@@ -85,7 +87,7 @@ class Reporter:
                     break
             except (urllib.error.URLError, OSError) as exc:
                 reason = str(getattr(exc, 'reason', exc))
-            if attempt < self.tries:
+            if attempt < tries:
                 self.sleep(attempt)
         LOG.warning('status API did not take %s of job %s: %s', state,
                     self.test_id, reason)

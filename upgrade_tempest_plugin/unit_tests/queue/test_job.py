@@ -141,7 +141,7 @@ class StreamTest(base.TestCase):
         self.job = job.Job(fakes.payload(), cache=None, work_dir=None,
                            report=_Report())
         self.verdict = job.Outcome(reporter.FAILED, '1 test(s) failed', 1,
-                                   1, 0, 2, [])
+                                   1, 0, 2)
 
     def test_the_stream_is_uploaded(self):
         with open(self.path, 'wb') as stream:
@@ -163,6 +163,26 @@ class StreamTest(base.TestCase):
     def test_no_stream_file_no_stream(self):
         outcome = self.job._with_stream(self.verdict, self.path)
         self.assertEqual(self.verdict, outcome)
+
+
+class ProgressTest(base.TestCase):
+
+    def test_geard_gets_every_step_the_status_api_one_now_and_then(self):
+        now = [100.0]
+        sent = []
+        report = _Report()
+        one = job.Job(fakes.payload(), None, None, report,
+                      progress=lambda *p: sent.append(p),
+                      clock=lambda: now[0])
+        one._running(3)
+        for done, at in ((1, 101.0), (2, 100.0 + job.PROGRESS_EVERY),
+                         (3, 101.0 + job.PROGRESS_EVERY)):
+            now[0] = at
+            one._progress(done, 3)
+        self.assertEqual([(0, 3), (1, 3), (2, 3), (3, 3)], sent)
+        self.assertEqual([(reporter.RUNNING, {'total': 3}),
+                          (reporter.RUNNING, {'tries': 1, 'done': 2,
+                                              'total': 3})], report.posts)
 
 
 class CampaignJobTest(base.TestCase):

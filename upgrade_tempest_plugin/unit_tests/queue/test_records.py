@@ -61,3 +61,22 @@ class RecordsTest(base.TestCase):
         records.record(self.store, 'job-2', {'state': reporter.RUNNING})
         self.assertEqual(['job-2'], [j['test_id'] for j in records.list_jobs(
             self.store, [reporter.RUNNING])])
+
+    def test_progress_updates_the_job_not_its_history(self):
+        records.record(self.store, 'job-1', {'state': reporter.RUNNING,
+                                             'total': 30}, worker='w1')
+        records.record(self.store, 'job-1', {'state': reporter.RUNNING,
+                                             'done': 12, 'total': 30},
+                       worker='w1')
+        job = records.get_job(self.store, 'job-1')
+        self.assertEqual(('running', '12/30'),
+                         (job['state'], records.progress(job)))
+        self.assertEqual(['queued', 'running'], [
+            s['state'] for s in records.list_status(self.store, 'job-1')])
+
+    def test_a_final_report_counts_the_tests_done(self):
+        records.record(self.store, 'job-1', {
+            'state': reporter.FAILED, 'total': 5, 'passed': 2, 'failed': 1,
+            'skipped': 1})
+        self.assertEqual('4/5', records.progress(
+            records.get_job(self.store, 'job-1')))
