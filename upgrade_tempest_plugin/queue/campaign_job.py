@@ -51,6 +51,15 @@ def operator_clouds(payload):
     return {'clouds': {operator['cloud']: entry}}
 
 
+def without_openstack(env):
+    """``env`` without ``OS_*`` (``OS_CLOUD``, ``OS_CLIENT_CONFIG_FILE``...).
+
+    No OpenStack client setting of the worker's host reaches a campaign.
+    """
+    return {name: value for name, value in env.items()
+            if not name.startswith('OS_')}
+
+
 def step_ids(plan):
     return [step['id'] for step in plan['steps']]
 

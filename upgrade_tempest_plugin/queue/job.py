@@ -302,6 +302,8 @@ class Job:
         if code:
             return self._outcome(reporter.ERROR, campaign_job.plan_problem(
                 out, code))
+        # No OS_* of the worker's own: the payload's operator or none.
+        env = campaign_job.without_openstack(env)
         clouds = campaign_job.operator_clouds(self.payload)
         if clouds is not None:
             clouds_path = os.path.join(job_dir, 'operator-clouds.yaml')

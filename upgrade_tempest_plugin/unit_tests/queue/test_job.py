@@ -249,6 +249,12 @@ class CampaignJobTest(base.TestCase):
         path = os.path.join(self.job_dir, 'operator-clouds.yaml')
         self.assertEqual(0o600, os.stat(path).st_mode & 0o777)
 
+    def test_no_openstack_setting_of_the_worker_reaches_the_campaign(self):
+        self.assertEqual({'PATH': '/bin', 'HOME': '/h'},
+                         job.campaign_job.without_openstack({
+                             'PATH': '/bin', 'HOME': '/h', 'OS_CLOUD': 'w',
+                             'OS_CLIENT_CONFIG_FILE': '/w/clouds.yaml'}))
+
     def test_the_plan_runs_in_the_job_workspace(self):
         plan = fakes.plan(tempest={'workspace': '/elsewhere',
                                    'config_file': '/elsewhere/t.conf'})
