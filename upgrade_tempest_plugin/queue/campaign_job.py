@@ -23,9 +23,15 @@ import os
 
 #: Source of a step event in the campaign log (events.CAMPAIGN).
 STEP_SOURCE = 'campaign'
-#: ``campaign run``'s exit codes (cmd/base): done, failed, bad input.
+#: ``campaign run``'s exit codes (cmd/base): done, failed; and
+#: ``campaign validate``'s for a plan with problems.
 DONE_EXIT = 0
 FAILED_EXIT = 1
+BAD_PLAN_EXIT = 2
+#: Why ``campaign validate`` could not say (it needs the plugin).
+NO_CAMPAIGN = ('campaign validate exited %d: a plan needs this plugin in '
+               "the job's venv (the payload's plugin_version, or the "
+               "worker's --plugin-wheel)")
 
 
 def job_plan(plan, workspace):
@@ -84,7 +90,7 @@ def ended_steps(state_dir, ids):
     return ended, failed
 
 
-def plan_problem(output, code):
+def plan_problem(output):
     """The located first problem ``campaign validate`` printed.
 
     It prints every problem on stdout, one a line, as ``PATH: MESSAGE``
@@ -92,8 +98,7 @@ def plan_problem(output, code):
     """
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     if not lines:
-        return 'payload.run.plan: not valid (campaign validate exited %d)' % (
-            code)
+        return 'payload.run.plan: not valid'
     first = lines[0][:300]
     if first.startswith('(plan): '):
         return 'payload.run.plan: ' + first[len('(plan): '):]

@@ -299,9 +299,12 @@ class Job:
             self.payload['run']['plan'], workspace)))
         code, out = _run(plugin + ['campaign', 'validate', plan_path],
                          deadline, env, job_dir)
+        if code == campaign_job.BAD_PLAN_EXIT:
+            return self._outcome(reporter.ERROR,
+                                 campaign_job.plan_problem(out))
         if code:
-            return self._outcome(reporter.ERROR, campaign_job.plan_problem(
-                out, code))
+            return self._outcome(reporter.ERROR, campaign_job.NO_CAMPAIGN
+                                 % code)
         # No OS_* of the worker's own: the payload's operator or none.
         env = campaign_job.without_openstack(env)
         clouds = campaign_job.operator_clouds(self.payload)

@@ -112,7 +112,9 @@ class QueueTest(testtools.TestCase):
         self.assertNoSecretAnywhere()
 
     def test_campaign_plan_jobs(self):
-        self.pool.add_worker('w1')
+        # The job's venv needs the plugin: a wheel of this checkout.
+        wheel = pool_mod.plugin_wheel(os.path.join(self.pool.tmp, 'wheel'))
+        self.pool.add_worker('w1', plugin_wheel=wheel)
         self.pool.submit(job_payload('q-plan', run={'plan': plan()}))
         # Straight to geard, past the client's check: the worker's
         # ``campaign validate`` refuses it.

@@ -249,6 +249,16 @@ class CampaignJobTest(base.TestCase):
         path = os.path.join(self.job_dir, 'operator-clouds.yaml')
         self.assertEqual(0o600, os.stat(path).st_mode & 0o777)
 
+    def test_a_venv_without_the_plugin_is_said(self):
+        self.PLUGIN = [sys.executable, '-m', 'no_such_module']
+        outcome = self._campaign(fakes.plan_payload(fakes.plan(),
+                                                    operator=False))
+        self.assertEqual(
+            (reporter.ERROR, "campaign validate exited 1: a plan needs this "
+             "plugin in the job's venv (the payload's plugin_version, or "
+             "the worker's --plugin-wheel)"),
+            (outcome.state, outcome.reason))
+
     def test_no_openstack_setting_of_the_worker_reaches_the_campaign(self):
         self.assertEqual({'PATH': '/bin', 'HOME': '/h'},
                          job.campaign_job.without_openstack({
