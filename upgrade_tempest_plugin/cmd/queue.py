@@ -79,8 +79,7 @@ def _when(at):
 def _job_row(job):
     return (job['test_id'], job['cloud'], job['state'], job['worker'] or '-',
             records.progress(job), job['passed'], job['failed'],
-            job['skipped'],
-            job['tempest_version'], job['reason'] or '')
+            job['skipped'], job['tempest_version'], job['reason'] or '')
 
 
 def _reconcile_if_possible(args, options, store, stderr):
