@@ -101,12 +101,20 @@ def record(store, test_id, document, worker=None, at=None, stream=None):
     """Record one state a job reported (``document``: the status payload).
 
     ``stream``: the job's subunit stream (bytes), imported as the job's
-    run.  A report of the state the job is in already is progress
-    (``done``): it updates the job, not its history of states.  Raises
-    UnknownJob when no job has ``test_id``.  Returns the job's state
-    after the report.
+    run, even when the job was shown final already (``lost`` while its
+    worker was cut off from geard): its results are real.  A report of
+    the state the job is in already is progress (``done``): it updates
+    the job, not its history of states.  Raises UnknownJob when no job
+    has ``test_id``.  Returns the job's state after the report.
     """
-    at = at or time.time()
+    state = _record(store, test_id, document, worker, at or time.time())
+    if stream:
+        subunit_import.import_stream(store, test_id, stream,
+                                     phase=RESULTS_PHASE)
+    return state
+
+
+def _record(store, test_id, document, worker, at):
     state = document['state']
     with store.engine.begin() as conn:
         job = conn.execute(sa.select(JOBS.c.state).where(
@@ -136,9 +144,6 @@ def record(store, test_id, document, worker=None, at=None, stream=None):
             values['reason'] = (_message(document) or '')[:MESSAGE_MAX] or None
         conn.execute(JOBS.update().where(JOBS.c.test_id == test_id).values(
             **values))
-    if stream:
-        subunit_import.import_stream(store, test_id, stream,
-                                     phase=RESULTS_PHASE)
     return state
 
 

@@ -8,6 +8,7 @@ from upgrade_tempest_plugin.queue import reporter
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.queue import fakes
+from upgrade_tempest_plugin.unit_tests.report import fakes as report_fakes
 
 
 class RecordsTest(base.TestCase):
@@ -80,3 +81,13 @@ class RecordsTest(base.TestCase):
             'skipped': 1})
         self.assertEqual('4/5', records.progress(
             records.get_job(self.store, 'job-1')))
+
+    def test_results_of_a_job_shown_lost_are_kept(self):
+        records.record(self.store, 'job-1', {'state': reporter.LOST})
+        self.assertEqual('lost', records.record(
+            self.store, 'job-1', {'state': reporter.FAILED, 'failed': 1},
+            stream=report_fakes.subunit_stream([
+                ('a.B.test_bad', 'fail', 0, 1, 'Traceback: boom')])))
+        self.assertEqual([('a.B.test_bad', 'fail', 'Traceback: boom')], [
+            (r['test_id'], r['status'], r['detail'])
+            for r in self.store.list_test_results('job-1')])
