@@ -83,6 +83,12 @@ class QueuePagesTest(base.TestCase):
         self.assertIn('a.B.test_bad', text)
         self.assertIn('Traceback: boom', text)
 
+    def test_the_job_run_is_a_run_like_any(self):
+        text = self.client.get('/').get_data(as_text=True)
+        self.assertIn('href="/runs/job-1"', text)
+        self.assertIn('<a href="/queue">queue</a>', text)
+        self.assertEqual(200, self.client.get('/trends').status_code)
+
     def test_a_bad_job_id_is_a_404_page(self):
         answer = self.client.get('/queue/job-9')
         self.assertEqual(404, answer.status_code)
