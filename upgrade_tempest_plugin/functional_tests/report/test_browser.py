@@ -154,7 +154,17 @@ class BrowserTests(object):
         browser.load(self.driver, root + '/runs/no-such-run')
         self.assertEqual('404 Not Found', self.driver.find_element(
             'id', 'error').text)
+        self.assertConsoleHasOnly404s(['/runs/no-such-run'])
         self.queue_pages(root)
+
+    def assertConsoleHasOnly404s(self, paths):
+        """The console's errors are the 404s of ``paths``, nothing else."""
+        errors = browser.console_errors(self.driver)
+        self.assertEqual(len(paths), len(errors), errors)
+        for path, error in zip(paths, errors):
+            self.assertIn('%s - Failed to load resource: the server '
+                          'responded with a status of 404' % path,
+                          error['message'])
 
     def queue_pages(self, root):
         """The queue page, a job's page, its run report; a bad job id."""
@@ -178,6 +188,7 @@ class BrowserTests(object):
         browser.load(self.driver, root + '/queue/no-such-job')
         self.assertEqual('404 Not Found', self.driver.find_element(
             'id', 'error').text)
+        self.assertConsoleHasOnly404s(['/queue/no-such-job'])
 
 
 class SmallRunTest(BrowserTests, testtools.TestCase):
