@@ -57,6 +57,18 @@ def operator_clouds(payload):
     return {'clouds': {operator['cloud']: entry}}
 
 
+def venv_extras(payload):
+    """What a job's venv needs besides Tempest and the plugin.
+
+    A plan that names an operator: openstacksdk, with which the campaign
+    checks the operator's role (the plugin does not require it).
+    """
+    plan = payload['run'].get('plan')
+    if plan and plan.get('operator'):
+        return ('openstacksdk',)
+    return ()
+
+
 def without_openstack(env):
     """``env`` without ``OS_*`` (``OS_CLOUD``, ``OS_CLIENT_CONFIG_FILE``...).
 

@@ -219,7 +219,8 @@ class Job:
         self.report.post(reporter.INSTALLING)
         template, built = self.cache.template(
             self.payload['tempest_version'],
-            self.payload.get('plugin_version'))
+            self.payload.get('plugin_version'),
+            campaign_job.venv_extras(self.payload))
         deadline.left()
         venv = self.cache.copy(template, os.path.join(job_dir, 'venv'))
         python = os.path.join(venv, 'bin', 'python')

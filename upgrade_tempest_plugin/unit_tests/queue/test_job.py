@@ -259,6 +259,20 @@ class CampaignJobTest(base.TestCase):
              "the worker's --plugin-wheel)"),
             (outcome.state, outcome.reason))
 
+    def test_an_operator_check_needs_openstacksdk_in_the_venv(self):
+        extras = job.campaign_job.venv_extras
+        self.assertEqual(('openstacksdk',), extras(fakes.plan_payload()))
+        self.assertEqual((), extras(fakes.plan_payload(fakes.plan(),
+                                                       operator=False)))
+        self.assertEqual((), extras(fakes.payload()))
+        cache = venvs.Cache(self.useFixture(fixtures.TempDir()).path)
+        self.assertEqual(
+            (['tempest==47.0.0', 'openstacksdk'],
+             'tempest-47.0.0_plugin-none_openstacksdk'),
+            cache.requirements('47.0.0', extras=('openstacksdk',)))
+        self.assertEqual((['tempest==47.0.0'], 'tempest-47.0.0_plugin-none'),
+                         cache.requirements('47.0.0'))
+
     def test_no_openstack_setting_of_the_worker_reaches_the_campaign(self):
         self.assertEqual({'PATH': '/bin', 'HOME': '/h'},
                          job.campaign_job.without_openstack({
