@@ -374,12 +374,12 @@ UpgradeQueueGroup = [
                     '405. Keep it readable by the status API only. Empty: '
                     'no worker is accepted.'),
     cfg.IntOpt('status_api_max_body',
-               default=4 * 1024 * 1024,
+               default=16 * 1024 * 1024,
                min=1024,
                max=256 * 1024 * 1024,
                help='Largest request body (bytes) the status API reads; a '
                     'larger one is answered 400. A job\'s last report '
-                    'carries one line per test.'),
+                    'carries its subunit stream (up to 8 MiB, base64).'),
 ]
 
 

@@ -35,14 +35,11 @@ from upgrade_tempest_plugin.observers import honour
 from upgrade_tempest_plugin.observers import lifecycle
 from upgrade_tempest_plugin.observers import settings as obs_settings
 from upgrade_tempest_plugin import tempest_results
+from upgrade_tempest_plugin import validator_phases
 
 #: The validators of each phase of an upgrade, selected by a token in
 #: their class names (see doc/source/validators.rst).
-PHASES = {
-    'pre-upgrade': r'^upgrade_tempest_plugin\..*(PreUpgrade|Health)',
-    'post-upgrade': r'^upgrade_tempest_plugin\..*(PostUpgrade|Health)',
-    'destroy': r'^upgrade_tempest_plugin\..*Destroy',
-}
+PHASES = validator_phases.PHASES
 #: Every validator of the plugin (``upgrade-tempest validate``'s default).
 ALL_VALIDATORS = r'^upgrade_tempest_plugin\.'
 

@@ -9,11 +9,16 @@ observed the step.
 
 import configparser
 import os
+import re
 
 from upgrade_tempest_plugin import facade
 
 #: The tempest.conf the validators of a campaign run with.
 VALIDATORS_CONF = 'tempest.conf'
+#: What points an OpenStack client at credentials: the operator's are
+#: the campaign's, never the validators' (they use the non-admin
+#: accounts of their tempest.conf).
+OPERATOR_ENV = re.compile(r'^OS_')
 
 #: The validators of each point of a campaign.
 REGEXES = {
@@ -34,6 +39,17 @@ REGEXES = {
     # What the campaign created is removed.
     'destroy': facade.PHASES['destroy'],
 }
+
+
+def validators_env(environ=None):
+    """The environment of the validators: this one without ``OS_*``.
+
+    ``OS_CLIENT_CONFIG_FILE``, ``OS_CLOUD``, ``OS_PASSWORD``... name the
+    operator's credentials (operator_check); the tests never see them.
+    """
+    environ = os.environ if environ is None else environ
+    return {name: value for name, value in environ.items()
+            if not OPERATOR_ENV.match(name)}
 
 
 class Phases(object):
@@ -97,7 +113,7 @@ class Phases(object):
         result = facade.run_validators(
             workspace=self.tempest['workspace'], regex=regex,
             concurrency=self.tempest.get('concurrency', 1),
-            config_file=config_file)
+            config_file=config_file, env=validators_env())
         return result['ok'], result['explanation']
 
     def observers_wanted(self):

@@ -27,6 +27,7 @@ from upgrade_tempest_plugin.queue import payload as payload_mod
 from upgrade_tempest_plugin.queue import records
 from upgrade_tempest_plugin.queue import reporter
 from upgrade_tempest_plugin.queue import worker as worker_mod
+from upgrade_tempest_plugin import validator_phases
 
 NO_GEARD_WARNING = ('upgrade-tempest: warning: %s; states as last '
                     'reported\n')
@@ -76,12 +77,9 @@ def _when(at):
 
 
 def _job_row(job):
-    progress = '-'
-    if job['total'] is not None:
-        progress = '%s/%s' % (job['done'] or 0, job['total'])
     return (job['test_id'], job['cloud'], job['state'], job['worker'] or '-',
-            progress, job['passed'], job['failed'], job['skipped'],
-            job['tempest_version'], job['reason'] or '')
+            records.progress(job), job['passed'], job['failed'],
+            job['skipped'], job['tempest_version'], job['reason'] or '')
 
 
 def _reconcile_if_possible(args, options, store, stderr):
@@ -131,26 +129,55 @@ def _read(path, what):
                                                   exc.strerror or exc))
 
 
-def _clouds_entry(path, name):
+def _clouds_entry(path, name, flag='--clouds-yaml'):
     try:
-        document = yaml.safe_load(_read(path, '--clouds-yaml'))
+        document = yaml.safe_load(_read(path, flag))
     except yaml.YAMLError:
-        raise exceptions.UserError('--clouds-yaml %s: not YAML' % path)
+        raise exceptions.UserError('%s %s: not YAML' % (flag, path))
     try:
         return document['clouds'][name]
     except (KeyError, TypeError):
-        raise exceptions.UserError('--clouds-yaml %s: no cloud %r' % (
-            path, name))
+        raise exceptions.UserError('%s %s: no cloud %r' % (flag, path,
+                                                           name))
 
 
-def phase_regex(phase):
-    """The validator regex of a phase (:data:`facade.PHASES`)."""
-    from upgrade_tempest_plugin import facade
-    try:
-        return facade.PHASES[phase]
-    except KeyError:
+def _run(args):
+    """The payload's ``run``: exactly one of --regex, --phase, --plan."""
+    given = [flag for flag, value in (('--regex', args.regex),
+                                      ('--phase', args.phase),
+                                      ('--plan', args.plan)) if value]
+    if len(given) != 1:
+        raise exceptions.UserError('give exactly one of --regex, --phase, '
+                                   '--plan')
+    if args.phase and args.phase not in validator_phases.PHASES:
         raise exceptions.UserError('--phase: one of %s' % ', '.join(
-            sorted(facade.PHASES)))
+            sorted(validator_phases.PHASES)))
+    if args.regex:
+        run = {'regex': args.regex}
+    elif args.phase:
+        run = {'phase': args.phase}
+    else:
+        from upgrade_tempest_plugin.campaign import plan as plan_mod
+        run = {'plan': plan_mod.read(args.plan)}
+    if args.concurrency:
+        run['concurrency'] = args.concurrency
+    return run
+
+
+def _operator_entry(args, plan):
+    """The plan operator's clouds.yaml entry (--operator-clouds-yaml)."""
+    operator = plan.get('operator') if isinstance(plan, dict) else None
+    if not isinstance(operator, dict) or 'cloud' not in operator:
+        if args.operator_clouds_yaml:
+            raise exceptions.UserError('--operator-clouds-yaml: the plan '
+                                       'names no operator')
+        return None
+    if not args.operator_clouds_yaml:
+        raise exceptions.UserError('--operator-clouds-yaml: needed, the plan '
+                                   'names the operator cloud %s'
+                                   % operator['cloud'])
+    return _clouds_entry(args.operator_clouds_yaml, operator['cloud'],
+                         '--operator-clouds-yaml')
 
 
 def build_payload(args, options):
@@ -167,19 +194,17 @@ def build_payload(args, options):
         raise exceptions.UserError(
             'give PAYLOAD, or --accounts with --tempest-conf or '
             '--clouds-yaml')
-    if not (args.regex or args.phase):
-        raise exceptions.UserError('give --regex or --phase')
+    run = _run(args)
     cloud = {'name': args.cloud,
              'accounts_yaml': _read(args.accounts, '--accounts')}
     if args.clouds_yaml:
         cloud['clouds_yaml'] = _clouds_entry(args.clouds_yaml, args.cloud)
     if args.tempest_conf:
         cloud['tempest_conf'] = _read(args.tempest_conf, '--tempest-conf')
-    run = {'regex': args.regex or phase_regex(args.phase)}
-    if args.phase:
-        run['phase'] = args.phase
-    if args.concurrency:
-        run['concurrency'] = args.concurrency
+    if 'plan' in run:
+        operator = _operator_entry(args, run['plan'])
+        if operator is not None:
+            cloud['operator_clouds_yaml'] = operator
     document = {
         'version': payload_mod.VERSION,
         'test_id': args.test_id or uuid.uuid4().hex[:12],
@@ -217,7 +242,7 @@ def submit(store, client, document):
 
 
 class Submit(_QueueCommand):
-    """Queue a validator job; prints its id at once."""
+    """Queue a validator or campaign job; prints its id at once."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -235,6 +260,12 @@ class Submit(_QueueCommand):
         parser.add_argument('--regex')
         parser.add_argument('--phase', help='pre-upgrade, post-upgrade or '
                                             'destroy')
+        parser.add_argument('--plan', metavar='FILE',
+                            help='a campaign plan (YAML) to run')
+        parser.add_argument('--operator-clouds-yaml', metavar='FILE',
+                            help="a clouds.yaml holding the plan's "
+                                 'operator cloud (never given to the '
+                                 'tests)')
         parser.add_argument('--concurrency', type=int)
         parser.add_argument('--tempest-version',
                             help='default: the installed Tempest')
@@ -250,8 +281,9 @@ class Submit(_QueueCommand):
         options, context = _context(args)
         store = context.store
         document = build_payload(args, options)
+        from upgrade_tempest_plugin.queue import plan_check
         try:
-            payload_mod.check(document)
+            plan_check.check(document)
         except payload_mod.PayloadError as exc:
             raise exceptions.UserError(str(exc))
         client = _connect(args, options)

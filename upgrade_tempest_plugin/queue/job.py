@@ -1,7 +1,11 @@
 """One job on a worker: venv, workspace, ``tempest run``, results, cleanup.
 
 :meth:`Job.run` never raises for anything the job does: it returns an
-:class:`Outcome` (state, counts, per-test results, a one-line reason).
+:class:`Outcome` (state, counts, a one-line reason, the raw subunit
+stream).  The job's last status report carries that stream,
+up to :data:`MAX_UPLOAD_BYTES`; the status API imports it into the store
+(durations, tracebacks), so the per-test lines the worker reads while
+Tempest runs only count progress.
 The job's directory (workspace with the payload's tempest.conf and
 accounts, the venv copy, Tempest's HOME) is removed whatever happens.
 Tempest and its helpers run in their own process group, killed as a group
@@ -24,21 +28,34 @@ import threading
 import time
 import traceback
 
+from upgrade_tempest_plugin.queue import campaign_job
 from upgrade_tempest_plugin.queue import children
 from upgrade_tempest_plugin.queue import payload as payload_mod
 from upgrade_tempest_plugin.queue import reporter
 from upgrade_tempest_plugin.queue import venvs
+from upgrade_tempest_plugin import validator_phases
 
 LOG = logging.getLogger(__name__)
 
 EVENTS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                              'subunit_events.py')
 JOB_DIR_PREFIX = 'job-'
+#: ``upgrade-tempest`` as a module of the job's venv.
+PLUGIN_MAIN = 'upgrade_tempest_plugin.cmd.main'
+#: Seconds between two reads of a campaign's log.
+CAMPAIGN_POLL = 1.0
+#: Least seconds between two progress reports to the status API (geard
+#: gets every one as WORK_STATUS).
+PROGRESS_EVERY = 15.0
+#: Largest subunit stream a job uploads (its base64 form must fit the
+#: status API's ``status_api_max_body``, 16 MiB by default).
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 _PASS = ('success', 'xfail')
 _FAIL = ('fail', 'uxsuccess')
 
 Outcome = collections.namedtuple(
-    'Outcome', 'state reason passed failed skipped total results')
+    'Outcome', 'state reason passed failed skipped total stream')
+Outcome.__new__.__defaults__ = (None,)
 
 
 class JobError(Exception):
@@ -127,6 +144,13 @@ def _write_secret(path, text):
         secret_file.write(text)
 
 
+def run_regex(run):
+    """The ``tempest run --regex`` of a payload's regex or phase."""
+    if 'regex' in run:
+        return run['regex']
+    return validator_phases.PHASES[run['phase']]
+
+
 def count_tests(listing):
     """Number of test ids in ``tempest run --list-tests`` output."""
     return sum(1 for line in listing.splitlines()
@@ -151,6 +175,7 @@ class Job:
         self.clock = clock
         self.results = []
         self.expired = False
+        self._posted = None
 
     def run(self):
         """The job's Outcome; never raises for what the job does."""
@@ -180,7 +205,7 @@ class Job:
         self.report.post(outcome.state, reason=outcome.reason,
                          passed=outcome.passed, failed=outcome.failed,
                          skipped=outcome.skipped, total=outcome.total,
-                         results=outcome.results)
+                         stream=outcome.stream)
         return outcome
 
     def _outcome(self, state, reason, total=None):
@@ -188,14 +213,14 @@ class Job:
         failed = sum(1 for r in self.results if r['status'] in _FAIL)
         skipped = sum(1 for r in self.results if r['status'] == 'skip')
         return Outcome(state, reason, passed, failed, skipped,
-                       total if total is not None else len(self.results),
-                       list(self.results))
+                       total if total is not None else len(self.results))
 
     def _run(self, job_dir, deadline):
         self.report.post(reporter.INSTALLING)
         template, built = self.cache.template(
             self.payload['tempest_version'],
-            self.payload.get('plugin_version'))
+            self.payload.get('plugin_version'),
+            campaign_job.venv_extras(self.payload))
         deadline.left()
         venv = self.cache.copy(template, os.path.join(job_dir, 'venv'))
         python = os.path.join(venv, 'bin', 'python')
@@ -215,19 +240,115 @@ class Job:
                       self.payload['cloud']['accounts_yaml'])
         _write_secret(os.path.join(workspace, 'etc', 'tempest.conf'),
                       tempest_conf(self.payload, workspace))
-        regex = self.payload['run']['regex']
+        if 'plan' in self.payload['run']:
+            return self._campaign(tempest[:2] + [PLUGIN_MAIN], env, job_dir,
+                                  workspace, deadline)
+        regex = run_regex(self.payload['run'])
         code, listing = _run(tempest + ['run', '--list-tests', '--regex',
                                         regex], deadline, env, workspace)
         if code:
             return self._outcome(reporter.ERROR, 'tempest could not list '
                                  'the tests (exit %d)' % code)
         total = count_tests(listing)
-        self.report.post(reporter.RUNNING, total=total,
-                         venv='built' if built else 'cached')
-        self.progress(0, total)
+        self._running(total, venv='built' if built else 'cached')
         code = self._tempest_run(tempest, regex, env, workspace, python,
                                  total, deadline)
-        return self._verdict(code, total)
+        outcome = self._verdict(code, total)
+        return self._with_stream(outcome,
+                                 os.path.join(workspace, 'run.subunit'))
+
+    def _with_stream(self, outcome, path):
+        """``outcome`` with the stream at ``path``, if small enough.
+
+        A larger one is not uploaded and the reason says so: the counts
+        are still reported.
+        """
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            return outcome
+        if size > MAX_UPLOAD_BYTES:
+            note = ('subunit stream not uploaded (%d bytes, more than %d)'
+                    % (size, MAX_UPLOAD_BYTES))
+            return outcome._replace(reason='; '.join(
+                filter(None, (outcome.reason, note))))
+        with open(path, 'rb') as stream:
+            return outcome._replace(stream=stream.read())
+
+    def _running(self, total, **details):
+        """Report ``running``: the job's tests (or steps) are counted."""
+        self.report.post(reporter.RUNNING, total=total, **details)
+        self._posted = self.clock()
+        self.progress(0, total)
+
+    def _progress(self, done, total):
+        """WORK_STATUS to geard; ``done`` to the status API now and then."""
+        self.progress(done, total)
+        if self.clock() - self._posted >= PROGRESS_EVERY:
+            self._posted = self.clock()
+            self.report.post(reporter.RUNNING, tries=1, done=done,
+                             total=total)
+
+    def _campaign(self, plugin, env, job_dir, workspace, deadline):
+        """Validate, then run the payload's campaign plan; its Outcome.
+
+        Progress and counts are the plan's steps: ``passed`` the steps
+        that ended well, ``failed`` those that did not.
+        """
+        plan_path = os.path.join(job_dir, 'plan.yaml')
+        _write_secret(plan_path, json.dumps(campaign_job.job_plan(
+            self.payload['run']['plan'], workspace)))
+        code, out = _run(plugin + ['campaign', 'validate', plan_path],
+                         deadline, env, job_dir)
+        if code == campaign_job.BAD_PLAN_EXIT:
+            return self._outcome(reporter.ERROR,
+                                 campaign_job.plan_problem(out))
+        if code:
+            return self._outcome(reporter.ERROR, campaign_job.NO_CAMPAIGN
+                                 % code)
+        # No OS_* of the worker's own: the payload's operator or none.
+        env = campaign_job.without_openstack(env)
+        clouds = campaign_job.operator_clouds(self.payload)
+        if clouds is not None:
+            clouds_path = os.path.join(job_dir, 'operator-clouds.yaml')
+            _write_secret(clouds_path, json.dumps(clouds))
+            env = dict(env, OS_CLIENT_CONFIG_FILE=clouds_path)
+        ids = campaign_job.step_ids(self.payload['run']['plan'])
+        self._running(len(ids))
+        state_dir = os.path.join(job_dir, 'state')
+        out_path = os.path.join(job_dir, 'campaign.out')
+        with open(out_path, 'wb') as out_file:
+            run = children.popen(
+                plugin + ['campaign', 'run', plan_path, '--state-dir',
+                          state_dir],
+                env=env, cwd=job_dir, stdout=out_file,
+                stderr=subprocess.STDOUT)
+            ended = set()
+            while True:
+                try:
+                    code = run.wait(min(CAMPAIGN_POLL, deadline.left()))
+                except subprocess.TimeoutExpired:
+                    code = None
+                except _Timeout:
+                    children.kill_group(run)
+                    raise
+                now_ended, failed = campaign_job.ended_steps(state_dir, ids)
+                if now_ended != ended:
+                    ended = now_ended
+                    self._progress(len(ended), len(ids))
+                if code is not None:
+                    break
+        with open(out_path, 'rb') as out_file:
+            last = campaign_job.final_line(out_file.read().decode(
+                'utf-8', 'replace'))
+        outcome = Outcome(reporter.PASSED, None, len(ended - failed),
+                          len(failed), 0, len(ids))
+        if code == campaign_job.DONE_EXIT:
+            return outcome
+        state = (reporter.FAILED if code == campaign_job.FAILED_EXIT
+                 else reporter.ERROR)
+        return outcome._replace(state=state, reason='campaign exited %d: %s'
+                                % (code, last))
 
     def _tempest_run(self, tempest, regex, env, workspace, python, total,
                      deadline):
@@ -249,8 +370,8 @@ class Job:
         try:
             for line in events.stdout:
                 self.results.append(json.loads(line))
-                self.progress(len(self.results), max(total,
-                                                     len(self.results)))
+                self._progress(len(self.results), max(total,
+                                                      len(self.results)))
             events.wait()
             code = run.wait()
         finally:

@@ -16,6 +16,8 @@ import re
 
 import jsonschema
 
+from upgrade_tempest_plugin import validator_phases
+
 VERSION = 1
 SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            'payload-v1.schema.json')
@@ -103,7 +105,8 @@ def _describe(error):
     if kind == 'maxProperties':
         return '%s: more than %d fields' % (where, expected)
     if kind == 'oneOf':
-        return '%s: give exactly one of clouds_yaml, tempest_conf' % where
+        return '%s: give exactly one of %s' % (where, ', '.join(
+            choice['required'][0] for choice in expected))
     return '%s: not valid (%s)' % (where, kind)
 
 
@@ -137,11 +140,35 @@ def check(payload):
             'payload.tempest_version: unknown Tempest version %s (the '
             'plugin supports %s and later)' % (
                 version, '.'.join(map(str, OLDEST_TEMPEST))))
-    try:
-        re.compile(payload['run']['regex'])
-    except re.error as exc:
-        raise PayloadError('payload.run.regex: not a regular expression '
-                           '(%s)' % exc)
+    run = payload['run']
+    if 'regex' in run:
+        try:
+            re.compile(run['regex'])
+        except re.error as exc:
+            raise PayloadError('payload.run.regex: not a regular '
+                               'expression (%s)' % exc)
+    if 'phase' in run and run['phase'] not in validator_phases.PHASES:
+        raise PayloadError('payload.run.phase: one of %s' % ', '.join(
+            sorted(validator_phases.PHASES)))
+    if 'plan' in run:
+        _check_operator(run['plan'], payload['cloud'])
+
+
+def _check_operator(plan, cloud):
+    """The plan's operator and the payload's operator credentials agree.
+
+    The rest of the plan is the campaign's to check (``campaign
+    validate``): the client does it before it submits, the worker in the
+    job's venv.
+    """
+    operator = plan.get('operator')
+    has_credentials = 'operator_clouds_yaml' in cloud
+    if isinstance(operator, dict) and not has_credentials:
+        raise PayloadError('payload.cloud: missing operator_clouds_yaml '
+                           '(the plan names an operator)')
+    if has_credentials and not isinstance(operator, dict):
+        raise PayloadError('payload.cloud.operator_clouds_yaml: the plan '
+                           'names no operator')
 
 
 def parse(data):
@@ -174,14 +201,20 @@ def dumps(payload):
 def summary(payload):
     """What may be shown and stored about a job: no credentials.
 
-    Test id, cloud label, what runs, versions and timeout; never the
-    cloud's configuration or accounts.
+    Test id, cloud label, what runs (the regex, the phase, or ``campaign
+    NAME`` for a plan), versions and timeout; never the cloud's
+    configuration, accounts or operator credentials.
     """
+    run = payload['run']
+    if 'plan' in run:
+        what = 'campaign %s' % run['plan']['name']
+    else:
+        what = run.get('regex') or validator_phases.PHASES[run['phase']]
     return {
         'test_id': payload['test_id'],
         'cloud': payload['cloud']['name'],
-        'regex': payload['run']['regex'],
-        'phase': payload['run'].get('phase'),
+        'regex': what,
+        'phase': run.get('phase'),
         'tempest_version': payload['tempest_version'],
         'plugin_version': payload.get('plugin_version'),
         'timeout': payload.get('timeout', DEFAULT_TIMEOUT),

@@ -2,8 +2,11 @@
 
 A job row holds the payload's summary (never its cloud configuration)
 and the job's latest state; ``queue_status`` keeps every state reported,
-the way RefStack's ``TestStatus`` did.  A job's test results go to the
-store's test results, with the job's test id as run id.
+the way RefStack's ``TestStatus`` did.  A job's subunit stream is imported
+by :mod:`upgrade_tempest_plugin.report.subunit_import` (the importer of
+``upgrade-tempest results import``) into the run whose id is the job's
+test id, phase ``queue``: ``upgrade-tempest report --run TEST_ID`` and
+``serve`` show it like any run.
 
 The first final state wins: a job shown ``lost``, ``cancelled`` or
 ``passed`` keeps that state whatever arrives later (a worker cut off from
@@ -16,6 +19,7 @@ import time
 import sqlalchemy as sa
 
 from upgrade_tempest_plugin.queue import reporter
+from upgrade_tempest_plugin.report import subunit_import
 from upgrade_tempest_plugin.store import models
 
 JOBS = models.QueueJob.__table__
@@ -71,6 +75,13 @@ def list_jobs(store, states=None):
         return [_row(r) for r in conn.execute(query)]
 
 
+def progress(job):
+    """``done/total`` of a job row, ``-`` before its tests are counted."""
+    if job['total'] is None:
+        return '-'
+    return '%s/%s' % (job['done'] or 0, job['total'])
+
+
 def list_status(store, test_id):
     with store.engine.connect() as conn:
         return [_row(r) for r in conn.execute(
@@ -86,13 +97,24 @@ def _message(document):
     return None
 
 
-def record(store, test_id, document, worker=None, at=None):
+def record(store, test_id, document, worker=None, at=None, stream=None):
     """Record one state a job reported (``document``: the status payload).
 
-    Raises UnknownJob when no job has ``test_id``.  Returns the job's
-    state after the report.
+    ``stream``: the job's subunit stream (bytes), imported as the job's
+    run, even when the job was shown final already (``lost`` while its
+    worker was cut off from geard): its results are real.  A report of
+    the state the job is in already is progress (``done``): it updates
+    the job, not its history of states.  Raises UnknownJob when no job
+    has ``test_id``.  Returns the job's state after the report.
     """
-    at = at or time.time()
+    state = _record(store, test_id, document, worker, at or time.time())
+    if stream:
+        subunit_import.import_stream(store, test_id, stream,
+                                     phase=RESULTS_PHASE)
+    return state
+
+
+def _record(store, test_id, document, worker, at):
     state = document['state']
     with store.engine.begin() as conn:
         job = conn.execute(sa.select(JOBS.c.state).where(
@@ -102,35 +124,27 @@ def record(store, test_id, document, worker=None, at=None):
         if job.state in reporter.FINAL_STATES and state == reporter.LOST:
             # reconcile() raced with the job's own final report.
             return job.state
-        conn.execute(STATUS.insert().values(
-            test_id=test_id, state=state, worker=worker,
-            message=_message(document), at=at))
+        if state != job.state:
+            conn.execute(STATUS.insert().values(
+                test_id=test_id, state=state, worker=worker,
+                message=_message(document), at=at))
         if job.state in reporter.FINAL_STATES:
             return job.state
         values = {'state': state, 'updated_at': at}
         if worker:
             values['worker'] = worker
-        for field in ('total', 'passed', 'failed', 'skipped'):
+        for field in ('total', 'done', 'passed', 'failed', 'skipped'):
             if document.get(field) is not None:
                 values[field] = document[field]
-        if 'results' in document:
-            values['done'] = len(document['results'])
+        final = state in reporter.FINAL_STATES
+        if final and document.get('total') is not None:
+            values['done'] = sum(document.get(field) or 0 for field in
+                                 ('passed', 'failed', 'skipped'))
         if state in reporter.FINAL_STATES:
             values['reason'] = (_message(document) or '')[:MESSAGE_MAX] or None
         conn.execute(JOBS.update().where(JOBS.c.test_id == test_id).values(
             **values))
-    if document.get('results'):
-        save_results(store, test_id, document['results'])
     return state
-
-
-def save_results(store, test_id, results):
-    """A job's per-test results into the store's test results."""
-    store.add_test_results(test_id, [
-        {'test_id': result['id'], 'status': result['status'],
-         'started_at': result.get('started_at'),
-         'duration': result.get('duration'), 'detail': None}
-        for result in results], phase=RESULTS_PHASE)
 
 
 def reconcile(store, known):

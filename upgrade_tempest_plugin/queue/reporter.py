@@ -1,13 +1,17 @@
 """The worker's side of the status API: POST /update-test-status/.
 
 A form with ``test_id`` and ``payload`` (a JSON document: the job's state
-and, at the end, its test results), sent with the worker's name and token
-in headers.  A status that cannot be delivered is logged and dropped after
-a few tries: the job goes on, and geard still has its WORK_STATUS.
+and counts) and, in a job's last report, ``subunit``: the raw subunit
+stream of its ``tempest run``, URL-safe base64, which the status API
+imports with ``upgrade-tempest results import``'s importer.  Sent with
+the worker's name and token in headers.  A status that cannot be
+delivered is logged and dropped after a few tries: the job goes on, and
+geard still has its WORK_STATUS.
 
 Standard library only (the worker imports it).
 """
 
+import base64
 import json
 import logging
 import time
@@ -51,17 +55,24 @@ class Reporter:
         self.timeout = timeout
         self.sleep = sleep
 
-    def post(self, state, **details):
-        """Send ``state`` with ``details``; True when the API took it."""
+    def post(self, state, stream=None, tries=None, **details):
+        """Send ``state`` with ``details``; True when the API took it.
+
+        ``stream``: the job's subunit stream (bytes), sent as the form's
+        ``subunit`` field.  ``tries``: instead of the reporter's own (a
+        progress report is tried once: the next one says more).
+        """
+        tries = tries or self.tries
         document = dict(details, state=state)
-        body = urllib.parse.urlencode({
-            'test_id': self.test_id,
-            'payload': json.dumps(document)}).encode('ascii')
+        form = {'test_id': self.test_id, 'payload': json.dumps(document)}
+        if stream is not None:
+            form['subunit'] = base64.urlsafe_b64encode(stream).decode('ascii')
+        body = urllib.parse.urlencode(form).encode('ascii')
         headers = {WORKER_HEADER: self.worker,
                    'Content-Type': 'application/x-www-form-urlencoded'}
         if self.token:
             headers[TOKEN_HEADER] = self.token
-        for attempt in range(1, self.tries + 1):
+        for attempt in range(1, tries + 1):
             request = urllib.request.Request(self.url, data=body,
                                              headers=headers, method='POST')
             try:
@@ -76,7 +87,7 @@ class Reporter:
                     break
             except (urllib.error.URLError, OSError) as exc:
                 reason = str(getattr(exc, 'reason', exc))
-            if attempt < self.tries:
+            if attempt < tries:
                 self.sleep(attempt)
         LOG.warning('status API did not take %s of job %s: %s', state,
                     self.test_id, reason)

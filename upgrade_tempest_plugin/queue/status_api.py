@@ -1,7 +1,11 @@
 """The status API: ``POST /update-test-status/`` from queue workers.
 
-The form fields are ``test_id`` and ``payload`` (a JSON document checked
-against ``status-v1.schema.json``).  Answers:
+The form fields are ``test_id``, ``payload`` (a JSON document checked
+against ``status-v1.schema.json``) and, optionally, ``subunit``: the job's
+raw subunit stream in URL-safe base64, imported into the store by the
+one results importer (:mod:`upgrade_tempest_plugin.report.subunit_import`,
+the code of ``upgrade-tempest results import``) as the run whose id is
+the job's test id.  Answers:
 
 - **202** the report was recorded in the store;
 - **400** a field is missing or malformed, the job is unknown, or the
@@ -17,6 +21,8 @@ logged but the test id and the state.
 Flask is the WSGI framework (the report UI's too).
 """
 
+import base64
+import binascii
 import hmac
 import ipaddress
 import json
@@ -37,8 +43,9 @@ LOG = logging.getLogger(__name__)
 STATUS_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                              'status-v1.schema.json')
 PATH = '/update-test-status/'
-DEFAULT_MAX_BODY = 4 * 1024 * 1024
+DEFAULT_MAX_BODY = 16 * 1024 * 1024
 _TEST_ID = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$')
+_BASE64 = re.compile(r'^[A-Za-z0-9_-]*={0,2}$')
 
 
 def read_tokens(path):
@@ -93,7 +100,11 @@ def _answer(code, message):
 
 
 def parse_report(form):
-    """(test_id, status document) of a form; ValueError names the problem."""
+    """(test_id, status document, stream) of a form.
+
+    ``stream`` is the decoded ``subunit`` field (bytes), None without
+    one.  ValueError names the first problem.
+    """
     test_id = form.get('test_id')
     if test_id is None:
         raise ValueError('test_id: missing')
@@ -109,7 +120,18 @@ def parse_report(form):
     problem = payload_mod.first_problem(document, STATUS_SCHEMA)
     if problem:
         raise ValueError(problem)
-    return test_id, document
+    return test_id, document, _stream(form.get('subunit'))
+
+
+def _stream(text):
+    if text is None:
+        return None
+    if not _BASE64.match(text):
+        raise ValueError('subunit: not URL-safe base64')
+    try:
+        return base64.urlsafe_b64decode(text)
+    except (binascii.Error, ValueError):
+        raise ValueError('subunit: not URL-safe base64')
 
 
 def create_app(store, known_hosts, tokens, max_body=DEFAULT_MAX_BODY):
@@ -154,12 +176,13 @@ def create_app(store, known_hosts, tokens, max_body=DEFAULT_MAX_BODY):
         if (request.content_length or 0) > max_body:
             return too_large(None)
         try:
-            test_id, document = parse_report(request.form)
+            test_id, document, stream = parse_report(request.form)
         except ValueError as exc:
             return _answer(400, str(exc))
         worker = request.headers.get(reporter.WORKER_HEADER)
         try:
-            state = records.record(store, test_id, document, worker=worker)
+            state = records.record(store, test_id, document, worker=worker,
+                                   stream=stream)
         except records.UnknownJob:
             return _answer(400, 'test_id: no such job')
         LOG.info('job %s: %s from %s', test_id, document['state'], worker)

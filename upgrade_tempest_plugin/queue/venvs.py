@@ -75,8 +75,14 @@ class Cache:
         for path in (self.wheels, self.venvs, self.locks):
             os.makedirs(path, exist_ok=True)
 
-    def requirements(self, tempest_version, plugin_version=None):
-        """(pip requirements, template key) for a pair of versions."""
+    def requirements(self, tempest_version, plugin_version=None,
+                     extras=()):
+        """(pip requirements, template key) for a pair of versions.
+
+        ``extras``: more distributions the template needs (a campaign's
+        operator check needs openstacksdk, which the plugin does not
+        require); they are a part of the key.
+        """
         wanted = ['tempest==%s' % tempest_version]
         if plugin_version:
             wanted.append('%s==%s' % (PLUGIN, plugin_version))
@@ -86,7 +92,11 @@ class Cache:
             plugin = 'wheel-' + _sha(self.plugin_wheel)
         else:
             plugin = 'none'
-        return wanted, 'tempest-%s_plugin-%s' % (tempest_version, plugin)
+        key = 'tempest-%s_plugin-%s' % (tempest_version, plugin)
+        if extras:
+            wanted += sorted(extras)
+            key += '_' + '+'.join(sorted(extras))
+        return wanted, key
 
     def _pip(self, python, args, what):
         code, out = children.run(
@@ -117,12 +127,13 @@ class Cache:
                          ['install', '--no-index', '--find-links',
                           self.wheels] + wanted, 'pip install')
 
-    def template(self, tempest_version, plugin_version=None):
+    def template(self, tempest_version, plugin_version=None, extras=()):
         """Path of the template venv for the pair; built when missing.
 
         Returns (path, built): ``built`` is False when it was there.
         """
-        wanted, key = self.requirements(tempest_version, plugin_version)
+        wanted, key = self.requirements(tempest_version, plugin_version,
+                                        extras)
         path = os.path.join(self.venvs, key)
         with _locked(os.path.join(self.locks, key + '.lock')):
             if os.path.isdir(path):

@@ -11,6 +11,7 @@ from upgrade_tempest_plugin.analysis import run_analysis
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.report import config_view
 from upgrade_tempest_plugin.report import data
+from upgrade_tempest_plugin.report import queue_view
 from upgrade_tempest_plugin.report import render
 from upgrade_tempest_plugin.report import trends
 
@@ -56,6 +57,18 @@ def runs_page(store, last=None, budgets=None, links=None):
         row['phases'] = data.phases_of(
             store.list_test_results(row['run_id']))
     return render.page('runs.html', links=links, runs=rows)
+
+
+def queue_page(store, links):
+    """The queue's jobs, with a link to each job and to its run report."""
+    return render.page('queue.html', links=links,
+                       jobs=queue_view.jobs(store))
+
+
+def job_page(store, test_id, links):
+    """One job and every state it reported (queue_view.UnknownJob)."""
+    return render.page('job.html', links=links,
+                       job=queue_view.job(store, test_id))
 
 
 def error_page(status, message, links=None):

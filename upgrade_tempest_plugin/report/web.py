@@ -7,9 +7,14 @@ Routes (GET only; nothing here writes to the store):
 ``/runs/<run id>``
     the run's HTML report (the page ``upgrade-tempest report`` writes);
 ``/trends?last=N``
-    the runs grouped by trend key.
+    the runs grouped by trend key;
+``/queue``
+    the test queue's jobs: state, worker, progress, counts, reason, and a
+    link to the job's run report once its results were uploaded;
+``/queue/<test id>``
+    one job and every state it reported.
 
-A run the store does not have, or any unknown path, is a 404 page; an
+A run or a job the store does not have, or any unknown path, is a 404 page; an
 error while building a page is a 500 page with one line (the traceback
 goes to the log), never a traceback in the browser.  ``create_app`` is a
 WSGI application factory: ``serve`` runs it with Werkzeug's server on
@@ -24,9 +29,11 @@ from werkzeug import exceptions as http
 
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin.report import pages
+from upgrade_tempest_plugin.report import queue_view
 
 LOG = logging.getLogger(__name__)
-LINKS = {'runs': '/', 'trends': '/trends', 'run': '/runs/%s'}
+LINKS = {'runs': '/', 'trends': '/trends', 'run': '/runs/%s',
+         'queue': '/queue', 'job': '/queue/%s'}
 
 
 def create_app(store, conf=None, budgets=None):
@@ -56,6 +63,17 @@ def create_app(store, conf=None, budgets=None):
             flask.abort(400, 'last must be at least 1')
         return html(pages.trends_page(store, last, budgets=budgets,
                                       links=LINKS))
+
+    @app.get('/queue')
+    def queue():
+        return html(pages.queue_page(store, LINKS))
+
+    @app.get('/queue/<test_id>')
+    def job(test_id):
+        try:
+            return html(pages.job_page(store, test_id, LINKS))
+        except queue_view.UnknownJob:
+            flask.abort(404, 'job %s is not in the store' % test_id)
 
     @app.errorhandler(http.HTTPException)
     def http_error(exc):

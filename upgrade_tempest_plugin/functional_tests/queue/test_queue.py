@@ -21,8 +21,10 @@ from upgrade_tempest_plugin.functional_tests.queue import pool as pool_mod
 from upgrade_tempest_plugin.queue import records
 from upgrade_tempest_plugin.queue import reporter
 from upgrade_tempest_plugin.queue import worker as worker_mod
+from upgrade_tempest_plugin.report import pages
 
 SECRET = 'Queue-Secret-%s' % os.urandom(6).hex()
+OPERATOR_SECRET = 'Operator-Secret-%s' % os.urandom(6).hex()
 #: Three tests whose class setup fails at once against a closed port.
 REGEX = r'^tempest\.api\.identity\.v3\.test_tokens\.'
 TEMPEST_VERSION = importlib.metadata.version('tempest')
@@ -31,6 +33,21 @@ TEMPEST_VERSION = importlib.metadata.version('tempest')
 FIRST_JOB = 600
 TRANSITIONS = [reporter.QUEUED, reporter.ACCEPTED, reporter.INSTALLING,
                reporter.RUNNING, reporter.FAILED]
+
+
+def plan(**overrides):
+    """A campaign plan of two ``command`` steps, no validator."""
+    document = {
+        'version': 1, 'name': 'queued-campaign', 'from_release': '2026.1',
+        'to_release': '2026.2', 'driver': {'name': 'command', 'config': {}},
+        'steps': [{'id': step, 'action': {'command': ['true']},
+                   'services': [service], 'expected_seconds': 5,
+                   'timeout_seconds': 120}
+                  for step, service in (('one', 'keystone'),
+                                        ('two', 'glance'))],
+    }
+    document.update(overrides)
+    return document
 
 
 def job_payload(test_id, **overrides):
@@ -56,14 +73,16 @@ class QueueTest(testtools.TestCase):
         super().setUp()
         self.pool = self.useFixture(pool_mod.Pool())
 
-    def assertNoSecretAnywhere(self):
-        stored = json.dumps(records.list_jobs(self.pool.store)
-                            + self.pool.store.list_test_results('q-1'),
-                            default=str)
-        self.assertNotIn(SECRET, stored)
+    def assertNoSecretAnywhere(self, secret=SECRET):
+        stored = json.dumps(
+            records.list_jobs(self.pool.store)
+            + [records.list_status(self.pool.store, job['test_id'])
+               for job in records.list_jobs(self.pool.store)]
+            + self.pool.store.list_test_results('q-1'), default=str)
+        self.assertNotIn(secret, stored)
         for name in self.pool.workers:
-            self.assertNotIn(SECRET, self.pool.worker_log(name))
-        self.assertNotIn(SECRET, self.pool.geard.log())
+            self.assertNotIn(secret, self.pool.worker_log(name))
+        self.assertNotIn(secret, self.pool.geard.log())
 
     def test_jobs_spread_over_two_workers_and_each_runs_once(self):
         self.pool.add_worker('w1')
@@ -82,9 +101,51 @@ class QueueTest(testtools.TestCase):
             results = self.pool.store.list_test_results(test_id)
             self.assertEqual(['fail'], [r['status'] for r in results])
             self.assertIn('TokensV3Test', results[0]['test_id'])
+            # Imported from the job's subunit stream: with its duration
+            # and its traceback, as the job's run.
+            self.assertIsNotNone(results[0]['duration'])
+            self.assertIn('Traceback', results[0]['detail'] or '')
+            self.assertIn('TokensV3Test', pages.run_page(self.pool.store,
+                                                         test_id))
             workers.add(job['worker'])
         self.assertEqual({'w1', 'w2'}, workers)
         self.assertNoSecretAnywhere()
+
+    def test_campaign_plan_jobs(self):
+        # The job's venv needs the plugin: a wheel of this checkout.
+        wheel = pool_mod.plugin_wheel(os.path.join(self.pool.tmp, 'wheel'))
+        self.pool.add_worker('w1', plugin_wheel=wheel)
+        self.pool.submit(job_payload('q-plan', run={'plan': plan()}))
+        # Straight to geard, past the client's check: the worker's
+        # ``campaign validate`` refuses it.
+        twice = plan()
+        twice['steps'][1]['id'] = 'one'
+        self.pool.submit(job_payload('q-badplan', run={'plan': twice}))
+        operated = job_payload('q-operator', run={'plan': plan(
+            operator={'cloud': 'op', 'role': 'admin'})})
+        operated['cloud']['operator_clouds_yaml'] = {'auth': {
+            'auth_url': 'http://127.0.0.1:9/identity', 'username': 'admin',
+            'password': OPERATOR_SECRET, 'project_name': 'admin'}}
+        self.pool.submit(operated)
+        self.pool.wait_final(['q-plan', 'q-badplan', 'q-operator'],
+                             FIRST_JOB + 300)
+        job = self.pool.job('q-plan')
+        self.assertEqual(
+            [reporter.QUEUED, reporter.ACCEPTED, reporter.INSTALLING,
+             reporter.RUNNING, reporter.PASSED], self.pool.states('q-plan'))
+        self.assertEqual(('campaign queued-campaign', 2, 2, 0, 2),
+                         (job['regex'], job['total'], job['passed'],
+                          job['failed'], job['done']))
+        self.assertEqual(
+            (reporter.ERROR, "payload.run.plan.steps[1].id: duplicate id "
+             "'one' (also steps[0])"),
+            (self.pool.job('q-badplan')['state'],
+             self.pool.job('q-badplan')['reason']))
+        operator = self.pool.job('q-operator')
+        self.assertEqual(reporter.FAILED, operator['state'])
+        self.assertIn('operator cloud op: cannot get a token',
+                      operator['reason'])
+        self.assertNoSecretAnywhere(OPERATOR_SECRET)
 
     def test_worker_killed_mid_job_is_reported_lost_never_passed(self):
         worker = self.pool.add_worker('w1')
@@ -251,6 +312,18 @@ class QueueCliTest(testtools.TestCase):
         self.assertTrue(proc.stderr.endswith(
             'upgrade-tempest: error: no geard answers at %s\n' % nowhere),
             proc.stderr)
+
+    def test_bad_plan_is_refused_on_submit_with_its_first_problem(self):
+        path = os.path.join(self.pool.tmp, 'plan.yaml')
+        with open(path, 'w') as plan_file:
+            json.dump(plan(to_release='2025.1'), plan_file)
+        proc = self.cli('submit', '--tempest-conf', self.cloud,
+                        '--accounts', self.accounts, '--plan', path)
+        self.assertEqual(2, proc.returncode)
+        self.assertTrue(proc.stderr.endswith(
+            'upgrade-tempest: error: payload.run.plan.to_release: 2026.1 -> '
+            '2025.1 is not an upgrade\n'), proc.stderr)
+        self.assertEqual([], records.list_jobs(self.pool.store))
 
     def test_bad_payload_is_refused_on_submit(self):
         path = os.path.join(self.pool.tmp, 'payload.json')

@@ -154,6 +154,41 @@ class BrowserTests(object):
         browser.load(self.driver, root + '/runs/no-such-run')
         self.assertEqual('404 Not Found', self.driver.find_element(
             'id', 'error').text)
+        self.assertConsoleHasOnly404s(['/runs/no-such-run'])
+        self.queue_pages(root)
+
+    def assertConsoleHasOnly404s(self, paths):
+        """The console's errors are the 404s of ``paths``, nothing else."""
+        errors = browser.console_errors(self.driver)
+        self.assertEqual(len(paths), len(errors), errors)
+        for path, error in zip(paths, errors):
+            self.assertIn('%s - Failed to load resource: the server '
+                          'responded with a status of 404' % path,
+                          error['message'])
+
+    def queue_pages(self, root):
+        """The queue page, a job's page, its run report; a bad job id."""
+        fakes.queue_jobs(self.store)
+        self.open_page(root + '/queue', 0)
+        self.assertEqual(['job-1', 'job-2'], [
+            cell.text for cell in self.driver.find_elements(
+                'css selector', '#queue-table tbody tr td:first-child')])
+        self.screenshot('serve-queue')
+        self.driver.find_element('link text', 'job-1').click()
+        self.assertEqual('job job-1 - upgrade-tempest', self.driver.title)
+        self.assertEqual('failed', self.driver.find_element(
+            'id', 'job-state').text)
+        self.assertEqual([], browser.console_errors(self.driver))
+        self.driver.find_element('link text', 'run report').click()
+        self.assertEqual('upgrade-tempest run job-1', self.driver.title)
+        self.assertEqual([], browser.console_errors(self.driver))
+        self.driver.find_element('css selector',
+                                 'a[href="#tempest"]').click()
+        self.click_a_failure()
+        browser.load(self.driver, root + '/queue/no-such-job')
+        self.assertEqual('404 Not Found', self.driver.find_element(
+            'id', 'error').text)
+        self.assertConsoleHasOnly404s(['/queue/no-such-job'])
 
 
 class SmallRunTest(BrowserTests, testtools.TestCase):

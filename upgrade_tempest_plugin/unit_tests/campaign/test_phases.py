@@ -46,6 +46,18 @@ class PhasesTest(base.TestCase):
                          (self.calls[0]['regex'],
                           self.calls[0]['workspace']))
 
+    def test_validators_never_see_the_operator_credentials(self):
+        self.useFixture(fixtures.EnvironmentVariable(
+            'OS_CLIENT_CONFIG_FILE', '/op/clouds.yaml'))
+        self.useFixture(fixtures.EnvironmentVariable('OS_CLOUD', 'op'))
+        p = phases.Phases({'workspace': self.workspace}, 'run-1',
+                          self.dir, ('2026.1', '2026.2'), self.dir)
+        p.validators('Health')
+        env = self.calls[0]['env']
+        self.assertEqual([], [name for name in env
+                              if name.startswith('OS_')])
+        self.assertEqual(os.environ['PATH'], env['PATH'])
+
     def test_rewritten_before_every_run(self):
         p = phases.Phases({'workspace': self.workspace}, 'run-1',
                           self.dir, ('2026.1', '2026.2'), self.dir)

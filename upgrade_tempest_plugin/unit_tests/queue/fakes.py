@@ -30,3 +30,38 @@ def payload(**overrides):
     }
     document.update(copy.deepcopy(overrides))
     return document
+
+
+def plan(**overrides):
+    """A valid campaign plan of two ``command`` steps (no validator)."""
+    document = {
+        'version': 1, 'name': 'qplan', 'from_release': '2026.1',
+        'to_release': '2026.2',
+        'driver': {'name': 'command', 'config': {}},
+        'steps': [
+            {'id': 'one', 'action': {'command': ['true']},
+             'services': ['keystone'], 'expected_seconds': 5,
+             'timeout_seconds': 60},
+            {'id': 'two', 'action': {'command': ['true']},
+             'services': ['glance'], 'expected_seconds': 5,
+             'timeout_seconds': 60},
+        ],
+    }
+    document.update(copy.deepcopy(overrides))
+    return document
+
+
+OPERATOR_ENTRY = {'auth': {'auth_url': 'http://127.0.0.1:1/identity',
+                           'username': 'admin', 'project_name': 'admin',
+                           'password': 'Op3rator-' + SECRET}}
+
+
+def plan_payload(plan_document=None, operator=True, **overrides):
+    """A valid payload that runs a campaign plan (with an operator)."""
+    plan_document = plan_document or plan(
+        operator={'cloud': 'op', 'role': 'admin'})
+    document = payload(run={'plan': plan_document}, **overrides)
+    if operator:
+        document['cloud']['operator_clouds_yaml'] = copy.deepcopy(
+            OPERATOR_ENTRY)
+    return document

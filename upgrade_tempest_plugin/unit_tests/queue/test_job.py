@@ -132,6 +132,162 @@ class VerdictTest(base.TestCase):
         self.assertEqual(reporter.ERROR, outcome.state)
 
 
+class StreamTest(base.TestCase):
+    """The job's subunit stream goes with its outcome, up to a bound."""
+
+    def setUp(self):
+        super().setUp()
+        self.path = self.useFixture(fixtures.TempDir()).join('run.subunit')
+        self.job = job.Job(fakes.payload(), cache=None, work_dir=None,
+                           report=_Report())
+        self.verdict = job.Outcome(reporter.FAILED, '1 test(s) failed', 1,
+                                   1, 0, 2)
+
+    def test_the_stream_is_uploaded(self):
+        with open(self.path, 'wb') as stream:
+            stream.write(b'\xb3subunit bytes')
+        outcome = self.job._with_stream(self.verdict, self.path)
+        self.assertEqual((b'\xb3subunit bytes', '1 test(s) failed'),
+                         (outcome.stream, outcome.reason))
+
+    def test_a_stream_over_the_bound_is_left_out_and_said(self):
+        self.useFixture(fixtures.MockPatch(
+            'upgrade_tempest_plugin.queue.job.MAX_UPLOAD_BYTES', 4))
+        with open(self.path, 'wb') as stream:
+            stream.write(b'12345')
+        outcome = self.job._with_stream(self.verdict, self.path)
+        self.assertEqual((None, '1 test(s) failed; subunit stream not '
+                          'uploaded (5 bytes, more than 4)'),
+                         (outcome.stream, outcome.reason))
+
+    def test_no_stream_file_no_stream(self):
+        outcome = self.job._with_stream(self.verdict, self.path)
+        self.assertEqual(self.verdict, outcome)
+
+
+class ProgressTest(base.TestCase):
+
+    def test_geard_gets_every_step_the_status_api_one_now_and_then(self):
+        now = [100.0]
+        sent = []
+        report = _Report()
+        one = job.Job(fakes.payload(), None, None, report,
+                      progress=lambda *p: sent.append(p),
+                      clock=lambda: now[0])
+        one._running(3)
+        for done, at in ((1, 101.0), (2, 100.0 + job.PROGRESS_EVERY),
+                         (3, 101.0 + job.PROGRESS_EVERY)):
+            now[0] = at
+            one._progress(done, 3)
+        self.assertEqual([(0, 3), (1, 3), (2, 3), (3, 3)], sent)
+        self.assertEqual([(reporter.RUNNING, {'total': 3}),
+                          (reporter.RUNNING, {'tries': 1, 'done': 2,
+                                              'total': 3})], report.posts)
+
+
+class CampaignJobTest(base.TestCase):
+    """A plan job: ``campaign validate``, then ``campaign run``.
+
+    This plugin's, the way the job's venv has it; the job reports steps.
+    """
+
+    PLUGIN = [sys.executable, '-m', job.PLUGIN_MAIN]
+
+    def setUp(self):
+        super().setUp()
+        self.job_dir = self.useFixture(fixtures.TempDir()).path
+        self.workspace = os.path.join(self.job_dir, 'workspace')
+        os.makedirs(self.workspace)
+        self.progress = []
+        self.report = _Report()
+
+    def _campaign(self, document):
+        one = job.Job(document, None, None, self.report,
+                      progress=lambda *p: self.progress.append(p))
+        return one._campaign(self.PLUGIN, dict(os.environ), self.job_dir,
+                             self.workspace, job._Deadline(120))
+
+    def test_a_plan_that_runs_through_passes(self):
+        outcome = self._campaign(fakes.plan_payload(fakes.plan(),
+                                                    operator=False))
+        self.assertEqual((reporter.PASSED, 2, 0, 2),
+                         (outcome.state, outcome.passed, outcome.failed,
+                          outcome.total))
+        self.assertEqual((0, 2), self.progress[0])
+        self.assertEqual((2, 2), self.progress[-1])
+        self.assertEqual([(reporter.RUNNING, {'total': 2})],
+                         self.report.posts)
+
+    def test_a_failed_step_fails_the_job(self):
+        plan = fakes.plan()
+        plan['steps'][1]['action'] = {'command': ['false']}
+        outcome = self._campaign(fakes.plan_payload(plan, operator=False))
+        self.assertEqual((reporter.FAILED, 1, 1, 2),
+                         (outcome.state, outcome.passed, outcome.failed,
+                          outcome.total))
+        self.assertRegex(outcome.reason,
+                         r'^campaign exited 1: campaign run \S+: stopped$')
+
+    def test_the_worker_validates_the_plan_with_the_campaign(self):
+        plan = fakes.plan()
+        plan['steps'][1]['id'] = 'one'
+        outcome = self._campaign(fakes.plan_payload(plan, operator=False))
+        self.assertEqual((reporter.ERROR, "payload.run.plan.steps[1].id: "
+                          "duplicate id 'one' (also steps[0])"),
+                         (outcome.state, outcome.reason))
+        self.assertEqual([], self.report.posts)
+
+    def test_the_operator_is_checked_with_its_own_clouds_yaml(self):
+        outcome = self._campaign(fakes.plan_payload())
+        # The operator's Keystone (port 1) does not answer: the campaign
+        # did not start, having read the job's operator clouds.yaml.
+        self.assertEqual((reporter.FAILED, 0), (outcome.state,
+                                                outcome.passed))
+        self.assertIn('operator cloud op: cannot get a token',
+                      outcome.reason)
+        self.assertNotIn(fakes.SECRET, outcome.reason)
+        path = os.path.join(self.job_dir, 'operator-clouds.yaml')
+        self.assertEqual(0o600, os.stat(path).st_mode & 0o777)
+
+    def test_a_venv_without_the_plugin_is_said(self):
+        self.PLUGIN = [sys.executable, '-m', 'no_such_module']
+        outcome = self._campaign(fakes.plan_payload(fakes.plan(),
+                                                    operator=False))
+        self.assertEqual(
+            (reporter.ERROR, "campaign validate exited 1: a plan needs this "
+             "plugin in the job's venv (the payload's plugin_version, or "
+             "the worker's --plugin-wheel)"),
+            (outcome.state, outcome.reason))
+
+    def test_an_operator_check_needs_openstacksdk_in_the_venv(self):
+        extras = job.campaign_job.venv_extras
+        self.assertEqual(('openstacksdk',), extras(fakes.plan_payload()))
+        self.assertEqual((), extras(fakes.plan_payload(fakes.plan(),
+                                                       operator=False)))
+        self.assertEqual((), extras(fakes.payload()))
+        cache = venvs.Cache(self.useFixture(fixtures.TempDir()).path)
+        self.assertEqual(
+            (['tempest==47.0.0', 'openstacksdk'],
+             'tempest-47.0.0_plugin-none_openstacksdk'),
+            cache.requirements('47.0.0', extras=('openstacksdk',)))
+        self.assertEqual((['tempest==47.0.0'], 'tempest-47.0.0_plugin-none'),
+                         cache.requirements('47.0.0'))
+
+    def test_no_openstack_setting_of_the_worker_reaches_the_campaign(self):
+        self.assertEqual({'PATH': '/bin', 'HOME': '/h'},
+                         job.campaign_job.without_openstack({
+                             'PATH': '/bin', 'HOME': '/h', 'OS_CLOUD': 'w',
+                             'OS_CLIENT_CONFIG_FILE': '/w/clouds.yaml'}))
+
+    def test_the_plan_runs_in_the_job_workspace(self):
+        plan = fakes.plan(tempest={'workspace': '/elsewhere',
+                                   'config_file': '/elsewhere/t.conf'})
+        self.assertEqual({'workspace': self.workspace},
+                         job.campaign_job.job_plan(plan,
+                                                   self.workspace)['tempest'])
+        self.assertEqual('/elsewhere', plan['tempest']['workspace'])
+
+
 class _BrokenCache:
     def template(self, *versions):
         raise OSError('disk full at %s' % fakes.SECRET)

@@ -36,8 +36,13 @@ CORPUS = [
      'payload: missing cloud'),
     ('missing accounts', _without(fakes.payload(), 'cloud', 'accounts_yaml'),
      'payload.cloud: missing accounts_yaml'),
-    ('missing regex', fakes.payload(run={}),
-     'payload.run: missing regex'),
+    ('nothing to run', fakes.payload(run={}),
+     'payload.run: give exactly one of regex, phase, plan'),
+    ('regex and phase', fakes.payload(run={'regex': 'x',
+                                           'phase': 'pre-upgrade'}),
+     'payload.run: give exactly one of regex, phase, plan'),
+    ('unknown phase', fakes.payload(run={'phase': 'mid-upgrade'}),
+     'payload.run.phase: one of destroy, post-upgrade, pre-upgrade'),
     ('no cloud configuration',
      _without(fakes.payload(), 'cloud', 'tempest_conf'),
      'payload.cloud: give exactly one of clouds_yaml, tempest_conf'),
@@ -99,6 +104,34 @@ CORPUS = [
      'payload.run.regex: not a regular expression (missing ), unterminated '
      'subpattern at position 1)'),
     ('not an object', [], 'payload: must be of type object'),
+    # Campaign plans: what the payload schema sees of them.
+    ('regex and plan', fakes.payload(run={'regex': 'x',
+                                          'plan': fakes.plan()}),
+     'payload.run: give exactly one of regex, phase, plan'),
+    ('plan not a mapping', fakes.payload(run={'plan': ['steps']}),
+     'payload.run.plan: must be of type object'),
+    ('plan without steps',
+     fakes.plan_payload(_without(fakes.plan(), 'steps'), operator=False),
+     'payload.run.plan: missing steps'),
+    ('plan with no step', fakes.plan_payload(fakes.plan(steps=[]),
+                                             operator=False),
+     'payload.run.plan.steps: not valid (minItems)'),
+    ('path traversal in plan name',
+     fakes.plan_payload(fakes.plan(name='../x'), operator=False),
+     'payload.run.plan.name: does not match '
+     '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$'),
+    ('plan operator without credentials',
+     fakes.plan_payload(operator=False),
+     'payload.cloud: missing operator_clouds_yaml (the plan names an '
+     'operator)'),
+    ('operator credentials without an operator',
+     fakes.plan_payload(fakes.plan()),
+     'payload.cloud.operator_clouds_yaml: the plan names no operator'),
+    ('operator password of the wrong type',
+     _with(fakes.plan_payload(), [fakes.SECRET], 'cloud',
+           'operator_clouds_yaml', 'auth', 'password'),
+     'payload.cloud.operator_clouds_yaml.auth.password: must be of type '
+     'string'),
 ]
 
 
@@ -139,6 +172,23 @@ class PayloadTest(base.TestCase):
     def test_parse_round_trips_dumps(self):
         document = fakes.payload()
         self.assertEqual(document, payload.parse(payload.dumps(document)))
+
+    def test_a_phase_or_a_plan_passes(self):
+        payload.check(fakes.payload(run={'phase': 'post-upgrade'}))
+        payload.check(fakes.plan_payload())
+        payload.check(fakes.plan_payload(fakes.plan(), operator=False))
+
+    def test_summary_of_a_phase_names_its_regex(self):
+        summary = payload.summary(fakes.payload(run={'phase': 'destroy'}))
+        self.assertEqual(('^upgrade_tempest_plugin\\..*Destroy', 'destroy'),
+                         (summary['regex'], summary['phase']))
+
+    def test_summary_of_a_plan_holds_no_operator_credentials(self):
+        summary = payload.summary(fakes.plan_payload())
+        self.assertEqual(('campaign qplan', None),
+                         (summary['regex'], summary['phase']))
+        self.assertNotIn(fakes.SECRET, json.dumps(summary))
+        self.assertNotIn('Op3rator', json.dumps(summary))
 
     def test_summary_holds_no_credentials(self):
         summary = payload.summary(fakes.payload())

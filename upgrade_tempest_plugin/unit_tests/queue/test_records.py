@@ -8,6 +8,7 @@ from upgrade_tempest_plugin.queue import reporter
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.queue import fakes
+from upgrade_tempest_plugin.unit_tests.report import fakes as report_fakes
 
 
 class RecordsTest(base.TestCase):
@@ -61,3 +62,32 @@ class RecordsTest(base.TestCase):
         records.record(self.store, 'job-2', {'state': reporter.RUNNING})
         self.assertEqual(['job-2'], [j['test_id'] for j in records.list_jobs(
             self.store, [reporter.RUNNING])])
+
+    def test_progress_updates_the_job_not_its_history(self):
+        records.record(self.store, 'job-1', {'state': reporter.RUNNING,
+                                             'total': 30}, worker='w1')
+        records.record(self.store, 'job-1', {'state': reporter.RUNNING,
+                                             'done': 12, 'total': 30},
+                       worker='w1')
+        job = records.get_job(self.store, 'job-1')
+        self.assertEqual(('running', '12/30'),
+                         (job['state'], records.progress(job)))
+        self.assertEqual(['queued', 'running'], [
+            s['state'] for s in records.list_status(self.store, 'job-1')])
+
+    def test_a_final_report_counts_the_tests_done(self):
+        records.record(self.store, 'job-1', {
+            'state': reporter.FAILED, 'total': 5, 'passed': 2, 'failed': 1,
+            'skipped': 1})
+        self.assertEqual('4/5', records.progress(
+            records.get_job(self.store, 'job-1')))
+
+    def test_results_of_a_job_shown_lost_are_kept(self):
+        records.record(self.store, 'job-1', {'state': reporter.LOST})
+        self.assertEqual('lost', records.record(
+            self.store, 'job-1', {'state': reporter.FAILED, 'failed': 1},
+            stream=report_fakes.subunit_stream([
+                ('a.B.test_bad', 'fail', 0, 1, 'Traceback: boom')])))
+        self.assertEqual([('a.B.test_bad', 'fail', 'Traceback: boom')], [
+            (r['test_id'], r['status'], r['detail'])
+            for r in self.store.list_test_results('job-1')])

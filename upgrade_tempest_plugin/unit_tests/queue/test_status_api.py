@@ -1,6 +1,8 @@
 """The status API: 202, 400 and 405 over a corpus of requests."""
 
+import base64
 import json
+import urllib.parse
 
 import fixtures
 from sqlalchemy import exc as sa_exc
@@ -12,6 +14,7 @@ from upgrade_tempest_plugin.queue import status_api
 from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.queue import fakes
+from upgrade_tempest_plugin.unit_tests.report import fakes as report_fakes
 
 TOKEN = 'tok-0123456789abcdef'
 KNOWN = '10.1.2.3'
@@ -52,8 +55,13 @@ CORPUS = [
      '"running", "passed", "failed", "error", "timeout"'),
     ('total negative', dict(data=_form(total=-1)),
      400, 'payload.total: must be at least 0'),
-    ('result without status', dict(data=_form(results=[{'id': 't'}])),
-     400, 'payload.results[0]: missing status'),
+    ('results as JSON instead of a stream', dict(
+        data=_form(results=[{'id': 't', 'status': 'success'}])),
+     400, 'payload: unknown field(s) results'),
+    ('subunit not base64', dict(data=dict(_form(), subunit='a+b/')),
+     400, 'subunit: not URL-safe base64'),
+    ('subunit cut short', dict(data=dict(_form(), subunit='abcde')),
+     400, 'subunit: not URL-safe base64'),
     ('huge reason', dict(data=_form(reason='r' * 2000)),
      400, 'payload.reason: longer than 1024 characters'),
     ('unknown job', dict(data=_form(test_id='job-2')),
@@ -111,19 +119,25 @@ class StatusApiTest(base.TestCase):
         self.assertEqual(('running', 'w1', 3),
                          (job['state'], job['worker'], job['total']))
 
-    def test_final_report_stores_results_and_wins(self):
-        results = [{'id': 'a.b.test_x', 'status': 'success',
-                    'started_at': 1.5, 'duration': 0.25},
-                   {'id': 'a.b.test_y', 'status': 'fail'}]
-        answer = self.post(data=_form(state='failed', reason='1 failed',
-                                      passed=1, failed=1, results=results))
+    def test_final_report_imports_the_stream_and_wins(self):
+        stream = report_fakes.subunit_stream([
+            ('a.b.test_x[id-1]', 'success', 0, 0.25, None),
+            ('a.b.test_y', 'fail', 1, 3, 'Traceback: boom')])
+        form = dict(_form(state='failed', reason='1 failed', passed=1,
+                          failed=1, total=2),
+                    subunit=base64.urlsafe_b64encode(stream).decode())
+        answer = self.post(data=form)
         self.assertEqual((202, 'failed'), (answer.status_code,
                                            answer.json['state']))
         stored = self.store.list_test_results('job-1')
-        self.assertEqual([('a.b.test_x', 'success', 0.25, 'queue'),
-                          ('a.b.test_y', 'fail', None, 'queue')],
-                         [(r['test_id'], r['status'], r['duration'],
-                           r['phase']) for r in stored])
+        self.assertEqual(
+            [('a.b.test_x', 'success', report_fakes.T0, 0.25, None,
+              'queue'),
+             ('a.b.test_y', 'fail', report_fakes.T0 + 1, 2.0,
+              'Traceback: boom', 'queue')],
+            [(r['test_id'], r['status'], r['started_at'], r['duration'],
+              r['detail'], r['phase']) for r in stored])
+        self.assertIsNotNone(self.store.get_run('job-1'))
         late = self.post(data=_form(state='passed'))
         self.assertEqual((202, 'failed'), (late.status_code,
                                            late.json['state']))
@@ -165,3 +179,44 @@ class TokensTest(base.TestCase):
             tokens.write('w1 abc extra\n')
         exc = self.assertRaises(ValueError, status_api.read_tokens, path)
         self.assertEqual('%s:1: expected "NAME TOKEN"' % path, str(exc))
+
+
+class _Answer:
+    status = 202
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class ReporterFormTest(base.TestCase):
+    """What the worker's reporter sends is what the status API reads."""
+
+    def test_the_stream_round_trips(self):
+        sent = []
+
+        def urlopen(request, timeout):
+            sent.append(request.data)
+            return _Answer()
+        self.useFixture(fixtures.MonkeyPatch('urllib.request.urlopen',
+                                             urlopen))
+        stream = report_fakes.subunit_stream([
+            ('a.b.test_x', 'fail', 0, 1, 'Traceback: ?&=+/ boom')])
+        self.assertTrue(reporter.Reporter(
+            'http://h/update-test-status/', 'job-1', 'w1', TOKEN).post(
+                'failed', stream=stream, failed=1))
+        form = {k: v[0] for k, v in
+                urllib.parse.parse_qs(sent[0].decode('ascii')).items()}
+        self.assertEqual(('job-1', {'state': 'failed', 'failed': 1},
+                          stream), status_api.parse_report(form))
+
+    def test_no_stream_no_field(self):
+        sent = []
+        self.useFixture(fixtures.MonkeyPatch(
+            'urllib.request.urlopen',
+            lambda request, timeout: sent.append(request.data) or _Answer()))
+        reporter.Reporter('http://h/update-test-status/', 'job-1', 'w1',
+                          TOKEN).post('running', total=3)
+        self.assertNotIn(b'subunit=', sent[0])

@@ -15,13 +15,15 @@ ALLOWED = {'upgrade_tempest_plugin', 'gear', 'six', 'jsonschema',
            'isoduration', 'fqdn', 'rfc3339_validator'}
 #: Plugin modules the worker may import.
 PLUGIN_MODULES = {'upgrade_tempest_plugin', 'upgrade_tempest_plugin.queue',
+                  'upgrade_tempest_plugin.queue.campaign_job',
                   'upgrade_tempest_plugin.queue.children',
                   'upgrade_tempest_plugin.queue.gearsock',
                   'upgrade_tempest_plugin.queue.job',
                   'upgrade_tempest_plugin.queue.payload',
                   'upgrade_tempest_plugin.queue.reporter',
                   'upgrade_tempest_plugin.queue.venvs',
-                  'upgrade_tempest_plugin.queue.worker'}
+                  'upgrade_tempest_plugin.queue.worker',
+                  'upgrade_tempest_plugin.validator_phases'}
 
 PROBE = """
 import json, sys

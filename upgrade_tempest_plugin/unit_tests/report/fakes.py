@@ -106,3 +106,22 @@ def observed_run(store, run_id='run-r'):
          'detail': 'no network service'},
     ], phase='post-upgrade')
     return run_id
+
+
+def queue_jobs(store):
+    """job-1 failed with its results uploaded; job-2 still queued."""
+    from upgrade_tempest_plugin.queue import payload
+    from upgrade_tempest_plugin.queue import records
+    from upgrade_tempest_plugin.unit_tests.queue import fakes as queue_fakes
+    records.add_job(store, payload.summary(queue_fakes.payload()), at=100)
+    records.add_job(store, payload.summary(queue_fakes.payload(
+        test_id='job-2')), at=200)
+    records.record(store, 'job-1', {'state': 'running', 'total': 2},
+                   worker='w1', at=110)
+    records.record(store, 'job-1', {
+        'state': 'failed', 'reason': '1 test(s) failed', 'total': 2,
+        'passed': 1, 'failed': 1, 'skipped': 0}, worker='w1', at=120,
+        stream=subunit_stream([
+            ('a.B.test_ok', 'success', 0, 1, None),
+            ('a.B.test_bad', 'fail', 1, 2, 'Traceback: boom')]))
+    return ['job-1', 'job-2']
