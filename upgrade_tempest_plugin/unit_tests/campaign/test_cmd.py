@@ -96,9 +96,9 @@ class RunCommandTest(CommandCase):
         store.set_item('run-w', recs.STEP, 'a', recs.RUNNING, position=1)
 
         def finish():
-            # once the watch showed the running campaign
+            # once the watch showed the running campaign and its table
             deadline = time.time() + 30
-            while ('run-w: running' not in self.stdout.getvalue() and
+            while ('| running ' not in self.stdout.getvalue() and
                    time.time() < deadline):
                 time.sleep(0.05)
             store.set_item('run-w', recs.STEP, 'a', recs.DONE)
