@@ -22,6 +22,7 @@ import json
 import re
 import subprocess
 
+from upgrade_tempest_plugin.campaign.drivers import ansible
 from upgrade_tempest_plugin.campaign.drivers import base
 
 #: Seconds the ad-hoc command may take on every host together.
@@ -97,7 +98,6 @@ def run(pattern, command, sources=(), executable='ansible', env=None):
     # Ansible exits 2 or 4 when some hosts failed or were unreachable:
     # those hosts have their line.  Without any line, it could not run.
     if proc.returncode and not answers:
-        lines = [x for x in proc.stderr.strip().splitlines() if x.strip()]
         raise base.DriverError('%s exited %d: %s' % (
-            ' '.join(argv), proc.returncode, lines[-1] if lines else ''))
+            ' '.join(argv), proc.returncode, ansible.last_line(proc.stderr)))
     return answers

@@ -33,6 +33,12 @@ def outcome(returncode, tool):
         tool, returncode, meaning))
 
 
+def last_line(text):
+    """The last line of a tool's error output that is not blank."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ''
+
+
 def extra_vars(variables):
     """``-e key=value`` arguments, sorted by key.
 

@@ -16,15 +16,11 @@ step, and says so; there is no fallback parser.
 import json
 import subprocess
 
+from upgrade_tempest_plugin.campaign.drivers import ansible
 from upgrade_tempest_plugin.campaign.drivers import base
 
 #: Seconds ``ansible-inventory`` may take (a dynamic inventory runs code).
 TIMEOUT = 300
-
-
-def _last_line(text):
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else ''
 
 
 def load(sources, executable='ansible-inventory', limit=None, env=None):
@@ -52,7 +48,7 @@ def load(sources, executable='ansible-inventory', limit=None, env=None):
             ' '.join(argv), TIMEOUT))
     if proc.returncode:
         raise base.DriverError('%s exited %d: %s' % (
-            ' '.join(argv), proc.returncode, _last_line(proc.stderr)))
+            ' '.join(argv), proc.returncode, ansible.last_line(proc.stderr)))
     try:
         return Inventory(json.loads(proc.stdout))
     except ValueError:

@@ -10,11 +10,12 @@ Its backup is a real one: every service database dumped with
 ``mariadb-dump`` and the running package versions recorded (the
 sandbox's ``state.json``), in ``<campaign dir>/backup`` (mode 0700, the
 dumps 0600: they hold password hashes and connection URLs with
-passwords, which a restore needs as they were).  Its rollback restores it, service by service
-and in-process: stop the service, restore its databases, write its
-configuration for the old release's venv, start it from that venv, wait
-until it is healthy, record the old version; then the Tempest workspace
-is rewritten with the package versions that run again.  The objects of a
+passwords, which a restore needs as they were).  Its rollback restores
+it, service by service and in-process: stop the service, restore its
+databases, write its configuration for the old release's venv, start it
+from that venv, wait until it is healthy, record the old version; then
+the Tempest workspace is rewritten with the package versions that run
+again.  The objects of a
 step are the service's processes; :meth:`status` says whether each runs
 and the release of its service.
 """
