@@ -179,6 +179,9 @@ class CampaignOnSandboxTest(unittest.TestCase):
         manifest = bundle.verify(os.path.join(bundles, written))
         self.assertEqual((run_id, ['run', 'cloud']),
                          (manifest['run_id'], manifest['parts']))
+        files = [f['path'] for f in manifest['files']]
+        self.assertIn('run/campaign/campaign.jsonl', files)
+        self.assertFalse([f for f in files if 'backup' in f], files)
         undone = [e['action'] for e in store.list_events(run_id)
                   if e['source'] == 'campaign' and
                   e['action'].startswith('rollback:')]

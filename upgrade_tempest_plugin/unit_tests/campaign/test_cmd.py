@@ -147,11 +147,19 @@ class RunCommandTest(CommandCase):
         path = fakes.write(self.dir, fakes.command_plan([step('a',
                                                               'false')]))
         self.assertEqual(1, self.cli('campaign', 'run', path,
-                                     '--export-on-failure', out))
+                                     '--export-on-failure', out,
+                                     '--listen', '127.0.0.1:0'))
+        self.assertTrue(os.path.exists(os.path.join(
+            self.state, 'campaigns', self.run_id(), 'callback-token')))
         manifest = self.exported(out)
         self.assertEqual(self.run_id(), manifest['run_id'])
-        self.assertIn('run/store/events.jsonl',
-                      [f['path'] for f in manifest['files']])
+        files = [f['path'] for f in manifest['files']]
+        self.assertIn('run/store/events.jsonl', files)
+        # the campaign's log and its steps' output, nothing else of its
+        # directory (the callback token, a backup)
+        self.assertEqual(['run/campaign/a.log', 'run/campaign/campaign.jsonl'],
+                         sorted(f for f in files
+                                if f.startswith('run/campaign/')))
 
     def test_a_campaign_that_passes_exports_nothing(self):
         out = os.path.join(self.dir, 'bundles')
