@@ -112,6 +112,7 @@ class Watch(object):
             runner.plan) * step['expected_seconds']
         self.alarmed = runner.item(kind, item)['state'] == recs.HANGING
         self.next_status = started + STATUS_INTERVAL
+        self.status_failed = False
 
     def __call__(self):
         runner = self.runner
@@ -133,7 +134,16 @@ class Watch(object):
             self.next_status = now + STATUS_INTERVAL
             objects = runner.item(self.kind, self.item)['detail'].get(
                 'objects') or []
-            for status in runner.driver.status(self.step, objects):
+            try:
+                statuses = runner.driver.status(self.step, objects)
+            except drivers.DriverError as exc:
+                # The step goes on; its status check will say it again.
+                if not self.status_failed:
+                    runner.log.note('status', 'unknown', step=self.item,
+                                    detail=str(exc))
+                self.status_failed = True
+                return
+            for status in statuses:
                 runner.record(recs.OBJECT, self.item, recs.RUNNING,
                               obj=status.object,
                               detail={'status': status.state,

@@ -63,11 +63,15 @@ def show(plan, out):
                                       % len(steps) if len(steps) > 1
                                       else ''))
         for step in steps:
-            objects = driver.resolve(step)
+            try:
+                objects = driver.resolve(step)
+                where = ', '.join(objects) or '-'
+            except drivers.DriverError as exc:
+                objects, where = [], '? (%s)' % exc
             lines.append(
                 '  step %s on %s: expected %s s (hanging after %s s), '
                 'timeout %s s, on failure %s%s' % (
-                    step['id'], ', '.join(objects) or '-',
+                    step['id'], where,
                     step['expected_seconds'],
                     factor * step['expected_seconds'],
                     step['timeout_seconds'], step.get('on_failure', 'stop'),

@@ -32,6 +32,7 @@ import time
 
 from upgrade_tempest_plugin.campaign import actions
 from upgrade_tempest_plugin.campaign import checks as checks_mod
+from upgrade_tempest_plugin.campaign.drivers import base as drivers
 from upgrade_tempest_plugin.campaign import plan as plan_mod
 from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin.common import waits
@@ -50,6 +51,8 @@ ROLLBACK_FAILED = 'rollback failed'
 REFUSED = 'refused'
 #: Error code of a check that failed, and of its step.
 CHECK_FAILED = 'check-failed'
+#: Error code of a step whose objects the driver could not resolve.
+RESOLVE_FAILED = 'resolve-failed'
 #: States after which the cloud's lock is released.
 FINAL = (DONE, FAILED, STOPPED, ROLLED_BACK, ROLLBACK_FAILED, REFUSED)
 
@@ -365,19 +368,25 @@ class Runner(actions.Actions):
                               'again')
                 outcome = None
         if outcome is None:
-            objects = self.driver.resolve(step)
             started = self.clock()
+            try:
+                objects = self.driver.resolve(step)
+            except drivers.DriverError as exc:
+                # Nothing ran: the deployment could not say what to act on.
+                objects, outcome = [], drivers.Outcome(
+                    False, RESOLVE_FAILED, str(exc))
             # Written before the driver is called.
             self.record(recs.STEP, step_id, recs.RUNNING, started_at=started,
                         detail={'objects': objects, 'handle': None})
             for obj in objects:
                 self.record(recs.OBJECT, step_id, recs.RUNNING, obj=obj,
                             started_at=started)
-            self.log.note('start', 'running', step=step_id,
-                          obj=','.join(objects) or None)
-            outcome = self.perform(step, recs.STEP, step_id, started,
-                                   lambda: self.driver.upgrade(step,
-                                                               objects))
+            if outcome is None:
+                self.log.note('start', 'running', step=step_id,
+                              obj=','.join(objects) or None)
+                outcome = self.perform(step, recs.STEP, step_id, started,
+                                       lambda: self.driver.upgrade(
+                                           step, objects))
         ended = self.clock()
         event = self.event(step_id, step_id, step.get('services') or
                            objects, outcome.ok, started, ended,

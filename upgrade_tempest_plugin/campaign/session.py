@@ -9,6 +9,7 @@ only parse arguments and print.
 import os
 import uuid
 
+from upgrade_tempest_plugin import campaign as campaign_pkg
 from upgrade_tempest_plugin.campaign.drivers import base as drivers
 from upgrade_tempest_plugin.campaign import log as log_mod
 from upgrade_tempest_plugin.campaign import phases as phases_mod
@@ -20,7 +21,7 @@ from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin import run_context
 from upgrade_tempest_plugin.store import campaigns as recs
 
-CAMPAIGNS_DIR = 'campaigns'
+CAMPAIGNS_DIR = campaign_pkg.CAMPAIGNS_DIR
 LOG_FILE = 'campaign.jsonl'
 
 

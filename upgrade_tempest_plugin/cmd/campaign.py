@@ -104,9 +104,13 @@ class Run(base.Command):
                                  'validators fail')
         parser.add_argument('--listen', metavar='HOST:PORT',
                             help='serve the callback endpoint there')
+        from upgrade_tempest_plugin.snapshot import auto as auto_export
+        auto_export.add_option(parser, with_cloud=True, cloud_text=(
+            ' (and the sandbox cloud, with the sandbox driver)'))
         return parser
 
     def take_action(self, args):
+        from upgrade_tempest_plugin.campaign import runner
         from upgrade_tempest_plugin.campaign import session as session_mod
         if not args.plan and not args.resume:
             raise exceptions.UserError('give a PLAN or --resume RUN')
@@ -136,7 +140,6 @@ class Run(base.Command):
                 raise exceptions.UserError(
                     'campaign %s ran another plan than %s; resume it '
                     'without one' % (args.resume, args.plan))
-            from upgrade_tempest_plugin.campaign import runner
             if campaign['state'] in runner.FINAL:
                 raise exceptions.UserError(
                     'campaign %s ended (%s): nothing to resume'
@@ -148,8 +151,11 @@ class Run(base.Command):
             _operator(self.app, campaign['plan'])
             session = session_mod.Session.existing(ctx, args.resume,
                                                    self.app.stdout)
-        return self._run(session, listen, args.force,
-                         resuming=bool(args.resume))
+        final = self._run(session, listen, args.force,
+                          resuming=bool(args.resume))
+        if final != runner.DONE and args.export_on_failure is not None:
+            _export(session, args.export_on_failure, self.app.stdout)
+        return base.OK_EXIT if final == runner.DONE else base.FAILURE_EXIT
 
     def _run(self, session, listen, force, resuming):
         from upgrade_tempest_plugin.campaign import rollback
@@ -170,7 +176,23 @@ class Run(base.Command):
                 endpoint.stop()
         self.app.stdout.write('campaign run %s: %s\n' % (session.run_id,
                                                          final))
-        return base.OK_EXIT if final == runner.DONE else base.FAILURE_EXIT
+        return final
+
+
+def _export(session, option, out):
+    """Export the campaign's run (and the sandbox) after it failed."""
+    from upgrade_tempest_plugin.campaign import session as session_mod
+    from upgrade_tempest_plugin.snapshot import auto as auto_export
+    plan = session.plan
+    config_file = session_mod.tempest_conf_of(plan)
+    driver = plan['driver']
+    auto_export.export_failed(
+        option, out,
+        config_file=config_file if config_file and os.path.isfile(
+            config_file) else None,
+        sandbox_dir=(driver.get('config') or {}).get('dir')
+        if driver['name'] == 'sandbox' else None,
+        run_id=session.run_id, state_dir=session.ctx.state_dir)
 
 
 def _serve(session, listen, out):

@@ -14,14 +14,14 @@ from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.snapshot import exporter
 
 
-def add_option(parser, with_cloud=False):
+def add_option(parser, with_cloud=False, cloud_text=' and the sandbox cloud'):
+    """``--export-on-failure [DIR]``; ``cloud_text`` when ``with_cloud``."""
     parser.add_argument(
         '--export-on-failure', nargs='?', const='', default=None,
         metavar='DIR',
         help='on failure, export the run%s to a snapshot bundle in DIR '
              '(default: %s) and print where it is'
-             % (' and the sandbox cloud' if with_cloud else '',
-                exporter.local_dir()))
+             % (cloud_text if with_cloud else '', exporter.local_dir()))
     return parser
 
 

@@ -13,7 +13,11 @@ Staged under ``run/``:
     those given;
 ``state/``
     the files of the state directory named after the run (the observer's
-    log).
+    log);
+``campaign/``
+    a campaign's log (``campaign.jsonl``) and its steps' output
+    (``STEP.log``) -- never its backup, its validators' tempest.conf copy
+    or its callback token.
 
 Restoring puts the rows into the local store and the files into
 ``<state_dir>/imported/<run id>/``.
@@ -23,6 +27,7 @@ import configparser
 import os
 import shutil
 
+from upgrade_tempest_plugin import campaign
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.snapshot import run_rows
 from upgrade_tempest_plugin.snapshot import scrub
@@ -113,6 +118,13 @@ def stage(ctx, staging, stestr_dirs=()):
         if run_id in name and os.path.isfile(path) and \
                 not name.endswith(('.pid', '.lock')):
             _copy(path, os.path.join(root, 'state', name))
+    campaign_dir = os.path.join(ctx.state_dir, campaign.CAMPAIGNS_DIR,
+                                run_id)
+    if os.path.isdir(campaign_dir):
+        for name in sorted(os.listdir(campaign_dir)):
+            path = os.path.join(campaign_dir, name)
+            if name.endswith(('.jsonl', '.log')) and os.path.isfile(path):
+                _copy(path, os.path.join(root, 'campaign', name))
     return info, secrets
 
 

@@ -7,8 +7,10 @@ configuration exits 1 before any playbook runs.
 """
 
 import json
+import os
 
 from upgrade_tempest_plugin.campaign.drivers import base
+from upgrade_tempest_plugin.campaign import plan as plan_mod
 
 #: exit code -> (error code, what it means)
 CODES = {
@@ -31,6 +33,12 @@ def outcome(returncode, tool):
         tool, returncode, meaning))
 
 
+def last_line(text):
+    """The last line of a tool's error output that is not blank."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ''
+
+
 def extra_vars(variables):
     """``-e key=value`` arguments, sorted by key.
 
@@ -49,3 +57,19 @@ EXTRA_VARS_SCHEMA = {
     'type': 'object',
     'propertyNames': {'pattern': '^[A-Za-z_][A-Za-z0-9_]*$'},
 }
+
+
+#: Config keys naming the ansible-core commands a driver asks the
+#: deployment with (default: found on ``PATH``).
+TOOLS_SCHEMA = {
+    'ansible': {'type': 'string', 'minLength': 1, 'default': 'ansible'},
+    'ansible_inventory': {'type': 'string', 'minLength': 1,
+                          'default': 'ansible-inventory'},
+}
+
+
+def missing_files(key, paths):
+    """A problem at ``driver.config.KEY`` for each missing path."""
+    return [plan_mod.Problem('driver.config.' + key,
+                             'no such file or directory: %s' % path)
+            for path in paths if not os.path.exists(path)]

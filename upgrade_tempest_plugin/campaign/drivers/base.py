@@ -55,6 +55,15 @@ ObjectStatus = collections.namedtuple('ObjectStatus', 'object state release')
 OK = Outcome(True)
 
 
+class DriverError(Exception):
+    """The driver could not ask the deployment (its inventory, its hosts).
+
+    ``resolve`` raising it fails the step (error code ``resolve-failed``)
+    before anything runs; ``status`` raising it fails the ``status``
+    check with the message.
+    """
+
+
 class Context(object):
     """What a driver knows of the campaign it runs in.
 

@@ -8,11 +8,14 @@ step's command, so the sandbox's steps land in its ``events.jsonl`` too.
 
 Its backup is a real one: every service database dumped with
 ``mariadb-dump`` and the running package versions recorded (the
-sandbox's ``state.json``).  Its rollback restores it, service by service
-and in-process: stop the service, restore its databases, write its
-configuration for the old release's venv, start it from that venv, wait
-until it is healthy, record the old version; then the Tempest workspace
-is rewritten with the package versions that run again.  The objects of a
+sandbox's ``state.json``), in ``<campaign dir>/backup`` (mode 0700, the
+dumps 0600: they hold password hashes and connection URLs with
+passwords, which a restore needs as they were).  Its rollback restores
+it, service by service and in-process: stop the service, restore its
+databases, write its configuration for the old release's venv, start it
+from that venv, wait until it is healthy, record the old version; then
+the Tempest workspace is rewritten with the package versions that run
+again.  The objects of a
 step are the service's processes; :meth:`status` says whether each runs
 and the release of its service.
 """
@@ -132,13 +135,20 @@ class SandboxDriver(base.Driver):
         if st is None:
             raise RuntimeError('no sandbox in %s' % self.config['dir'])
         where = os.path.join(self.context.work_dir, 'backup')
-        os.makedirs(where, exist_ok=True)
+        # The dumps hold what a restore must put back as it was: the
+        # password hashes of Keystone's users and, in nova_api's
+        # cell_mappings, the database and message-queue URLs with their
+        # passwords.  So they are not redacted but private: mode 0600 in
+        # a 0700 directory (whatever the umask or an earlier backup left).
+        os.makedirs(where, mode=0o700, exist_ok=True)
+        os.chmod(where, 0o700)
         saved = {}
         for service in statemod.deployed(st):
             dump = os.path.join(where, service + '.sql')
             databases = list(configs.DATABASES[service])
             with open(os.open(dump, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
                               0o600), 'wb') as f:
+                os.fchmod(f.fileno(), 0o600)
                 subprocess.run(
                     infra.client_argv(sb.layout, 'mariadb-dump') + [
                         '--single-transaction', '--add-drop-database',

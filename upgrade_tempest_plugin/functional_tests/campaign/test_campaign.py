@@ -7,13 +7,17 @@ part starts from where the last one left the cloud:
    check fails, the campaign rolls back in reverse order (glance, then
    placement) from its backup, and afterwards every service runs 2026.1
    again, the pre-upgrade workloads verify and the health validators pass;
+   run with ``--export-on-failure``, it exports its run and the sandbox
+   cloud to a bundle and prints where;
 2. a campaign that upgrades 2026.1 -> 2026.2 service by service with
    checks between the steps: a second campaign on the same sandbox is
    refused with the holder's run id; the runner is killed with SIGKILL in
    the middle of a step and resumed, and finishes with no sandbox step
    done twice; the run analysis shows the downtime of each step;
 3. no password or token of the sandbox in the campaign logs, the store or
-   the output.
+   the output, nor in any file of the state directory but the two that
+   must hold them, both private: the validators' tempest.conf copy and
+   the backup's database dumps (mode 0600, in a 0700 directory).
 
 The sandbox lives in $UPGRADE_TEMPEST_CAMPAIGN_DIR (default: a
 ``campaign-sandbox`` dir beside the default sandbox) on ports shifted by
@@ -25,6 +29,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -35,6 +40,7 @@ import yaml
 from upgrade_tempest_plugin import facade
 from upgrade_tempest_plugin.sandbox import layout as layoutmod
 from upgrade_tempest_plugin.sandbox import state as statemod
+from upgrade_tempest_plugin.snapshot import bundle
 from upgrade_tempest_plugin.store import api as store_api
 
 FROM, TO = '2026.1', '2026.2'
@@ -159,11 +165,23 @@ class CampaignOnSandboxTest(unittest.TestCase):
             step('placement', 'rolling', 1),
             step('glance', 'cold', 2, checks=[{'budget': {
                 'service': 'image', 'max_downtime_seconds': 0}}])])
-        proc = self.run_campaign('run', path, check=False)
+        bundles = os.path.join(self.dir, 'bundles')
+        shutil.rmtree(bundles, ignore_errors=True)
+        proc = self.run_campaign('run', path, '--export-on-failure', bundles,
+                                 check=False)
         self.assertEqual(1, proc.returncode, proc.stdout[-3000:])
         run_id = self.run_id_of(proc.stdout)
         store = self.store()
         self.assertEqual('rolled back', store.get_campaign(run_id)['state'])
+        [written] = os.listdir(bundles)
+        self.assertIn('snapshot: exported the failed run to %s'
+                      % os.path.join(bundles, written), proc.stdout)
+        manifest = bundle.verify(os.path.join(bundles, written))
+        self.assertEqual((run_id, ['run', 'cloud']),
+                         (manifest['run_id'], manifest['parts']))
+        files = [f['path'] for f in manifest['files']]
+        self.assertIn('run/campaign/campaign.jsonl', files)
+        self.assertFalse([f for f in files if 'backup' in f], files)
         undone = [e['action'] for e in store.list_events(run_id)
                   if e['source'] == 'campaign' and
                   e['action'].startswith('rollback:')]
@@ -241,6 +259,7 @@ class CampaignOnSandboxTest(unittest.TestCase):
                 if name.endswith(('.jsonl', '.log', '.json')):
                     with open(os.path.join(root, name), errors='replace') as f:
                         texts.append(f.read())
+        self._secrets_only_in_private_files(secrets)
         store = self.store()
         for campaign in store.list_campaigns():
             texts.append(json.dumps(campaign, default=str))
@@ -249,3 +268,35 @@ class CampaignOnSandboxTest(unittest.TestCase):
         joined = '\n'.join(texts)
         for secret in secrets:
             self.assertNotIn(secret, joined)
+
+    def _secrets_only_in_private_files(self, secrets):
+        """A secret only in the files that must hold one, kept private.
+
+        Every file of the state directory is read byte by byte (the
+        store is checked row by row above).
+        """
+        holders = []
+        for root, _, files in os.walk(self.state_dir):
+            for name in files:
+                path = os.path.join(root, name)
+                if name.startswith('store.db'):
+                    continue
+                with open(path, 'rb') as f:
+                    data = f.read()
+                if any(s.encode() in data for s in secrets):
+                    holders.append(path)
+        # not a vacuous scan: the validators' tempest.conf copies hold
+        # the demo password
+        self.assertTrue(holders)
+        for path in holders:
+            parent = os.path.dirname(path)
+            private_dir = (path.endswith('.sql') and
+                           os.path.basename(parent) == 'backup')
+            self.assertTrue(private_dir or
+                            os.path.basename(path) == 'tempest.conf', path)
+            self.assertEqual(0o600, stat.S_IMODE(os.stat(path).st_mode),
+                             path)
+            if private_dir:
+                self.assertEqual(0o700,
+                                 stat.S_IMODE(os.stat(parent).st_mode),
+                                 parent)

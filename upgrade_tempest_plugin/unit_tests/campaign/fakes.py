@@ -2,6 +2,8 @@
 
 import copy
 import os
+import shutil
+import sys
 
 import yaml
 
@@ -59,22 +61,41 @@ def write(directory, document, name='plan.yaml'):
 
 
 STAND_IN = '''#!/bin/sh
-# A stand-in for a deployment tool: records its argv, exits with $EXIT.
+# A stand-in for a deployment tool: records its argv, prints its recorded
+# output, exits with $EXIT.
 for arg in "$0" "$@"; do printf '%%s\\n' "$arg"; done > %(record)s
 echo "OSA_CONFIG_DIR=${OSA_CONFIG_DIR:-}" >> %(record)s.env
-echo "stand-in output"
+cat %(output)s
 exit %(code)d
 '''
 
 
-def stand_in(directory, name, code=0):
-    """An executable ``name`` that records its argv; (path, record)."""
+def stand_in(directory, name, code=0, output='stand-in output\n'):
+    """An executable ``name`` that records its argv; (path, record).
+
+    It prints ``output``.
+    """
     path = os.path.join(directory, name)
     record = path + '.argv'
+    with open(path + '.out', 'w') as f:
+        f.write(output)
     with open(path, 'w') as f:
-        f.write(STAND_IN % {'record': record, 'code': code})
+        f.write(STAND_IN % {'record': record, 'code': code,
+                            'output': path + '.out'})
     os.chmod(path, 0o755)
     return path, record
+
+
+def ansible_tool(name):
+    """The path of ansible-core's ``name`` (a test requirement)."""
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    if os.path.exists(beside):
+        return beside
+    found = shutil.which(name)
+    if found is None:
+        raise AssertionError('%s not found: pip install ansible-core (see '
+                             'test-requirements.txt)' % name)
+    return found
 
 
 def recorded_argv(record):
@@ -137,3 +158,57 @@ def command_plan(steps, **changes):
               'steps': steps}
     result.update(changes)
     return result
+
+
+#: A Kolla-Ansible inventory in the layout of its ``multinode`` file:
+#: host groups, and service groups that are their children.
+MULTINODE = '''[control]
+control01
+control02
+
+[network]
+network01
+
+[compute]
+compute01
+compute02
+
+[storage]
+storage01
+
+[monitoring]
+
+[baremetal:children]
+control
+network
+compute
+storage
+
+[keystone:children]
+control
+
+[nova:children]
+control
+
+[nova-api:children]
+nova
+
+[nova-conductor:children]
+nova
+
+[nova-compute:children]
+compute
+
+[neutron:children]
+network
+
+[neutron-server:children]
+control
+
+[neutron-openvswitch-agent:children]
+network
+compute
+
+[prometheus:children]
+monitoring
+'''

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 
 import fixtures
 
@@ -96,9 +97,9 @@ class RunCommandTest(CommandCase):
         store.set_item('run-w', recs.STEP, 'a', recs.RUNNING, position=1)
 
         def finish():
-            # once the watch showed the running campaign
+            # once the watch showed the running campaign and its table
             deadline = time.time() + 30
-            while ('run-w: running' not in self.stdout.getvalue() and
+            while ('| running ' not in self.stdout.getvalue() and
                    time.time() < deadline):
                 time.sleep(0.05)
             store.set_item('run-w', recs.STEP, 'a', recs.DONE)
@@ -131,6 +132,82 @@ class RunCommandTest(CommandCase):
         self.assertEqual(1, self.cli('campaign', 'run', path))
         self.assertIn(': stopped', self.stdout.getvalue())
         self.assertEqual(1, self.cli('campaign', 'status'))
+
+    def exported(self, out):
+        """The bundle the output says was exported; checked."""
+        from upgrade_tempest_plugin.snapshot import bundle
+        [written] = os.listdir(out)
+        path = os.path.join(out, written)
+        self.assertIn('snapshot: exported the failed run to %s' % path,
+                      self.stdout.getvalue())
+        return bundle.verify(path)
+
+    def test_a_failed_campaign_exports_a_bundle(self):
+        out = os.path.join(self.dir, 'bundles')
+        path = fakes.write(self.dir, fakes.command_plan([step('a',
+                                                              'false')]))
+        self.assertEqual(1, self.cli('campaign', 'run', path,
+                                     '--export-on-failure', out,
+                                     '--listen', '127.0.0.1:0'))
+        self.assertTrue(os.path.exists(os.path.join(
+            self.state, 'campaigns', self.run_id(), 'callback-token')))
+        manifest = self.exported(out)
+        self.assertEqual(self.run_id(), manifest['run_id'])
+        files = [f['path'] for f in manifest['files']]
+        self.assertIn('run/store/events.jsonl', files)
+        # the campaign's log and its steps' output, nothing else of its
+        # directory (the callback token, a backup)
+        self.assertEqual(['run/campaign/a.log', 'run/campaign/campaign.jsonl'],
+                         sorted(f for f in files
+                                if f.startswith('run/campaign/')))
+
+    def test_a_campaign_that_passes_exports_nothing(self):
+        out = os.path.join(self.dir, 'bundles')
+        path = fakes.write(self.dir, fakes.command_plan([step('a',
+                                                              'true')]))
+        self.assertEqual(0, self.cli('campaign', 'run', path,
+                                     '--export-on-failure', out))
+        self.assertFalse(os.path.exists(out))
+        self.assertNotIn('snapshot:', self.stdout.getvalue())
+
+    def test_a_resumed_campaign_rolled_back_exports_a_bundle(self):
+        out = os.path.join(self.dir, 'bundles')
+        path = fakes.write(self.dir, fakes.command_plan([
+            step('a', 'true', rollback={'command': 'true'})]))
+        self.assertEqual(0, self.cli('campaign', 'run', path))
+        run_id = self.run_id()
+        # A runner killed while rolling back.
+        self.store().set_campaign_state(run_id, 'rolling back')
+        self.assertEqual(1, self.cli('campaign', 'run', '--resume', run_id,
+                                     '--export-on-failure', out))
+        self.assertIn('campaign run %s: rolled back' % run_id,
+                      self.stdout.getvalue())
+        self.assertEqual(run_id, self.exported(out)['run_id'])
+
+    def test_the_sandbox_driver_exports_the_cloud_too(self):
+        from upgrade_tempest_plugin.cmd import campaign as campaign_cmd
+        from upgrade_tempest_plugin.snapshot import auto
+        calls = []
+        self.useFixture(fixtures.MockPatchObject(
+            auto, 'export_failed',
+            side_effect=lambda *a, **k: calls.append((a, k))))
+        session = types.SimpleNamespace(
+            plan=fakes.command_plan(
+                [], driver={'name': 'sandbox', 'config': {'dir': '/srv/sb'}},
+                tempest={'workspace': self.dir}),
+            run_id='campaign-1',
+            ctx=types.SimpleNamespace(state_dir=self.state))
+        conf = os.path.join(self.dir, 'etc', 'tempest.conf')
+        os.makedirs(os.path.dirname(conf))
+        open(conf, 'w').close()
+        campaign_cmd._export(session, '', self.stdout)
+        self.assertEqual(
+            [(('', self.stdout), {
+                'config_file': conf, 'sandbox_dir': '/srv/sb',
+                'run_id': 'campaign-1', 'state_dir': self.state})], calls)
+        session.plan['driver'] = {'name': 'command'}
+        campaign_cmd._export(session, 'x', self.stdout)
+        self.assertIsNone(calls[1][1]['sandbox_dir'])
 
     def test_a_bad_plan_exits_2_before_anything(self):
         path = fakes.write(self.dir, fakes.command_plan([

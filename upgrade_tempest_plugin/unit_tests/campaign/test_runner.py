@@ -136,6 +136,74 @@ class RunTest(RunnerCase):
         self.assertNotIn('point:post-upgrade', self.phases.calls)
         self.assertIn('cascade-stop', self.out.getvalue())
 
+    def test_a_step_its_driver_cannot_resolve_never_runs(self):
+        exe, record = fakes.stand_in(self.dir, 'kolla-ansible')
+        plan = fakes.command_plan([
+            {'id': 'nova', 'services': ['nova'],
+             'action': {'command': 'upgrade'}, 'expected_seconds': 5,
+             'timeout_seconds': 30}],
+            driver={'name': 'kolla-ansible', 'config': {
+                'executable': exe, 'inventory': self.dir + '/multinode',
+                'ansible_inventory': '/nonexistent/ansible-inventory'}})
+        self.assertEqual(runner_mod.STOPPED, self.runner(plan).run())
+        self.assertFalse(os.path.exists(record))
+        self.assertEqual({'nova': 'failed'}, self.states())
+        failed = self.step_events()[0]
+        self.assertEqual(('failed', 'resolve-failed'),
+                         (failed['result'], failed['detail']['error_code']))
+        self.assertIn('/nonexistent/ansible-inventory not found',
+                      failed['detail']['detail'])
+
+    def kolla_plan(self, ansible_output, ansible_code=0):
+        """A kolla-ansible step of 1.5 s, hosts from a real inventory."""
+        from upgrade_tempest_plugin.campaign import actions
+        self.useFixture(fixtures.MockPatchObject(actions, 'STATUS_INTERVAL',
+                                                 0.2))
+        kolla = os.path.join(self.dir, 'kolla-ansible')
+        with open(kolla, 'w') as f:
+            f.write('#!/bin/sh\nsleep 1.5\n')
+        os.chmod(kolla, 0o755)
+        inventory = os.path.join(self.dir, 'multinode')
+        with open(inventory, 'w') as f:
+            f.write(fakes.MULTINODE)
+        ansible, _ = fakes.stand_in(self.dir, 'ansible', ansible_code,
+                                    ansible_output)
+        return fakes.command_plan([
+            {'id': 'keystone', 'services': ['keystone'],
+             'action': {'command': 'upgrade'}, 'expected_seconds': 5,
+             'timeout_seconds': 30}],
+            driver={'name': 'kolla-ansible', 'config': {
+                'executable': kolla, 'inventory': inventory,
+                'ansible': ansible, 'ansible_inventory':
+                fakes.ansible_tool('ansible-inventory')}})
+
+    def test_running_step_status_per_host(self):
+        image = 'quay.io/openstack.kolla/keystone:%s-ubuntu-noble'
+        output = '\n'.join(
+            '%s | CHANGED | rc=0 >>\n%s' % (host, json.dumps(
+                {'Names': 'keystone', 'State': 'running',
+                 'Image': image % release}))
+            for host, release in (('control01', '2025.1'),
+                                  ('control02', '2025.2')))
+        plan = self.kolla_plan(output)
+        self.assertEqual(runner_mod.DONE, self.runner(plan).run())
+        rows = {r['object']: r for r in self.store.list_items('run-1')
+                if r['kind'] == recs.OBJECT}
+        self.assertEqual(['control01', 'control02'], sorted(rows))
+        self.assertEqual(
+            [('done', 'up', '2025.1'), ('done', 'up', '2025.2')],
+            [(rows[h]['state'], rows[h]['detail']['status'],
+              rows[h]['detail']['release']) for h in sorted(rows)])
+
+    def test_a_status_that_cannot_be_asked_is_noted_once(self):
+        plan = self.kolla_plan('', ansible_code=5)
+        self.assertEqual(runner_mod.DONE, self.runner(plan).run())
+        notes = [r for r in self.log_records()
+                 if r.get('action') == 'status']
+        self.assertEqual(1, len(notes), notes)
+        self.assertEqual('unknown', notes[0]['outcome'])
+        self.assertIn('exited 5', notes[0]['detail'])
+
     def test_continue_until_max_failures(self):
         plan = fakes.command_plan([
             step('a', 'false', on_failure='continue'),

@@ -132,3 +132,28 @@ class SandboxDriverTest(base.TestCase):
         self.assertEqual(0o600, os.stat(nova['dump']).st_mode & 0o777)
         self.assertTrue(os.path.exists(os.path.join(self.dir, 'backup',
                                                     'state.json')))
+
+    def test_backup_is_private_whatever_the_umask(self):
+        """The dumps hold password hashes and URLs with passwords."""
+        where = os.path.join(self.dir, 'backup')
+        os.makedirs(where, mode=0o755)
+        old = os.path.join(where, 'nova.sql')
+        with open(old, 'w') as f:
+            f.write('an earlier backup')
+        os.chmod(old, 0o644)
+        self.addCleanup(os.umask, os.umask(0))
+        fake = mock.Mock()
+        fake.state.return_value = {'services': {
+            'nova': {'series': '2026.1', 'version': '33.0.2'},
+            'keystone': {'series': '2026.1', 'version': '28.0.0'}}}
+        with mock.patch.object(self.driver, '_sandbox', autospec=True,
+                               return_value=fake), \
+                mock.patch('subprocess.run', autospec=True), \
+                mock.patch.object(sandbox.infra, 'client_argv', autospec=True,
+                                  return_value=['mariadb-dump']):
+            saved = self.driver.backup()
+        self.assertEqual(0o700, os.stat(where).st_mode & 0o777)
+        self.assertEqual(
+            {'keystone': 0o600, 'nova': 0o600},
+            {s: os.stat(info['dump']).st_mode & 0o777
+             for s, info in saved['services'].items()})

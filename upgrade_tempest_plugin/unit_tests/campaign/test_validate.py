@@ -202,12 +202,36 @@ class DocumentedPlansTest(base.TestCase):
         if not os.path.exists(guide):
             self.skipTest('no documentation beside the package')
         with open(guide) as f:
-            blocks = re.findall(
-                r'\.\. code-block:: yaml\n\n((?:    .*\n|\n)+)', f.read())
-        plans = [yaml.safe_load('\n'.join(line[4:] for line in
-                                          block.split('\n')))
-                 for block in blocks]
+            text = f.read()
+
+        def blocks(language):
+            return ['\n'.join(line[4:] for line in block.split('\n'))
+                    for block in re.findall(
+                        r'\.\. code-block:: %s\n\n((?:    .*\n|\n)+)'
+                        % language, text)]
+
+        plans = [yaml.safe_load(block) for block in blocks('yaml')]
         self.assertEqual(['sandbox-2026.2', 'prod-2025.2'],
                          [p['name'] for p in plans])
+        # The Kolla-Ansible plan's files, where the guide says they are.
+        [inventory] = blocks('ini')
+        config = plans[1]['driver']['config']
+        self.assertEqual('# %s\n' % config['inventory'],
+                         inventory.splitlines(True)[0])
+        tmp = self.useFixture(fixtures.TempDir()).path
+        config.update(inventory=os.path.join(tmp, 'multinode'),
+                      configdir=tmp)
+        with open(config['inventory'], 'w') as f:
+            f.write(inventory)
         for plan in plans:
             self.assertEqual([], validate.problems(plan), plan['name'])
+        from upgrade_tempest_plugin.campaign.drivers import kolla
+        driver = kolla.KollaAnsibleDriver(dict(
+            config, ansible_inventory=fakes.ansible_tool(
+                'ansible-inventory')), None)
+        control = ['control01', 'control02']
+        self.assertEqual(
+            {'pull': [], 'prechecks': [], 'keystone': control,
+             'nova': ['compute01', 'compute02'] + control},
+            {step['id']: driver.resolve(step)
+             for step in plans[1]['steps']})
