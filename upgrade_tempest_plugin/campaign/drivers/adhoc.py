@@ -20,7 +20,6 @@ deprecated) is a block per host::
 import collections
 import json
 import re
-import subprocess
 
 from upgrade_tempest_plugin.campaign.drivers import ansible
 from upgrade_tempest_plugin.campaign.drivers import base
@@ -83,17 +82,7 @@ def run(pattern, command, sources=(), executable='ansible', env=None):
     for source in sources:
         argv += ['-i', source]
     argv += ['-m', 'ansible.builtin.command', '-a', command]
-    try:
-        proc = subprocess.run(argv, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env,
-                              timeout=TIMEOUT)
-    except FileNotFoundError:
-        raise base.DriverError(
-            '%s not found: the driver asks the hosts with it (pip install '
-            'ansible-core)' % executable)
-    except subprocess.TimeoutExpired:
-        raise base.DriverError('%s took more than %d s' % (
-            ' '.join(argv), TIMEOUT))
+    proc = ansible.run_tool(argv, 'asks the hosts', TIMEOUT, env=env)
     answers = parse(proc.stdout)
     # Ansible exits 2 or 4 when some hosts failed or were unreachable:
     # those hosts have their line.  Without any line, it could not run.

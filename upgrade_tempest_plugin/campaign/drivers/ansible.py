@@ -8,6 +8,7 @@ configuration exits 1 before any playbook runs.
 
 import json
 import os
+import subprocess
 
 from upgrade_tempest_plugin.campaign.drivers import base
 from upgrade_tempest_plugin.campaign import plan as plan_mod
@@ -31,6 +32,26 @@ def outcome(returncode, tool):
                                            'unknown exit code'))
     return base.Outcome(False, code, '%s exited %d: %s' % (
         tool, returncode, meaning))
+
+
+def run_tool(argv, purpose, timeout, env=None):
+    """Run an ansible-core tool; its completed process, output captured.
+
+    ``purpose`` completes the error when the tool is missing ("the driver
+    PURPOSE with it").  A tool that runs past ``timeout`` seconds is an
+    error; its exit code is the caller's to judge.
+    """
+    try:
+        return subprocess.run(argv, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env,
+                              timeout=timeout)
+    except FileNotFoundError:
+        raise base.DriverError(
+            '%s not found: the driver %s with it (pip install '
+            'ansible-core)' % (argv[0], purpose))
+    except subprocess.TimeoutExpired:
+        raise base.DriverError('%s took more than %d s' % (
+            ' '.join(argv), timeout))
 
 
 def last_line(text):

@@ -14,7 +14,6 @@ step, and says so; there is no fallback parser.
 """
 
 import json
-import subprocess
 
 from upgrade_tempest_plugin.campaign.drivers import ansible
 from upgrade_tempest_plugin.campaign.drivers import base
@@ -35,17 +34,8 @@ def load(sources, executable='ansible-inventory', limit=None, env=None):
     argv.append('--list')
     if limit:
         argv += ['--limit', limit]
-    try:
-        proc = subprocess.run(argv, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env,
-                              timeout=TIMEOUT)
-    except FileNotFoundError:
-        raise base.DriverError(
-            '%s not found: the driver reads the inventory with it (pip '
-            'install ansible-core)' % executable)
-    except subprocess.TimeoutExpired:
-        raise base.DriverError('%s took more than %d s' % (
-            ' '.join(argv), TIMEOUT))
+    proc = ansible.run_tool(argv, 'reads the inventory', TIMEOUT,
+                            env=env)
     if proc.returncode:
         raise base.DriverError('%s exited %d: %s' % (
             ' '.join(argv), proc.returncode, ansible.last_line(proc.stderr)))
