@@ -34,17 +34,17 @@ import yaml
 
 from upgrade_tempest_plugin import facade
 from upgrade_tempest_plugin.sandbox import layout as layoutmod
+from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.sandbox import state as statemod
+from upgrade_tempest_plugin.sandbox import workspace
 from upgrade_tempest_plugin.store import api as store_api
 
 FROM, TO = '2026.1', '2026.2'
 DIR_ENV = 'UPGRADE_TEMPEST_CAMPAIGN_DIR'
 OFFSET_ENV = 'UPGRADE_TEMPEST_CAMPAIGN_PORT_OFFSET'
-ORDER = ('keystone', 'placement', 'glance', 'cinder', 'neutron', 'nova')
+ORDER = pins.SERVICES
 #: The profile observing each sandbox service.
-PROFILE = {'keystone': 'identity', 'placement': 'placement',
-           'glance': 'image', 'cinder': 'volume', 'neutron': 'network',
-           'nova': 'compute'}
+PROFILE = workspace.PROFILES
 
 
 def sandbox_dir():
