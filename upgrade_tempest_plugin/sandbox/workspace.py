@@ -134,6 +134,11 @@ def tempest_conf(layout, services, resources, extra=None):
         conf['object-storage'] = {'catalog_type': 'object-store',
                                   'region': configs.REGION,
                                   'operator_role': 'member'}
+        # what the sandbox's proxy runs (not "all"); no container sync
+        # realms
+        conf['object-storage-feature-enabled'] = {
+            'discoverable_apis': list(configs.SWIFT_FEATURES),
+            'container_sync': False}
     for section, options in (extra or {}).items():
         conf.setdefault(section, {}).update(options)
     return conf

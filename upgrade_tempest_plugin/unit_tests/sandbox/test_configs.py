@@ -224,6 +224,12 @@ class WorkspaceTest(base.TestCase):
         # the test accounts hold "member", which Swift's keystoneauth
         # makes the operator of their project's account
         self.assertEqual('member', conf['object-storage']['operator_role'])
+        features = conf['object-storage-feature-enabled']
+        self.assertEqual(['slo', 'dlo', 'versioned_writes', 'symlink'],
+                         features['discoverable_apis'])
+        for feature in features['discoverable_apis']:
+            self.assertIn(feature, configs.SWIFT_PIPELINE)
+        self.assertFalse(features['container_sync'])
         self.assertEqual('identity:30.0.0,object_storage:2.38.3',
                          conf['upgrade_release']['package_versions'])
 
