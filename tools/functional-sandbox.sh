@@ -7,23 +7,24 @@
 # 1. The sandbox suite, on a sandbox of its own (ports +100): up at 2026.1
 #    from nothing, demo-user resources, tempest --smoke, upgrade to 2026.2,
 #    status, smoke again, down with no process left.
-#    Then the object-storage profile against a real Swift of its own,
-#    then the campaigns on a sandbox of their own (ports +600).
+#    Then the campaigns on a sandbox of their own (ports +600).
 # 2. On one more sandbox ($UPGRADE_TEMPEST_SANDBOX_DIR), destroyed first
 #    (an earlier run leaves it at 2026.2, or half-built), brought up at
 #    2026.1 and brought down at the end whatever happens:
-#    a. the validators across its upgrade to 2026.2 (pre-upgrade, upgrade,
+#    a. the object-storage profile against the sandbox's Swift (its
+#       /info, the observers' probe, keystoneauth);
+#    b. the validators across its upgrade to 2026.2 (pre-upgrade, upgrade,
 #       post-upgrade, a broken workload, destroy, SIGINT and cleanup);
-#    b. the identity validators run by tempest;
-#    c. the observers (services stopped, restarted and frozen while they
+#    c. the identity validators run by tempest;
+#    d. the observers (services stopped, restarted and frozen while they
 #       probe; kill -9 of the observer; store outages);
-#    d. the test queue (real geard and workers on loopback; ten jobs
+#    e. the test queue (real geard and workers on loopback; ten jobs
 #       against this sandbox).
-#    e. last, as it destroys that sandbox: environment snapshots (a failed
-#       run exported with its cloud, the sandbox destroyed, the bundle
-#       imported into a new sandbox with other ports, the same validator
-#       failing the same way; bundles through a directory and a real
-#       Swift).
+#    f. last, as it destroys that sandbox: environment snapshots (bundles
+#       through the sandbox's Swift; a failed run exported with its cloud,
+#       the sandbox destroyed, the bundle imported into a new sandbox with
+#       other ports, the same validator failing the same way, the Swift
+#       objects still there; bundles through a directory).
 # The store-outage tests need the test databases
 # (tools/start-test-databases.sh; tools/run-tests starts them).
 set -euo pipefail
@@ -44,9 +45,6 @@ suite() {
 }
 
 suite sandbox
-# A real Swift of its own (the sandbox has none); after the sandbox suite,
-# which installs the memcached it needs.
-suite object_storage
 # The report's pages in headless Chromium, on a small run of their own (the
 # report of a real run: tools/functional-report.sh).
 tools/install-chromium
@@ -62,6 +60,7 @@ sandbox() {
 trap 'sandbox down || true' EXIT
 sandbox destroy
 sandbox up --release 2026.1
+suite object_storage
 suite validators
 suite . 'test_identity_validator'
 suite observers

@@ -61,10 +61,11 @@ def drift(table, recorded):
                 problems.append('%s %s: %s %s is not on PyPI'
                                 % (series, service, package, version))
                 continue
-            major = version.split('.')[0]
-            newest = [v for v in known if v.split('.')[0] == major][-1]
+            series_key = pins.series_key(service, version)
+            newest = [v for v in known
+                      if pins.series_key(service, v) == series_key][-1]
             if newest != version:
-                problems.append('%s %s: %s %s, newest of its major is %s'
+                problems.append('%s %s: %s %s, newest of its series is %s'
                                 % (series, service, package, version,
                                    newest))
     for package, version in sorted(pins.TOOLS.items()):

@@ -5,10 +5,14 @@ lifting quotas); the validators themselves never act as admin.
 """
 
 
-def connection(clouds_yaml):
-    """An openstacksdk connection as the ``sandbox-admin`` of clouds_yaml."""
+def connection(clouds_yaml, cloud='sandbox-admin'):
+    """An openstacksdk connection as ``cloud`` of clouds_yaml.
+
+    The sandbox's admin by default; the object-storage tests connect as
+    one of its test accounts.
+    """
     import openstack
     from openstack import config as os_config
     region = os_config.OpenStackConfig(
-        config_files=[clouds_yaml]).get_one(cloud='sandbox-admin')
+        config_files=[clouds_yaml]).get_one(cloud=cloud)
     return openstack.connection.Connection(config=region)

@@ -37,6 +37,7 @@ DISK_BUILD = 4 * 1024 ** 3
 DISK_START = 512 * 1024 ** 2
 SEED_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            'venv_scripts', 'seed.py')
+RINGS_SCRIPT = os.path.join(os.path.dirname(SEED_SCRIPT), 'swift_rings.py')
 
 
 class Sandbox(object):
@@ -97,7 +98,9 @@ class Sandbox(object):
 
     def _check_ports(self, services):
         names = [p for p in infra.PROCESSES if not self.running(p)]
-        names += [s for s in services if not self.running(s + '-api')]
+        names += [port for s in services
+                  for process, port in svcs.listeners(s).items()
+                  if not self.running(process)]
         ports.check_free(names)
 
     def plan_up(self, series, services):
@@ -188,6 +191,25 @@ class Sandbox(object):
         configs.write(self.layout, secrets, service, venv)
         svcs.write_wsgi_module(self.layout, service)
         os.makedirs(self.layout.data_of(service), exist_ok=True)
+        if service == 'swift':
+            self.write_swift_rings(venv)
+
+    def write_swift_rings(self, venv):
+        """Swift's rings and device directory, for the current ports."""
+        os.makedirs(os.path.join(configs.swift_devices(self.layout),
+                                 configs.SWIFT_DEVICE), exist_ok=True)
+        log = self.layout.log_of('swift-rings')
+        with open(log, 'ab') as f:
+            proc = subprocess.run(
+                [venv.python, RINGS_SCRIPT],
+                input=json.dumps(configs.swift_rings(self.layout)).encode(),
+                stdout=subprocess.PIPE, stderr=f)
+        if proc.returncode:
+            raise errors.SandboxError('writing the Swift rings failed, see '
+                                      '%s' % log)
+        written = json.loads(proc.stdout)
+        if written:
+            self.say('swift: wrote the %s rings' % ', '.join(written))
 
     def manage(self, service, venv, args, ok_codes=(0,), env=None):
         """Run a manage command with progress output; log to manage.log."""
@@ -271,6 +293,14 @@ class Sandbox(object):
                         % (process, self.layout.log_of(process)))
 
     def api_ready(self, service):
+        """The API answers and every other port of the service listens.
+
+        Swift's proxy answers before its storage servers do.
+        """
+        others = [port for process, port in svcs.listeners(service).items()
+                  if port != service]
+        if not all(ports.accepts(ports.PORTS[p]) for p in others):
+            return False
         status = ports.http_status(svcs.health_url(service))
         return status is not None and status < 500
 

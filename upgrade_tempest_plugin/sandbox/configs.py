@@ -8,6 +8,7 @@ except where noted.
 import os
 
 from upgrade_tempest_plugin.sandbox import ports
+from upgrade_tempest_plugin.sandbox import services
 
 HOST = ports.HOST
 REGION = 'RegionOne'
@@ -20,6 +21,7 @@ DATABASES = {
     'cinder': ('cinder',),
     'neutron': ('neutron',),
     'nova': ('nova_api', 'nova', 'nova_cell0'),
+    'swift': (),
 }
 
 # service -> [(catalog type, path after host:port)]
@@ -29,6 +31,8 @@ CATALOG = {
     'cinder': [('block-storage', '/v3'), ('volumev3', '/v3')],
     'neutron': [('network', '')],
     'nova': [('compute', '/v2.1')],
+    # Keystone puts the caller's project id in (Swift's account).
+    'swift': [('object-store', '/v1/AUTH_%(project_id)s')],
 }
 
 
@@ -257,6 +261,94 @@ def nova(layout, secrets, venv_etc):
                                                       'api-paste.ini')}
 
 
+#: Salt of Swift's partition hashing.  Not a secret in a sandbox, and
+#: fixed: objects carried by a snapshot are found on import only under the
+#: same salt.
+SWIFT_HASH = 'upgrade-tempest-sandbox'
+#: The one device of every ring, a plain directory (no mount check).
+SWIFT_DEVICE = 'd1'
+#: Roles that own a project's account (the test accounts are members).
+SWIFT_OPERATOR_ROLES = ('admin', 'member')
+#: The optional API features the proxy runs (slo and dlo: the segmented
+#: uploads of large snapshot bundles); tempest.conf lists them as
+#: discoverable, so Tempest skips the tests of the others.
+SWIFT_FEATURES = ('slo', 'dlo', 'versioned_writes', 'symlink')
+#: The proxy's middlewares in order (keystonemiddleware's authtoken then
+#: Swift's keystoneauth; the cache is the sandbox's memcached).
+SWIFT_PIPELINE = (('catch_errors', 'gatekeeper', 'healthcheck',
+                   'proxy-logging', 'cache', 'listing_formats', 'authtoken',
+                   'keystoneauth', 'copy') + SWIFT_FEATURES +
+                  ('proxy-logging', 'proxy-server'))
+
+
+def swift_devices(layout):
+    return os.path.join(layout.data_of('swift'), 'devices')
+
+
+def swift(layout, secrets, venv_etc):
+    """swift.conf, one config per storage server, the proxy's."""
+    etc = layout.etc_of('swift')
+    files = {'swift.conf': {
+        'swift-hash': {'swift_hash_path_prefix': SWIFT_HASH,
+                       'swift_hash_path_suffix': SWIFT_HASH},
+        'storage-policy:0': {'name': 'Policy-0', 'default': 'yes'},
+    }}
+    for name in services.SWIFT_SERVERS:
+        files['%s-server.conf' % name] = {
+            'DEFAULT': {
+                'bind_ip': HOST,
+                'bind_port': ports.PORTS['swift-' + name],
+                'devices': swift_devices(layout),
+                'mount_check': False,
+                'swift_dir': etc,
+                # one process, no forked workers
+                'workers': 0,
+                'log_name': 'swift-%s-server' % name,
+            },
+            'pipeline:main': {'pipeline': '%s-server' % name},
+            'app:%s-server' % name: {'use': 'egg:swift#' + name},
+        }
+    proxy = {
+        'DEFAULT': {'bind_ip': HOST, 'bind_port': ports.PORTS['swift'],
+                    'swift_dir': etc, 'workers': 0,
+                    'log_name': 'swift-proxy-server'},
+        'pipeline:main': {'pipeline': ' '.join(SWIFT_PIPELINE)},
+        'app:proxy-server': {'use': 'egg:swift#proxy',
+                             'account_autocreate': True},
+    }
+    for name in SWIFT_PIPELINE[:-1]:
+        proxy['filter:' + name] = {'use': 'egg:swift#' + name.replace(
+            'cache', 'memcache').replace('-', '_')}
+    proxy['filter:cache']['memcache_servers'] = '%s:%d' % (
+        HOST, ports.PORTS['memcached'])
+    proxy['filter:authtoken'] = dict(
+        authtoken(secrets, 'swift'),
+        **{'paste.filter_factory': 'keystonemiddleware.auth_token:'
+                                   'filter_factory',
+           # keystoneauth decides (and lets /info and the healthcheck
+           # through without a token)
+           'delay_auth_decision': True})
+    proxy['filter:keystoneauth']['operator_roles'] = list(
+        SWIFT_OPERATOR_ROLES)
+    files['proxy-server.conf'] = proxy
+    return files
+
+
+#: 2**8 partitions: plenty for one device, and quick to rebalance.
+SWIFT_PART_POWER = 8
+
+
+def swift_rings(layout):
+    """The request of venv_scripts/swift_rings.py for this sandbox."""
+    return {
+        'swift_dir': layout.etc_of('swift'),
+        'part_power': SWIFT_PART_POWER,
+        'device': SWIFT_DEVICE,
+        'rings': {name: [HOST, ports.PORTS['swift-' + name]]
+                  for name in services.SWIFT_SERVERS},
+    }
+
+
 class Verbatim(str):
     """File content copied as is (paste pipelines from the wheel)."""
 
@@ -273,6 +365,7 @@ RENDERERS = {
     'cinder': cinder,
     'neutron': neutron,
     'nova': nova,
+    'swift': swift,
 }
 
 

@@ -8,8 +8,11 @@ from upgrade_tempest_plugin import exceptions
 
 # The order operators upgrade in: identity first (everybody authenticates
 # against it), then placement (nova-scheduler/compute report to it), then
-# the services nova consumes (image, block storage, network), nova last.
-SERVICES = ('keystone', 'placement', 'glance', 'cinder', 'neutron', 'nova')
+# the services nova consumes (image, block storage, network), nova, and
+# Swift (object storage) last: it needs only identity and nothing in the
+# sandbox needs it.
+SERVICES = ('keystone', 'placement', 'glance', 'cinder', 'neutron', 'nova',
+            'swift')
 
 PACKAGES = {
     'keystone': 'keystone',
@@ -18,6 +21,7 @@ PACKAGES = {
     'cinder': 'cinder',
     'neutron': 'neutron',
     'nova': 'nova',
+    'swift': 'swift',
 }
 
 # Services a service cannot work without (besides keystone, which every
@@ -29,10 +33,12 @@ REQUIRES = {
     'cinder': ('glance',),
     'neutron': (),
     'nova': ('placement', 'glance', 'neutron'),
+    'swift': (),
 }
 
 # Latest release of each series on PyPI (see the recorded data in
-# unit_tests/sandbox/data/pypi_versions.json).
+# unit_tests/sandbox/data/pypi_versions.json).  Swift names a series by its
+# minor version (2.37 is 2026.1, see services/releases.py).
 RELEASES = {
     '2025.1': {
         'keystone': '27.1.0',
@@ -41,6 +47,7 @@ RELEASES = {
         'cinder': '26.3.0',
         'neutron': '26.0.6',
         'nova': '31.3.1',
+        'swift': '2.35.5',
     },
     '2025.2': {
         'keystone': '28.1.0',
@@ -49,6 +56,7 @@ RELEASES = {
         'cinder': '27.0.0',
         'neutron': '27.0.4',
         'nova': '32.2.1',
+        'swift': '2.36.4',
     },
     '2026.1': {
         'keystone': '29.1.0',
@@ -57,6 +65,7 @@ RELEASES = {
         'cinder': '28.0.0',
         'neutron': '28.0.2',
         'nova': '33.0.2',
+        'swift': '2.37.4',
     },
     '2026.2': {
         'keystone': '30.0.0',
@@ -65,8 +74,19 @@ RELEASES = {
         'cinder': '29.0.0',
         'neutron': '29.0.0',
         'nova': '34.0.0',
+        'swift': '2.38.3',
     },
 }
+#: How many leading parts of a service's version name its series: the
+#: major for most services, major.minor for Swift (always 2.x).
+SERIES_PARTS = {'swift': 2}
+
+
+def series_key(service, version):
+    """The part of ``service``'s ``version`` that names its series."""
+    return tuple(int(p) for p in version.split('.')[
+        :SERIES_PARTS.get(service, 1)])
+
 
 # pip constraints per series: PyPI has no upper-constraints, and the newest
 # libraries break older services.  Measured breaks: 2026.2 came with

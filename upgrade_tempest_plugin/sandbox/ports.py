@@ -25,6 +25,12 @@ BASE = {
     'cinder': 18776,
     'neutron': 19696,
     'nova': 18774,
+    # Swift: the proxy (the catalog's object-store) and its storage
+    # servers, one device each on the ring.
+    'swift': 18080,
+    'swift-object': 16208,
+    'swift-container': 16209,
+    'swift-account': 16210,
 }
 # The ports of the sandbox this process works on (see use_offset).
 PORTS = dict(BASE)

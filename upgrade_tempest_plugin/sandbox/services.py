@@ -5,6 +5,12 @@ module that clears gunicorn's argv before oslo.config parses it) and, for
 nova and cinder, oslo.service daemons.  Schema commands are given per mode:
 ``sync`` for a first deployment and a cold upgrade, ``expand`` before and
 ``contract`` after the code switch of a rolling upgrade.
+
+Swift is the exception: its own eventlet servers (``swift-*-server
+CONF``), no gunicorn and no database; its storage servers start first and
+its proxy, the catalog's ``object-store``, last.  It cannot share a port
+with a new proxy (no SO_REUSEPORT), so an upgrade restarts each of its
+servers in turn.
 """
 
 import collections
@@ -49,6 +55,13 @@ DAEMONS = {
     'cinder': ('cinder-scheduler', 'cinder-volume'),
 }
 
+#: Swift's storage servers (each with one device on its ring), in start
+#: order, and the port name of each of its processes.
+SWIFT_SERVERS = ('object', 'container', 'account')
+SWIFT_PROCESSES = {'swift-%s-server' % name: 'swift-' + name
+                   for name in SWIFT_SERVERS}
+SWIFT_PROCESSES['swift-proxy-server'] = 'swift'
+
 MAIN_CONF = {
     'keystone': 'keystone.conf',
     'placement': 'placement.conf',
@@ -56,6 +69,7 @@ MAIN_CONF = {
     'cinder': 'cinder.conf',
     'neutron': 'neutron.conf',
     'nova': 'nova.conf',
+    'swift': 'proxy-server.conf',
 }
 
 
@@ -65,7 +79,22 @@ def conf(layout, service):
 
 def processes(service):
     """Process names of ``service``, in start order (API last)."""
+    if service == 'swift':
+        return list(SWIFT_PROCESSES)
     return list(DAEMONS.get(service, ())) + [service + '-api']
+
+
+def listeners(service):
+    """{process: its port's name in ports.PORTS} of what listens."""
+    if service == 'swift':
+        return dict(SWIFT_PROCESSES)
+    return {service + '-api': service}
+
+
+def swift_conf(layout, process):
+    """Config file of Swift's ``process`` (object-server.conf...)."""
+    return os.path.join(layout.etc_of('swift'),
+                        process[len('swift-'):] + '.conf')
 
 
 def wsgi_module_text(layout, service):
@@ -100,6 +129,9 @@ def wsgi_module_text(layout, service):
 
 
 def write_wsgi_module(layout, service):
+    """The gunicorn entry module; none for Swift (it runs its own)."""
+    if service not in WSGI:
+        return
     wsgi_dir = os.path.join(layout.etc, 'wsgi')
     os.makedirs(wsgi_dir, exist_ok=True)
     with open(os.path.join(wsgi_dir, '%s_wsgi.py' % service), 'w') as f:
@@ -134,6 +166,9 @@ def write_sudo_shim(layout):
 
 def command(layout, venv, service, process, reuse_port=True):
     """argv of ``process`` of ``service`` running from ``venv``."""
+    if service == 'swift':
+        # --verbose: log to stderr (the process's log file), not syslog.
+        return [venv.bin(process), swift_conf(layout, process), '--verbose']
     if process.endswith('-api'):
         # --preload: the master loads the application before it binds the
         # port, so a (re)started API never takes a connection it cannot
@@ -191,6 +226,8 @@ def schema_commands(service, mode):
         'nova': {'sync': [['api_db', 'sync'], ['db', 'sync']],
                  'expand': [['api_db', 'sync'], ['db', 'sync']],
                  'contract': [['db', 'online_data_migrations']]},
+        # no database; its rings are written with its configuration.
+        'swift': {'sync': [], 'expand': [], 'contract': []},
     }
     if mode == 'post':
         # after a cold upgrade: the data migrations the new code runs
@@ -201,4 +238,10 @@ def schema_commands(service, mode):
 
 
 def health_url(service):
-    return 'http://%s:%d/' % (ports.HOST, ports.PORTS[service])
+    """A URL that answers below 500 once ``service``'s API serves.
+
+    Swift's proxy answers its healthcheck middleware's path (its root is a
+    404 even while no storage server listens).
+    """
+    path = 'healthcheck' if service == 'swift' else ''
+    return 'http://%s:%d/%s' % (ports.HOST, ports.PORTS[service], path)

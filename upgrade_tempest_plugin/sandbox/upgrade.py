@@ -31,6 +31,7 @@ from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin import exceptions
 from upgrade_tempest_plugin.sandbox import errors
 from upgrade_tempest_plugin.sandbox import pins
+from upgrade_tempest_plugin.sandbox import ports
 from upgrade_tempest_plugin.sandbox import services as svcs
 from upgrade_tempest_plugin.sandbox import state as statemod
 from upgrade_tempest_plugin.sandbox import venvs
@@ -223,13 +224,20 @@ class Upgrader(object):
         the requests it has (gunicorn's graceful stop), and the connections
         still waiting in its listen queue move to the new one instead of
         being reset (``net.ipv4.tcp_migrate_req``, Linux 5.14).  A daemon
-        is stopped, then started (its RPC requests wait in RabbitMQ).
+        is stopped, then started (its RPC requests wait in RabbitMQ); a
+        Swift server (no SO_REUSEPORT) too, and the switch returns once it
+        listens again.
         """
         sb = self.sandbox
         pidfile = self.layout.pidfile(process)
         if not process.endswith('-api'):
             procs.stop(pidfile)
             sb.start_process(service, process, venv)
+            port = svcs.listeners(service).get(process)
+            if port is not None:
+                # a Swift server: the next one stops only once this one
+                # listens again
+                self._wait_listening(process, port)
             return
         enable_request_migration(self.sandbox.say)
         log = self.layout.log_of(process)
@@ -252,6 +260,23 @@ class Upgrader(object):
                 % (process, SWITCH_TIMEOUT, log))
         procs.stop(pidfile)
         os.replace(new_pidfile, pidfile)
+
+    def _wait_listening(self, process, port):
+        pidfile = self.layout.pidfile(process)
+
+        def listening():
+            if procs.running_pid(pidfile) is None:
+                raise errors.SandboxError('new %s exited, see %s' % (
+                    process, self.layout.log_of(process)))
+            return ports.accepts(ports.PORTS[port])
+
+        try:
+            waits.until(listening, SWITCH_TIMEOUT, 0.2)
+        except waits.TimedOut:
+            raise errors.SandboxError(
+                'new %s does not listen on %d after %d s, see %s' % (
+                    process, ports.PORTS[port], SWITCH_TIMEOUT,
+                    self.layout.log_of(process)))
 
     @staticmethod
     def _booted(log, offset, pid):

@@ -108,9 +108,17 @@ def service_venv(cache_dir, service, series):
     version = pins.version(series, service)
     series_pins = pins.PINS[series]
     reqs = ['%s==%s' % (package, version)]
-    reqs += list(COMMON) + list(EXTRAS.get(service, ()))
-    return Venv(cache_dir, _key(package, version, series_pins), reqs,
-                series_pins)
+    key = _key(package, version, series_pins)
+    if service == 'swift':
+        # Swift runs its own servers (no gunicorn, no database), behind
+        # keystonemiddleware.  The key is not the bare "swift-VERSION":
+        # the object-storage functional test cached venvs of that name,
+        # without keystonemiddleware, before Swift joined the sandbox.
+        reqs.append('keystonemiddleware')
+        key += '-keystone'
+    else:
+        reqs += list(COMMON) + list(EXTRAS.get(service, ()))
+    return Venv(cache_dir, key, reqs, series_pins)
 
 
 def tools_venv(cache_dir):

@@ -14,7 +14,7 @@ from upgrade_tempest_plugin.sandbox import configs
 # The plugin's service profile name of each sandbox service.
 PROFILES = {'keystone': 'identity', 'placement': 'placement',
             'glance': 'image', 'cinder': 'volume', 'neutron': 'network',
-            'nova': 'compute'}
+            'nova': 'compute', 'swift': 'object_storage'}
 
 # Projects of the test accounts: Tempest needs about two accounts per
 # worker (primary and alt) and runs two workers on this kind of machine.
@@ -80,7 +80,7 @@ def tempest_conf(layout, services, resources, extra=None):
         'service_available': {
             'nova': 'nova' in has, 'neutron': 'neutron' in has,
             'glance': 'glance' in has, 'cinder': 'cinder' in has,
-            'swift': False, 'horizon': False, 'heat': False,
+            'swift': 'swift' in has, 'horizon': False, 'heat': False,
             'aodh': False, 'designate': False, 'octavia': False,
         },
         'validation': {'run_validation': False},
@@ -128,6 +128,17 @@ def tempest_conf(layout, services, resources, extra=None):
                           'backend_names': 'fake',
                           'max_microversion': 'latest'}
         conf['volume-feature-enabled'] = {'backup': False}
+    if 'swift' in has:
+        # the test accounts are members: Swift's keystoneauth makes a
+        # member the operator of its project's account.
+        conf['object-storage'] = {'catalog_type': 'object-store',
+                                  'region': configs.REGION,
+                                  'operator_role': 'member'}
+        # what the sandbox's proxy runs (not "all"); no container sync
+        # realms
+        conf['object-storage-feature-enabled'] = {
+            'discoverable_apis': list(configs.SWIFT_FEATURES),
+            'container_sync': False}
     for section, options in (extra or {}).items():
         conf.setdefault(section, {}).update(options)
     return conf

@@ -17,8 +17,14 @@ Staged under ``cloud/``:
     versions);
 ``etc/``, ``data/``, ``logs/``
     the services' configuration (secret options redacted), their data
-    (glance's image files, nova's compute node id; never keystone's
-    fernet and credential keys) and logs.
+    (glance's image files, nova's compute node id, Swift's device: its
+    objects and its account and container databases; never keystone's
+    fernet and credential keys) and logs.  Swift's SQLite databases are
+    copied through SQLite's backup API, a consistent copy even while the
+    running Swift writes them.  Its rings are not needed: the restored
+    sandbox writes them for its own ports, and with one device and the
+    sandbox's fixed hash salt every object lands in the partition it was
+    carried in.
 
 Secrets are never carried: the sandbox's generated passwords are blanked
 in every file.  Import builds a new sandbox in a new directory, with new
@@ -33,6 +39,7 @@ services at their recorded versions.
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -56,6 +63,7 @@ _POSTAMBLE_START = '/*!40103 SET TIME_ZONE=@OLD_TIME_ZONE */;'
 SKIP_DATA = {'keystone', 'mariadb', 'rabbitmq'}
 SKIP_DATA_DIRS = {'lock', 'tmp'}
 INI_SUFFIXES = ('.conf', '.ini')
+SQLITE_SUFFIX = '.db'
 
 
 def _my_cnf(layout):
@@ -107,7 +115,23 @@ def split_dump(text, directory):
     return sorted(files)
 
 
-def _copy_tree(src, dst, skip_dirs=(), redact_ini=False):
+def copy_sqlite(path, target):
+    """A consistent copy of the SQLite database ``path``.
+
+    A Swift account or container database, maybe being written.
+    """
+    source = sqlite3.connect('file:%s?mode=ro' % path, uri=True)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+    finally:
+        source.close()
+
+
+def _copy_tree(src, dst, skip_dirs=(), redact_ini=False, sqlite=False):
     found = []
     for top, dirs, files in os.walk(src):
         dirs[:] = [d for d in dirs if d not in skip_dirs]
@@ -117,7 +141,9 @@ def _copy_tree(src, dst, skip_dirs=(), redact_ini=False):
                 continue
             target = os.path.join(dst, os.path.relpath(path, src))
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            if redact_ini and name.endswith(INI_SUFFIXES):
+            if sqlite and name.endswith(SQLITE_SUFFIX):
+                copy_sqlite(path, target)
+            elif redact_ini and name.endswith(INI_SUFFIXES):
                 with open(path, errors='replace') as f:
                     text, secrets = scrub.redact_ini(f.read())
                 found += secrets
@@ -165,7 +191,8 @@ def stage(layout, staging):
         if service not in SKIP_DATA and os.path.isdir(
                 layout.data_of(service)):
             _copy_tree(layout.data_of(service),
-                       os.path.join(root, 'data', service), SKIP_DATA_DIRS)
+                       os.path.join(root, 'data', service), SKIP_DATA_DIRS,
+                       sqlite=service == 'swift')
     secrets += _copy_tree(layout.etc, os.path.join(root, 'etc'),
                           redact_ini=True)
     _copy_tree(layout.logs, os.path.join(root, 'logs'))

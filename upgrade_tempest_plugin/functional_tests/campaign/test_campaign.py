@@ -39,18 +39,18 @@ import yaml
 
 from upgrade_tempest_plugin import facade
 from upgrade_tempest_plugin.sandbox import layout as layoutmod
+from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.sandbox import state as statemod
+from upgrade_tempest_plugin.sandbox import workspace
 from upgrade_tempest_plugin.snapshot import bundle
 from upgrade_tempest_plugin.store import api as store_api
 
 FROM, TO = '2026.1', '2026.2'
 DIR_ENV = 'UPGRADE_TEMPEST_CAMPAIGN_DIR'
 OFFSET_ENV = 'UPGRADE_TEMPEST_CAMPAIGN_PORT_OFFSET'
-ORDER = ('keystone', 'placement', 'glance', 'cinder', 'neutron', 'nova')
+ORDER = pins.SERVICES
 #: The profile observing each sandbox service.
-PROFILE = {'keystone': 'identity', 'placement': 'placement',
-           'glance': 'image', 'cinder': 'volume', 'neutron': 'network',
-           'nova': 'compute'}
+PROFILE = workspace.PROFILES
 
 
 def sandbox_dir():
@@ -104,12 +104,14 @@ class CampaignOnSandboxTest(unittest.TestCase):
         cls.dir = sandbox_dir()
         cls.layout = layoutmod.Layout(cls.dir)
         st = statemod.load(cls.layout)
-        # Reused only when every service is at the start release: a run
-        # cut off mid-campaign leaves some services upgraded under a
-        # sandbox still labelled with the start release.
-        if st is None or st['release'] != FROM or any(
-                svc.get('series') != FROM
-                for svc in st.get('services', {}).values()):
+        # Reused only when it runs every service, each at the start
+        # release: a run cut off mid-campaign leaves some services
+        # upgraded under a sandbox still labelled with the start release,
+        # and a sandbox built by an older version lacks newer services.
+        if st is None or st['release'] != FROM or {
+                name: svc.get('series')
+                for name, svc in st.get('services', {}).items()} != {
+                    s: FROM for s in ORDER}:
             if st is not None:
                 cli('sandbox', 'destroy', '--dir', cls.dir)
             cli('sandbox', 'up', '--release', FROM, '--dir', cls.dir,

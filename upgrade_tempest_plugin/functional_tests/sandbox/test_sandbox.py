@@ -32,6 +32,7 @@ from upgrade_tempest_plugin.sandbox import layout as layoutmod
 from upgrade_tempest_plugin.sandbox import pins
 from upgrade_tempest_plugin.sandbox import ports
 from upgrade_tempest_plugin.sandbox import venvs
+from upgrade_tempest_plugin.sandbox import workspace
 from upgrade_tempest_plugin.services import neutron_extensions
 from upgrade_tempest_plugin import tempest_results
 
@@ -253,10 +254,8 @@ class SandboxLifecycleTest(unittest.TestCase):
         with open(self.layout.path('state.json')) as f:
             offset = json.load(f).get('port_offset', 0)
         service_of_port = {
-            ports.BASE[sb] + offset: name for name, sb in (
-                ('identity', 'keystone'), ('placement', 'placement'),
-                ('image', 'glance'), ('volume', 'cinder'),
-                ('network', 'neutron'), ('compute', 'nova'))}
+            ports.BASE[sb] + offset: name
+            for sb, name in workspace.PROFILES.items()}
         with open(os.path.join(self.layout.workspace, 'logs',
                                'tempest.log')) as f:
             requests = tempest_witness.parse_log(f, since=begin)

@@ -14,6 +14,8 @@ other ports, down.  Run it alone and last (tools/functional-sandbox.sh).
    cloud comes back at the recorded releases, the run's analysis is the
    original's, the image is still missing and the same validator fails
    the same way.
+   An object put into the sandbox's Swift before the export is served by
+   the restored Swift.
 4. The bundle goes through a directory storage server and back.
 """
 
@@ -37,6 +39,8 @@ SCENARIO = r'^upgrade_tempest_plugin\.tests\.scenario\.'
 PRE = SCENARIO + r'(test_workloads\.WorkloadsPreUpgrade)'
 POST = SCENARIO + r'(test_workloads\.WorkloadsPostUpgrade)'
 BROKEN = 'WorkloadsPostUpgradeTest.test_image_with_data'
+#: (container, object) put into the sandbox's Swift before the export
+CARRIED = ('snapshot-carried', 'object')
 IMPORT_OFFSET_ENV = 'UPGRADE_TEMPEST_SNAPSHOT_IMPORT_OFFSET'
 REAL_HOME = os.environ.get('HOME', os.path.expanduser('~'))
 
@@ -134,6 +138,14 @@ class TestSnapshotRoundTrip(testtools.TestCase):
         self.assertIn(BROKEN, out)
         self.assertIn('is gone', out)
         original = analysis(state, run_id)
+        # an object in the sandbox's Swift, which the bundle carries
+        carried = os.urandom(2048)
+        member = sandbox_admin.connection(self.source.path('clouds.yaml'),
+                                          'sandbox-demo')
+        member.object_store.create_container(CARRIED[0])
+        member.object_store.upload_object(CARRIED[0], CARRIED[1],
+                                          data=carried)
+        member.close()
 
         # 2. export, with no secret in any file
         bundle = os.path.join(self.tmp, 'failed.tar.gz')
@@ -174,6 +186,12 @@ class TestSnapshotRoundTrip(testtools.TestCase):
         conn = sandbox_admin.connection(os.path.join(self.target,
                                                      'clouds.yaml'))
         self.assertIsNone(conn.image.find_image(image.id))
+        # Swift's objects came along (its rings rewritten for the new ports)
+        member = sandbox_admin.connection(
+            os.path.join(self.target, 'clouds.yaml'), 'sandbox-demo')
+        self.addCleanup(member.close)
+        self.assertEqual(carried, member.object_store.download_object(
+            CARRIED[1], container=CARRIED[0]))
 
         # 4. through a directory storage server and back
         server = 'dir:' + os.path.join(self.tmp, 'server')

@@ -47,7 +47,7 @@ class SandboxDriverTest(base.TestCase):
 
     def test_unknown_service_and_release(self):
         plan = sandbox_plan(from_release='2024.2', to_release='2025.1')
-        plan['steps'][0]['services'] = ['swift']
+        plan['steps'][0]['services'] = ['heat']
         found = test_validate.problems(plan)
         self.assertEqual(['from_release', 'steps[0].services'],
                          [p.path for p in found])
@@ -157,3 +157,34 @@ class SandboxDriverTest(base.TestCase):
             {'keystone': 0o600, 'nova': 0o600},
             {s: os.stat(info['dump']).st_mode & 0o777
              for s, info in saved['services'].items()})
+
+    def test_backup_of_swift_dumps_nothing(self):
+        fake = mock.Mock()
+        fake.state.return_value = {'services': {
+            'swift': {'series': '2026.1', 'version': '2.37.4'}}}
+        with mock.patch.object(self.driver, '_sandbox', autospec=True,
+                               return_value=fake), \
+                mock.patch('subprocess.run', autospec=True) as run:
+            saved = self.driver.backup()
+        self.assertEqual([], run.call_args_list)
+        self.assertEqual({'series': '2026.1', 'version': '2.37.4',
+                          'dump': None, 'databases': []},
+                         saved['services']['swift'])
+
+    def test_restore_of_swift_restarts_the_old_code(self):
+        fake = mock.Mock()
+        fake.state.return_value = {'services': {
+            'swift': {'series': '2026.2', 'version': '2.38.3'}}}
+        with mock.patch.object(self.driver, '_sandbox', autospec=True,
+                               return_value=fake), \
+                mock.patch.object(sandbox.statemod, 'save',
+                                  autospec=True), \
+                mock.patch('subprocess.run', autospec=True) as run:
+            self.driver.restore('swift', {'series': '2026.1',
+                                          'version': '2.37.4', 'dump': None})
+        self.assertEqual([], run.call_args_list)
+        fake.venv.assert_called_once_with('swift', '2026.1')
+        fake.start_service.assert_called_once_with('swift',
+                                                   fake.venv.return_value)
+        self.assertEqual({'series': '2026.1', 'version': '2.37.4'},
+                         fake.state.return_value['services']['swift'])

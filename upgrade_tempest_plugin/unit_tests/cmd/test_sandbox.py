@@ -18,8 +18,8 @@ class SandboxCommandTest(fakes.SandboxCliTestCase):
                              'sandbox', 'up', '--release', '2099.1')
 
     def test_unknown_service(self):
-        self.assertUserError('unknown service swift', 'sandbox', 'up',
-                             '--release', '2026.1', '--services', 'swift')
+        self.assertUserError('unknown service heat', 'sandbox', 'up',
+                             '--release', '2026.1', '--services', 'heat')
 
     def test_port_in_use(self):
         busy = ports.PORTS['keystone']

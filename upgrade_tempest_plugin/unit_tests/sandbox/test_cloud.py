@@ -70,3 +70,35 @@ class UpPlanTest(base.TestCase):
         e = self.assertRaises(exceptions.UserError, self.sandbox.plan_up,
                               '2026.1', ['nova'])
         self.assertIn('destroy it', str(e))
+
+
+class SwiftPortsTest(base.TestCase):
+    """Every Swift server's port is checked; its API waits for them."""
+
+    def setUp(self):
+        super().setUp()
+        root = self.useFixture(fixtures.TempDir()).path
+        self.sandbox = cloud.Sandbox(layout.Layout(root, root),
+                                     io.StringIO())
+        self.useFixture(fixtures.MockPatchObject(cloud, 'DISK_BUILD', 0))
+
+    def test_a_busy_storage_server_port_refuses_up(self):
+        busy = ports.PORTS['swift-container']
+        self.useFixture(fixtures.MockPatchObject(
+            ports, 'in_use', side_effect=lambda port: port == busy))
+        e = self.assertRaises(exceptions.UserError, self.sandbox.plan_up,
+                              '2026.1', ['swift'])
+        self.assertIn('%d (swift-container)' % busy, str(e))
+
+    def test_proxy_not_ready_while_a_storage_server_is_down(self):
+        accepting = {ports.PORTS['swift-object'], ports.PORTS['swift'],
+                     ports.PORTS['swift-account']}
+        self.useFixture(fixtures.MockPatchObject(
+            ports, 'accepts', side_effect=accepting.__contains__))
+        status = self.useFixture(fixtures.MockPatchObject(
+            ports, 'http_status', return_value=200)).mock
+        self.assertFalse(self.sandbox.api_ready('swift'))
+        accepting.add(ports.PORTS['swift-container'])
+        self.assertTrue(self.sandbox.api_ready('swift'))
+        status.assert_called_with(
+            'http://127.0.0.1:%d/healthcheck' % ports.PORTS['swift'])

@@ -55,11 +55,82 @@ class ConfigsTest(base.TestCase):
     def test_every_service_renders(self):
         for service in configs.RENDERERS:
             conf = self.render(service)
+            if not configs.DATABASES[service]:
+                continue
             urls = [v for s in conf.sections() for k, v in conf.items(s)
                     if v.startswith('mysql+pymysql://')]
             self.assertTrue(urls, service)
             for url in urls:
                 self.assertIn(':%d/' % ports.PORTS['mariadb'], url)
+
+    def test_swift_storage_servers(self):
+        self.render('swift')
+        etc = self.layout.etc_of('swift')
+        for name in ('object', 'container', 'account'):
+            with open(os.path.join(etc, '%s-server.conf' % name)) as f:
+                conf = parse(f.read())
+            self.assertEqual(str(ports.PORTS['swift-' + name]),
+                             conf.get('DEFAULT', 'bind_port'))
+            self.assertEqual(ports.HOST, conf.get('DEFAULT', 'bind_ip'))
+            # a plain directory under the sandbox's data, no mount check
+            self.assertEqual(configs.swift_devices(self.layout),
+                             conf.get('DEFAULT', 'devices'))
+            self.assertTrue(conf.get('DEFAULT', 'devices').startswith(
+                self.layout.data))
+            self.assertEqual('false', conf.get('DEFAULT', 'mount_check'))
+            self.assertEqual(etc, conf.get('DEFAULT', 'swift_dir'))
+            self.assertEqual('egg:swift#' + name,
+                             conf.get('app:%s-server' % name, 'use'))
+        with open(os.path.join(etc, 'swift.conf')) as f:
+            conf = parse(f.read())
+        self.assertEqual(configs.SWIFT_HASH,
+                         conf.get('swift-hash', 'swift_hash_path_suffix'))
+
+    def test_swift_proxy_authenticates_with_keystone(self):
+        conf = self.render('swift')
+        self.assertEqual(str(ports.PORTS['swift']),
+                         conf.get('DEFAULT', 'bind_port'))
+        pipeline = conf.get('pipeline:main', 'pipeline').split()
+        self.assertEqual('proxy-server', pipeline[-1])
+        self.assertNotIn('tempauth', pipeline)
+        # authtoken validates the token, keystoneauth then authorizes;
+        # the healthcheck answers before either
+        self.assertLess(pipeline.index('healthcheck'),
+                        pipeline.index('authtoken'))
+        self.assertEqual(pipeline.index('authtoken') + 1,
+                         pipeline.index('keystoneauth'))
+        for name in set(pipeline[:-1]):
+            self.assertTrue(conf.has_section('filter:' + name), name)
+        self.assertEqual('egg:swift#proxy_logging',
+                         conf.get('filter:proxy-logging', 'use'))
+        auth = dict(conf.items('filter:authtoken'))
+        self.assertEqual('keystonemiddleware.auth_token:filter_factory',
+                         auth['paste.filter_factory'])
+        self.assertEqual('swift', auth['username'])
+        self.assertEqual('SVCPW', auth['password'])
+        self.assertEqual(configs.url('keystone'), auth['auth_url'])
+        self.assertEqual('true', auth['delay_auth_decision'])
+        self.assertEqual('admin,member',
+                         conf.get('filter:keystoneauth', 'operator_roles'))
+        self.assertEqual('%s:%d' % (ports.HOST, ports.PORTS['memcached']),
+                         conf.get('filter:cache', 'memcache_servers'))
+        self.assertEqual('egg:swift#memcache',
+                         conf.get('filter:cache', 'use'))
+
+    def test_swift_rings_follow_the_ports(self):
+        ports.use_offset(300)
+        self.addCleanup(ports.use_offset, 0)
+        req = configs.swift_rings(self.layout)
+        self.assertEqual(self.layout.etc_of('swift'), req['swift_dir'])
+        self.assertEqual({'object': [ports.HOST, 16508],
+                          'container': [ports.HOST, 16509],
+                          'account': [ports.HOST, 16510]}, req['rings'])
+        self.assertEqual(configs.SWIFT_DEVICE, req['device'])
+
+    def test_swift_in_the_catalog_per_project(self):
+        self.assertEqual([('object-store', '/v1/AUTH_%(project_id)s')],
+                         configs.CATALOG['swift'])
+        self.assertEqual((), configs.DATABASES['swift'])
 
     def test_keystone_cache_and_cheap_hashing(self):
         conf = self.render('keystone')
@@ -140,8 +211,27 @@ class WorkspaceTest(base.TestCase):
         self.assertNotIn('volume', conf)
         self.assertEqual(['router', 'port-security'],
                          conf['network-feature-enabled']['api_extensions'])
+        self.assertNotIn('object-storage', conf)
         text = configs.render_ini(conf)
         self.assertNotIn('admin_password', text)
+
+    def test_tempest_conf_with_swift(self):
+        conf = workspace.tempest_conf(
+            self.layout, {'keystone': '30.0.0', 'swift': '2.38.3'}, {})
+        self.assertTrue(conf['service_available']['swift'])
+        self.assertEqual('object-store',
+                         conf['object-storage']['catalog_type'])
+        # the test accounts hold "member", which Swift's keystoneauth
+        # makes the operator of their project's account
+        self.assertEqual('member', conf['object-storage']['operator_role'])
+        features = conf['object-storage-feature-enabled']
+        self.assertEqual(['slo', 'dlo', 'versioned_writes', 'symlink'],
+                         features['discoverable_apis'])
+        for feature in features['discoverable_apis']:
+            self.assertIn(feature, configs.SWIFT_PIPELINE)
+        self.assertFalse(features['container_sync'])
+        self.assertEqual('identity:30.0.0,object_storage:2.38.3',
+                         conf['upgrade_release']['package_versions'])
 
     def test_write_workspace(self):
         workspace.write(self.layout, SECRETS, {'keystone': '30.0.0'}, {},

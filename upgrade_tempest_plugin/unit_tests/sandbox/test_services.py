@@ -66,6 +66,50 @@ class ServicesTest(base.TestCase):
                           'nova-api'], services.processes('nova'))
         self.assertEqual(['glance-api'], services.processes('glance'))
 
+    def test_swift_storage_servers_start_before_the_proxy(self):
+        self.assertEqual(['swift-object-server', 'swift-container-server',
+                          'swift-account-server', 'swift-proxy-server'],
+                         services.processes('swift'))
+        self.assertEqual({'swift-object-server': 'swift-object',
+                          'swift-container-server': 'swift-container',
+                          'swift-account-server': 'swift-account',
+                          'swift-proxy-server': 'swift'},
+                         services.listeners('swift'))
+        self.assertEqual({'nova-api': 'nova'}, services.listeners('nova'))
+        for port in services.listeners('swift').values():
+            self.assertIn(port, ports.PORTS)
+
+    def test_swift_runs_its_own_servers(self):
+        argv = services.command(self.layout, self.venv, 'swift',
+                                'swift-proxy-server')
+        self.assertEqual([self.venv.bin('swift-proxy-server'),
+                          os.path.join(self.layout.etc, 'swift',
+                                       'proxy-server.conf'), '--verbose'],
+                         argv)
+        argv = services.command(self.layout, self.venv, 'swift',
+                                'swift-object-server')
+        self.assertEqual(os.path.join(self.layout.etc, 'swift',
+                                      'object-server.conf'), argv[1])
+        self.assertEqual([], services.schema_commands('swift', 'sync'))
+        self.assertEqual([], services.schema_commands('swift', 'post'))
+        self.assertEqual('http://127.0.0.1:%d/healthcheck'
+                         % ports.PORTS['swift'],
+                         services.health_url('swift'))
+        services.write_wsgi_module(self.layout, 'swift')
+        self.assertFalse(os.path.exists(os.path.join(
+            self.layout.etc, 'wsgi', 'swift_wsgi.py')))
+
+    def test_swift_venv_has_keystonemiddleware(self):
+        venv = venvs.service_venv(self.layout.venvs, 'swift', '2026.2')
+        self.assertEqual(['swift==2.38.3', 'keystonemiddleware'],
+                         venv.requirements)
+        # not the bare swift-VERSION venv older caches hold
+        self.assertEqual('swift-2.38.3-keystone', venv.name)
+        venv = venvs.service_venv(self.layout.venvs, 'swift', '2026.1')
+        self.assertEqual('swift==2.37.4', venv.requirements[0])
+        self.assertTrue(venv.name.startswith('swift-2.37.4-'))
+        self.assertTrue(venv.name.endswith('-keystone'))
+
     def test_wsgi_module_clears_gunicorn_argv(self):
         text = services.wsgi_module_text(self.layout, 'cinder')
         compile(text, 'cinder_wsgi.py', 'exec')

@@ -114,7 +114,7 @@ class UpgradePlanTest(base.TestCase):
             for args, text in ((('2025.2', [], 'cold'), 'downgrading'),
                                (('2026.2', ['nova'], 'cold'),
                                 'not deployed'),
-                               (('2026.2', ['swift'], 'cold'),
+                               (('2026.2', ['heat'], 'cold'),
                                 'unknown service'),
                                (('2026.2', [], 'hot'), 'unknown mode'),
                                (('2027.1', [], 'cold'), 'unknown release')):

@@ -5,6 +5,8 @@ Dumping and rebuilding a real sandbox is the functional test's
 """
 
 import os
+import shutil
+import sqlite3
 
 import fixtures
 
@@ -88,11 +90,46 @@ class TestFixups(base.TestCase):
         self.assertIn("REPLACE(value, 'file:///root/old/', "
                       "'file:///root/new/')", sql[3])
 
+    def test_swift_endpoint_gets_the_new_proxy_port(self):
+        sql = cloud_part.fixups(400, '/a', '/b', {}, ['keystone'])
+        self.assertIn("'127.0.0.1:18480', '127.0.0.1:18680'", sql[0])
+
     def test_only_the_databases_present(self):
         self.assertEqual([], cloud_part.fixups(0, '/a', '/b', {}, ['cinder']))
 
     def test_quote(self):
         self.assertEqual("'a\\'b\\\\c'", cloud_part._sql_quote("a'b\\c"))
+
+
+class TestSwiftData(base.TestCase):
+
+    def test_databases_copied_consistently_the_rest_as_is(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        src = os.path.join(tmp, 'src', 'devices', 'd1', 'containers', '1')
+        os.makedirs(src)
+        db = sqlite3.connect(os.path.join(src, 'c.db'))
+        db.execute('CREATE TABLE object (name TEXT)')
+        db.execute("INSERT INTO object VALUES ('o1')")
+        db.commit()
+        db.close()
+        with open(os.path.join(src, 'c.db.pending'), 'w') as f:
+            f.write(':pending')
+        os.makedirs(os.path.join(tmp, 'src', 'devices', 'd1', 'tmp'))
+        dst = os.path.join(tmp, 'dst')
+        copyfile = self.useFixture(fixtures.MockPatch(
+            'shutil.copyfile', side_effect=shutil.copyfile)).mock
+        cloud_part._copy_tree(os.path.join(tmp, 'src'), dst,
+                              cloud_part.SKIP_DATA_DIRS, sqlite=True)
+        # the database through SQLite's backup, not as a file
+        self.assertEqual(['c.db.pending'], [
+            os.path.basename(c[0][0]) for c in copyfile.call_args_list])
+        copied = os.path.join(dst, 'devices', 'd1', 'containers', '1')
+        copy = sqlite3.connect(os.path.join(copied, 'c.db'))
+        self.addCleanup(copy.close)
+        self.assertEqual([('o1',)],
+                         copy.execute('SELECT name FROM object').fetchall())
+        with open(os.path.join(copied, 'c.db.pending')) as f:
+            self.assertEqual(':pending', f.read())
 
 
 class TestTarget(base.TestCase):

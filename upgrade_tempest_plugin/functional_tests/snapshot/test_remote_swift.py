@@ -1,10 +1,13 @@
-"""Bundles through a real Swift (the object-storage test's one-node Swift).
+"""Bundles through the sandbox's real Swift, as a non-admin member.
 
 The CLI pushes, lists and pulls through ``swift:CONTAINER`` with
-openstacksdk configured from the environment (tempauth's storage URL and
-token as an ``admin_token`` endpoint); prune runs with an injected clock:
-a bundle younger than 48 h stays, an older one goes, with the blobs only
-it used.  ``X-Delete-After`` is checked on what Swift stored.
+openstacksdk configured from the environment (the sandbox's clouds.yaml,
+``OS_CLOUD=sandbox-demo``: Keystone's catalog names the sandbox's
+object-store); prune runs with an injected clock: a bundle younger than
+48 h stays, an older one goes, with the blobs only it used.
+``X-Delete-After`` is checked on what Swift stored.  Runs before
+test_snapshot, which destroys the sandbox; each test has a container of
+its own and removes it.
 """
 
 import json
@@ -12,11 +15,13 @@ import os
 import subprocess
 import sys
 
+import uuid
+
 import fixtures
-import openstack
+from openstack import exceptions
 import testtools
 
-from upgrade_tempest_plugin import exceptions
+from upgrade_tempest_plugin import exceptions as plugin_exceptions
 from upgrade_tempest_plugin.functional_tests.object_storage import (
     test_swift)
 from upgrade_tempest_plugin.snapshot import bundle
@@ -24,7 +29,7 @@ from upgrade_tempest_plugin.snapshot.storage import remote
 from upgrade_tempest_plugin.snapshot.storage import swift
 
 HOUR = 3600.0
-CONTAINER = 'snapshots'
+CLOUD = 'sandbox-demo'
 
 
 def make_bundle(tmp, name, files):
@@ -43,27 +48,34 @@ def make_bundle(tmp, name, files):
 
 class TestSwiftStorage(testtools.TestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        if not os.path.exists('/usr/bin/memcached'):
-            raise cls.skipException('memcached is not installed (the '
-                                    'sandbox installs it)')
-
     def setUp(self):
         super().setUp()
-        self.swift = self.useFixture(test_swift.SwiftFixture())
-        self.storage_url, self.token = self.swift.token()
+        self.swift = test_swift.SandboxSwift(CLOUD)
+        self.addCleanup(self.swift.close)
+        self.container = 'snapshots-' + uuid.uuid4().hex[:8]
+        self.addCleanup(self.remove_container)
         self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.env = dict(os.environ, OS_AUTH_TYPE='admin_token',
-                        OS_ENDPOINT=self.storage_url, OS_TOKEN=self.token)
-        self.env.pop('OS_CLOUD', None)
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith('OS_')}
+        self.env.update(OS_CLIENT_CONFIG_FILE=self.swift.layout.path(
+            'clouds.yaml'), OS_CLOUD=CLOUD)
         self.env[swift.DELETE_AFTER_ENV] = '72h'
         dump = os.urandom(512 * 1024)
         self.first = make_bundle(self.tmp, 'first', {
             'cloud/db/nova.sql': dump, 'run/x': b'1'})
         self.second = make_bundle(self.tmp, 'second', {
             'cloud/db/nova.sql': dump, 'run/x': b'2'})
+
+    def remove_container(self):
+        store = self.swift.conn.object_store
+        try:
+            objects = list(store.objects(self.container))
+        except exceptions.NotFoundException:
+            return
+        for obj in objects:
+            store.delete_object(obj, container=self.container,
+                                ignore_missing=True)
+        store.delete_container(self.container, ignore_missing=True)
 
     def cli(self, *args):
         proc = subprocess.run(
@@ -74,12 +86,8 @@ class TestSwiftStorage(testtools.TestCase):
         self.assertEqual(0, proc.returncode, proc.stderr)
         return json.loads(proc.stdout) if '-f' in args else proc.stdout
 
-    def connection(self):
-        return openstack.connect(auth_type='admin_token', auth={
-            'endpoint': self.storage_url, 'token': self.token})
-
     def test_push_list_pull_through_swift(self):
-        remote_spec = 'swift:' + CONTAINER
+        remote_spec = 'swift:' + self.container
         pushed = self.cli('snapshot', 'push', self.first, '--to',
                           remote_spec, '-f', 'json')
         self.assertEqual(0, pushed['shared_files'])
@@ -90,7 +98,7 @@ class TestSwiftStorage(testtools.TestCase):
         listed = self.cli('snapshot', 'list', '--remote', remote_spec,
                           '-f', 'json')
         self.assertEqual(['first', 'second'], [r['name'] for r in listed])
-        self.assertEqual({'swift:' + CONTAINER},
+        self.assertEqual({'swift:' + self.container},
                          {r['where'] for r in listed})
         out = os.path.join(self.tmp, 'pulled')
         os.makedirs(out)
@@ -99,15 +107,16 @@ class TestSwiftStorage(testtools.TestCase):
         self.assertEqual(bundle.verify(self.first),
                          bundle.verify(pulled['path']))
         # Swift will expire what was pushed (72 h from the push)
-        store = self.connection().object_store
-        for obj in store.objects(CONTAINER):
-            meta = store.get_object_metadata(obj.name, container=CONTAINER)
+        store = self.swift.conn.object_store
+        for obj in store.objects(self.container):
+            meta = store.get_object_metadata(obj.name,
+                                             container=self.container)
             self.assertIsNotNone(meta.delete_at, obj.name)
 
     def test_prune_keeps_young_removes_old(self):
         self.useFixture(fixtures.EnvironmentVariable(swift.DELETE_AFTER_ENV))
-        backend = swift.SwiftBackend(CONTAINER, self.connection())
-        backend.conn.object_store.create_container(CONTAINER)
+        backend = swift.SwiftBackend(self.container, self.swift.conn)
+        backend.conn.object_store.create_container(self.container)
         t0 = 2.0e9
         remote.push(backend, self.first, clock=lambda: t0)
         remote.push(backend, self.second, clock=lambda: t0 + 30 * HOUR)
@@ -118,7 +127,7 @@ class TestSwiftStorage(testtools.TestCase):
         self.assertEqual(['second'],
                          [i['name'] for i in backend.list_indexes()])
         self.assertEqual(2, len(backend.list_blobs()))
-        self.assertRaises(exceptions.UserError, remote.delete, backend,
+        self.assertRaises(plugin_exceptions.UserError, remote.delete, backend,
                           'second', lambda: t0 + 50 * HOUR)
         remote.delete(backend, 'second', lambda: t0 + 50 * HOUR,
                       force=True)
