@@ -13,8 +13,11 @@
 #    2026.1 and brought down at the end whatever happens:
 #    a. the object-storage profile against the sandbox's Swift (its
 #       /info, the observers' probe, keystoneauth);
-#    b. the validators across its upgrade to 2026.2 (pre-upgrade, upgrade,
-#       post-upgrade, a broken workload, destroy, SIGINT and cleanup);
+#    b. the validators across its upgrade to 2026.2 (pre-upgrade with the
+#       observers, upgrade, post-upgrade, budgets, a broken workload,
+#       destroy, SIGINT and cleanup); then the report of that run (kept in
+#       $report_run: observers, the upgrade's steps, every phase's results)
+#       in headless Chromium;
 #    c. the identity validators run by tempest;
 #    d. the observers (services stopped, restarted and frozen while they
 #       probe; kill -9 of the observer; store outages);
@@ -46,9 +49,9 @@ suite() {
 
 suite sandbox
 # The report's pages in headless Chromium, on a small run of their own (the
-# report of a real run: tools/functional-report.sh).
+# report of a real run follows the validators, below).
 tools/install-chromium
-suite report
+suite report SmallRunTest
 # Campaigns, on a sandbox of their own (ports +600, brought down at the
 # end): a failed check rolled back from the backup, an upgrade whose
 # runner is killed and resumed.
@@ -61,7 +64,12 @@ trap 'sandbox down || true' EXIT
 sandbox destroy
 sandbox up --release 2026.1
 suite object_storage
-suite validators
+# The upgrade cycle keeps a copy of its run here; the report of that real
+# run is then opened in headless Chromium (screenshots in .artifacts/report).
+report_run=$top/.artifacts/validators-run
+rm -rf "$report_run"
+UPGRADE_TEMPEST_REPORT_STATE_DIR=$report_run suite validators
+UPGRADE_TEMPEST_REPORT_STATE_DIR=$report_run suite report RealRunTest
 suite . 'test_identity_validator'
 suite observers
 suite queue

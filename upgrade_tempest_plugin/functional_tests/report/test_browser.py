@@ -9,11 +9,15 @@ is kept in ``$UPGRADE_TEMPEST_ARTIFACTS`` (default:
 shows them.
 
 :class:`RealRunTest` reads the store of a real run: the state directory
-``$UPGRADE_TEMPEST_REPORT_STATE_DIR`` left by ``upgrade-tempest demo``
-(observers, an upgrade of the sandbox, validators whose results the demo
-imported; tools/functional-report.sh makes one and adds a failed
-validator).  :class:`SmallRunTest` reads a small store the test writes
-itself, so the page's behaviour is checked without a sandbox.
+``$UPGRADE_TEMPEST_REPORT_STATE_DIR`` (``store.db`` and ``run_id``) of a
+run with observers, an upgrade of the sandbox and validators whose results
+went into the store, one of them failed.  CI (tools/functional-sandbox.sh)
+hands it the run the validators' upgrade cycle leaves there
+(``functional_tests/validators``: a broken workload fails);
+tools/functional-report.sh makes one with ``upgrade-tempest demo`` and a
+release validator run against the stopped cloud.  :class:`SmallRunTest`
+reads a small store the test writes itself, so the page's behaviour is
+checked without a sandbox.
 """
 
 import os
@@ -210,7 +214,9 @@ class RealRunTest(BrowserTests, testtools.TestCase):
         state_dir = os.environ.get(STATE_DIR_ENV)
         if not state_dir:
             self.skipTest('%s names no state directory of a real run '
-                          '(tools/functional-report.sh)' % STATE_DIR_ENV)
+                          '(tools/functional-sandbox.sh, after the '
+                          'validators; tools/functional-report.sh)'
+                          % STATE_DIR_ENV)
         shutil.copy(os.path.join(state_dir, 'store.db'), self.tmp)
         store = store_api.open_store('sqlite:///%s/store.db' % self.tmp)
         with open(os.path.join(state_dir, 'run_id')) as f:

@@ -8,14 +8,25 @@ the convention of every functional test that uses the shared sandbox).
 With ``UPGRADE_TEMPEST_FUNCTIONAL_RESET=1`` a sandbox that is not at 2026.1
 is rebuilt at 2026.1 first.
 
+The upgrade cycle is also a real run for the report: the observers probe
+the cloud from the pre-upgrade validators through the upgrade, the budget
+validators stop them and add the upgrade's steps, and every phase's
+results go into the run's store (a broken workload's failure among them).
+With ``UPGRADE_TEMPEST_REPORT_STATE_DIR`` set, the cycle leaves a copy of
+its state there (``store.db``, ``run_id``), whatever its outcome, for the
+report's browser tests (``functional_tests/report``, ``RealRunTest``).
+
 The sandbox's admin credentials (clouds.yaml ``sandbox-admin``) are used
 here only, to break a workload and to count what the plugin left behind;
 the validators themselves run as non-admin users.
 """
 
+import contextlib
 import json
 import os
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -24,6 +35,7 @@ import fixtures
 import testtools
 
 from upgrade_tempest_plugin.cmd import discover
+from upgrade_tempest_plugin import events as events_mod
 from upgrade_tempest_plugin.functional_tests import sandbox_admin
 from upgrade_tempest_plugin.sandbox import layout
 from upgrade_tempest_plugin.store import api as store_api
@@ -33,12 +45,16 @@ BEFORE, AFTER = '2026.1', '2026.2'
 WORKLOAD_USER = 'demo4'
 SCENARIO = r'^upgrade_tempest_plugin\.tests\.scenario\.'
 PRE_UPGRADE = SCENARIO + (r'(test_health\.|test_release\.ReleasePreUpgrade|'
-                          r'test_workloads\.WorkloadsPreUpgrade)')
+                          r'test_workloads\.WorkloadsPreUpgrade|'
+                          r'test_observers\.ObserversPreUpgrade)')
 POST_UPGRADE = SCENARIO + (r'(test_health\.|test_release\.ReleasePostUpgrade|'
                            r'test_workloads\.WorkloadsPostUpgrade)')
 WORKLOADS_PRE = SCENARIO + r'test_workloads\.WorkloadsPreUpgrade'
 WORKLOADS_POST = SCENARIO + r'test_workloads\.WorkloadsPostUpgrade'
 DESTROY = SCENARIO + r'test_workloads\.WorkloadsDestroy'
+BUDGETS = SCENARIO + r'test_budgets\.BudgetsPostUpgrade'
+#: Where the upgrade cycle leaves a copy of its run for the report tests.
+REPORT_STATE_ENV = 'UPGRADE_TEMPEST_REPORT_STATE_DIR'
 UNDECIDABLE_SERVICES = ('identity', 'image', 'placement', 'volume')
 
 
@@ -150,8 +166,22 @@ class ValidatorsTestCase(testtools.TestCase):
         with open(os.path.join(self.ws, 'etc', 'tempest.conf'), 'w') as f:
             f.write(discover.set_options(self.base_conf, settings))
 
-    def run_tempest(self, regex):
-        return tempest_results.run(self.ws, regex)
+    def run_tempest(self, regex, phase=None):
+        """``tempest run --regex regex`` in the workspace.
+
+        ``phase``: then its results go into the run's store under that
+        phase, as ``upgrade-tempest validate`` stores them.
+        """
+        summary = tempest_results.run(self.ws, regex)
+        if phase is not None:
+            subprocess.check_call(
+                [_bin('upgrade-tempest'), 'results', 'import', self.ws,
+                 '--phase', phase, '--config-file', self.conf()],
+                cwd=self.ws, stdout=subprocess.DEVNULL)
+        return summary
+
+    def conf(self):
+        return os.path.join(self.ws, 'etc', 'tempest.conf')
 
     def last_stream(self):
         return subprocess.run([_bin('stestr'), 'last', '--subunit'],
@@ -250,14 +280,41 @@ class Test3UpgradeCycle(ValidatorsTestCase):
             self.base_conf = self.sandbox.tempest_conf()
             self.configure()
 
+    def keep_run(self):
+        """A copy of the run's state in $UPGRADE_TEMPEST_REPORT_STATE_DIR.
+
+        SQLite's backup: a consistent copy of the store (WAL included).
+        """
+        dest = os.environ.get(REPORT_STATE_ENV)
+        run_id = os.path.join(self.state, 'run_id')
+        if not dest or not os.path.exists(run_id):
+            return
+        os.makedirs(dest, exist_ok=True)
+        with contextlib.closing(sqlite3.connect(
+                os.path.join(self.state, 'store.db'))) as src, \
+                contextlib.closing(sqlite3.connect(
+                    os.path.join(dest, 'store.db'))) as copy:
+            src.backup(copy)
+        shutil.copy(run_id, dest)
+
+    def stop_observers(self):
+        """Stop the run's observers, whatever the test did (idempotent)."""
+        subprocess.call(
+            [_bin('upgrade-tempest'), 'observe', 'stop', '--config-file',
+             self.conf()], cwd=self.ws, stdout=subprocess.DEVNULL)
+
     def release_events(self, phase):
         return {e['service']: e for e in self.store().list_events(
             self.run_id()) if e['action'] == 'release-' + phase}
 
     def test_pre_upgrade_upgrade_post_upgrade_break_destroy(self):
         conn = self.sandbox.admin()
-        # Pre-upgrade at 2026.1 passes.
-        self.assert_ok(self.run_tempest(PRE_UPGRADE))
+        # Cleanups run last-added first: the observers stop, then the run
+        # is kept, before the run's resources are cleaned up.
+        self.addCleanup(self.keep_run)
+        self.addCleanup(self.stop_observers)
+        # Pre-upgrade at 2026.1 passes; the observers start.
+        self.assert_ok(self.run_tempest(PRE_UPGRADE, 'pre-upgrade'))
         events = self.release_events('before')
         self.assertEqual(('pass', BEFORE), (events['compute']['result'],
                                             events['compute']['to_version']))
@@ -282,7 +339,19 @@ class Test3UpgradeCycle(ValidatorsTestCase):
         # decide those).
         self.base_conf = self.sandbox.tempest_conf()
         self.configure()
-        self.assert_ok(self.run_tempest(POST_UPGRADE))
+        self.assert_ok(self.run_tempest(POST_UPGRADE, 'post-upgrade'))
+        # The budget validators stop the observers and add the upgrade's
+        # steps (the sandbox's events file) to the run.  Their verdicts
+        # depend on how loaded this machine is: the report shows them,
+        # this test does not judge them.
+        self.run_tempest(BUDGETS, 'post-upgrade')
+        steps = [e for e in self.store().list_events(self.run_id())
+                 if events_mod.is_step(e)]
+        self.assertNotEqual([], steps)
+        observed = {t for _o, t, _first, _last in
+                    self.store().sample_spans(self.run_id())}
+        self.assertTrue({'identity', 'compute', 'network'} <= observed,
+                        observed)
         events = self.release_events('after')
         compute = json.loads(events['compute']['detail'])
         self.assertEqual(('pass', AFTER), (events['compute']['result'],
@@ -316,7 +385,8 @@ class Test3UpgradeCycle(ValidatorsTestCase):
         conn.block_storage.wait_for_status(volume, 'available', wait=180)
         conn.block_storage.delete_volume(volume)
         conn.block_storage.wait_for_delete(volume, wait=180)
-        summary = self.run_tempest(WORKLOADS_POST)
+        summary = self.run_tempest(WORKLOADS_POST,
+                                   'post-upgrade-broken-workload')
         self.assertEqual(1, len(summary.failed), summary)
         self.assertIn('test_compute_server_with_volume', summary.failed[0])
         stream = self.last_stream()
@@ -324,7 +394,7 @@ class Test3UpgradeCycle(ValidatorsTestCase):
                       stream)
 
         # Destroy leaves nothing.
-        self.assert_ok(self.run_tempest(DESTROY))
+        self.assert_ok(self.run_tempest(DESTROY, 'destroy'))
         self.assert_nothing_left(conn)
         self.assertEqual([], [w for w in self.store().list_workloads(
             self.run_id())])
