@@ -149,9 +149,14 @@ class WorkloadSet:
         self._undo = []
         try:
             yield self
-        except BaseException:
+        except BaseException as exc:
             undo, self._undo = self._undo, None
-            problems = self.delete_entries(reversed(undo))
+            # A create interrupted in flight (SIGINT) may still be carried
+            # out by the service after this lookup: its name stays in the
+            # ledger for the next destroy (``upgrade-tempest cleanup``).  A
+            # create that failed got its answer: nothing comes later.
+            problems = self.delete_entries(
+                reversed(undo), keep_unfound=not isinstance(exc, Exception))
             if problems:
                 self.notes.extend(problems)
             self.store.set_workload_state(self.run_id, WORKLOAD, workload,
@@ -269,11 +274,14 @@ class WorkloadSet:
 
     # Deleting -----------------------------------------------------------
 
-    def delete_entries(self, entries):
+    def delete_entries(self, entries, keep_unfound=False):
         """Delete the resources of the ledger ``entries``, in that order.
 
         Returns the list of problems; what is deleted is marked so in the
-        ledger.
+        ledger.  An entry without a resource id (its create was
+        interrupted) is looked up by name; ``keep_unfound``: when nothing
+        carries its name it stays in the ledger instead of being marked
+        deleted.
         """
         problems = []
         for entry in entries:
@@ -283,10 +291,13 @@ class WorkloadSet:
                 if entry['resource_id']:
                     self.resources.delete(entry)
                 else:
-                    for found in self.resources.find_by_name(
-                            entry['kind'], entry['name']):
-                        self.resources.delete(dict(entry,
-                                                   resource_id=found['id']))
+                    found = self.resources.find_by_name(entry['kind'],
+                                                        entry['name'])
+                    for resource in found:
+                        self.resources.delete(dict(
+                            entry, resource_id=resource['id']))
+                    if not found and keep_unfound:
+                        continue
             except Exception as exc:
                 problems.append('could not delete %s %s (%s): %s' % (
                     entry['kind'], entry['name'], entry['resource_id'],

@@ -1,6 +1,7 @@
 import types
 
 from tempest.lib import exceptions as lib_exc
+import testtools
 
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.workloads import fakes
@@ -101,6 +102,21 @@ class TestCreateOrVerify(WorkloadTestCase):
             kind.create_or_verify(ws)
         self.assertEqual(['img-x'], list(self.cloud.items['image']))
         self.assertEqual('img-x', ws.entry('image', name)['resource_id'])
+
+    def test_create_interrupted_in_flight_is_cleaned_up_later(self):
+        """The service carries out a create after the run's undo looked."""
+        ws = self.new_set()
+        name = ws.resource_name('kind1', 'image')
+
+        def create(name):
+            raise KeyboardInterrupt()
+        with testtools.ExpectedException(KeyboardInterrupt):
+            with ws.creating('kind1', 'image', 'kind1'):
+                ws.ensure('kind1', 'image', 'image', create)
+        self.assertEqual(name, ws.entry('image', name)['name'])
+        self.cloud.add('image', id='img-late', name=name, status='active')
+        self.assertEqual([], self.new_set().destroy())
+        self.assertEqual({}, self.cloud.items['image'])
 
 
 class TestVerifyFindsDamage(WorkloadTestCase):
