@@ -55,6 +55,8 @@ WORKLOADS = {'username': validators.WORKLOAD_USER,
 BUDGETS = {'max_downtime': 300.0, 'min_availability': 10.0,
            'max_latency_p95_ratio': 100.0}
 PHASES = ('pre-upgrade', 'post-upgrade', 'destroy')
+PREFIX = r'^upgrade_tempest_plugin\..*'
+IMAGE_WORKLOAD = 'test_image_with_data'
 
 
 def _bin(name):
@@ -288,7 +290,18 @@ class Test2GrenadeHooks(GatesTestCase):
             STUB_TARGET_BRANCH='stable/' + release,
             UPGRADE_TEMPEST_OPTIONS=' '.join(
                 'upgrade_workloads.%s=%s' % (k, v)
-                for k, v in WORKLOADS.items()))
+                for k, v in WORKLOADS.items()),
+            # One workload kind and no health checks: the full phases ran
+            # in Test1; this keeps the suite short and shows the regex
+            # settings are used.
+            UPGRADE_TEMPEST_PRE_REGEX=PREFIX + (
+                r'(ObserversPreUpgradeTest|ReleasePreUpgrade|'
+                r'WorkloadsPreUpgradeTest\.%s)' % IMAGE_WORKLOAD),
+            UPGRADE_TEMPEST_POST_REGEX=PREFIX + (
+                r'(ReleasePostUpgrade|BudgetsPostUpgradeTest|'
+                r'WorkloadsPostUpgradeTest\.%s)' % IMAGE_WORKLOAD),
+            UPGRADE_TEMPEST_DESTROY_REGEX=PREFIX + (
+                r'WorkloadsDestroyTest\.%s' % IMAGE_WORKLOAD))
         self.hook(env, 'resources.sh', 'create')
         self.hook(env, 'resources.sh', 'verify', 'pre-upgrade')
         self.hook(env, 'resources.sh', 'verify_noapi', 'pre-upgrade')
@@ -313,7 +326,10 @@ class Test2GrenadeHooks(GatesTestCase):
                               cwd=new_ws, stdout=subprocess.PIPE,
                               check=True).stdout
         tests = stream_tests(last)
-        self.assertTrue(any('WorkloadsPostUpgrade' in t for t in tests))
+        self.assertEqual(
+            ['WorkloadsPostUpgradeTest.' + IMAGE_WORKLOAD],
+            [t.split('.', 4)[-1] for t in tests if 'Workloads' in t])
+        self.assertEqual([], [t for t in tests if 'Health' in t])
         self.assert_budgets_judged(tests, {'downtime': -1.0,
                                            'availability': -1.0,
                                            'latency': -1.0})
