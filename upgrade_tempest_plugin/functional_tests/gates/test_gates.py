@@ -95,10 +95,12 @@ class GatesTestCase(testtools.TestCase):
 
     def workspace(self, path):
         """A new Tempest workspace with the sandbox's tempest.conf."""
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         subprocess.check_call(
             [_bin('tempest'), 'init', '--workspace-path',
-             os.path.join(self.tmp, 'workspaces.yaml'), path],
-            stdout=subprocess.DEVNULL)
+             os.path.join(self.tmp, 'workspaces.yaml'),
+             '--name', os.path.relpath(path, self.tmp).replace('/', '-'),
+             path], stdout=subprocess.DEVNULL)
         conf = os.path.join(path, 'etc', 'tempest.conf')
         with open(conf, 'w') as f:
             f.write(discover.set_options(self.sandbox.tempest_conf(), {
