@@ -13,9 +13,10 @@
 #    (an earlier run leaves it at 2026.2, or half-built), brought up at
 #    2026.1 and brought down at the end whatever happens:
 #    0. the gate roles, applied by ansible-playbook around an upgrade of
-#       that sandbox to 2026.2, and the Grenade hooks (validators suite
-#       then rebuilds the sandbox at 2026.1 from the venv cache, which
-#       costs its bring-up, not a build);
+#       that sandbox to 2026.2, and the Grenade hooks; the validators
+#       suite then rebuilds the sandbox at 2026.1 from the venv cache
+#       (a "sandbox up" with cached venvs: 373 s measured on the 2-core
+#       machine under load, 2026-11-30), no package build;
 #    a. the validators across its upgrade to 2026.2 (pre-upgrade, upgrade,
 #       post-upgrade, a broken workload, destroy, SIGINT and cleanup);
 #    b. the identity validators run by tempest;
