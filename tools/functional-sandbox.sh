@@ -12,11 +12,6 @@
 # 2. On one more sandbox ($UPGRADE_TEMPEST_SANDBOX_DIR), destroyed first
 #    (an earlier run leaves it at 2026.2, or half-built), brought up at
 #    2026.1 and brought down at the end whatever happens:
-#    0. the gate roles, applied by ansible-playbook around an upgrade of
-#       that sandbox to 2026.2, and the Grenade hooks; the validators
-#       suite then rebuilds the sandbox at 2026.1 from the venv cache
-#       (a "sandbox up" with cached venvs: 373 s measured on the 2-core
-#       machine under load, 2026-11-30), no package build;
 #    a. the validators across its upgrade to 2026.2 (pre-upgrade, upgrade,
 #       post-upgrade, a broken workload, destroy, SIGINT and cleanup);
 #    b. the identity validators run by tempest;
@@ -67,7 +62,6 @@ sandbox() {
 trap 'sandbox down || true' EXIT
 sandbox destroy
 sandbox up --release 2026.1
-suite gates
 suite validators
 suite . 'test_identity_validator'
 suite observers

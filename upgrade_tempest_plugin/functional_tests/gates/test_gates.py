@@ -1,8 +1,7 @@
 """The gate roles and the Grenade hooks, run for real on the sandbox cloud.
 
-Needs the shared sandbox (``UPGRADE_TEMPEST_SANDBOX_DIR``) at 2026.1:
-tools/functional-sandbox.sh runs this suite right after bringing it up,
-before the validators suite.  With ``UPGRADE_TEMPEST_FUNCTIONAL_RESET=1``
+Needs a sandbox (``UPGRADE_TEMPEST_SANDBOX_DIR``) at 2026.1; not yet in
+tools/functional-sandbox.sh (see doc/source/gates/index.rst).  With ``UPGRADE_TEMPEST_FUNCTIONAL_RESET=1``
 a sandbox at another release is rebuilt at 2026.1 first.  In order:
 
 1. ``ansible-playbook`` (ansible-core, on localhost) applies
