@@ -1,8 +1,9 @@
 """The gate roles and the Grenade hooks, run for real on the sandbox cloud.
 
 Needs a sandbox (``UPGRADE_TEMPEST_SANDBOX_DIR``) at 2026.1; not yet in
-tools/functional-sandbox.sh (see doc/source/gates/index.rst).  With ``UPGRADE_TEMPEST_FUNCTIONAL_RESET=1``
-a sandbox at another release is rebuilt at 2026.1 first.  In order:
+tools/functional-sandbox.sh (see doc/source/gates/index.rst).  With
+``UPGRADE_TEMPEST_FUNCTIONAL_RESET=1`` a sandbox at another release is
+rebuilt at 2026.1 first.  In order:
 
 1. ``ansible-playbook`` (ansible-core, on localhost) applies
    upgrade-tempest-pre, upgrades the sandbox to 2026.2 (``upgrade-tempest
