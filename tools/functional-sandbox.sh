@@ -12,6 +12,12 @@
 # 2. On one more sandbox ($UPGRADE_TEMPEST_SANDBOX_DIR), destroyed first
 #    (an earlier run leaves it at 2026.2, or half-built), brought up at
 #    2026.1 and brought down at the end whatever happens:
+#    0. the gate roles, applied by ansible-playbook around an upgrade of
+#       that sandbox to 2026.2, and the Grenade hooks.  First, as they
+#       need the sandbox at 2026.1 and leave it at 2026.2: the validators
+#       suite then rebuilds it at 2026.1 from the venv cache (a destroy
+#       and a "sandbox up" with cached venvs, no package build; no other
+#       sandbox of this script is at 2026.1 when a suite could use it);
 #    a. the validators across its upgrade to 2026.2 (pre-upgrade, upgrade,
 #       post-upgrade, a broken workload, destroy, SIGINT and cleanup);
 #    b. the identity validators run by tempest;
@@ -62,6 +68,7 @@ sandbox() {
 trap 'sandbox down || true' EXIT
 sandbox destroy
 sandbox up --release 2026.1
+suite gates
 suite validators
 suite . 'test_identity_validator'
 suite observers

@@ -1,10 +1,14 @@
 """The gate roles and the Grenade hooks, run for real on the sandbox cloud.
 
-Needs a sandbox (``UPGRADE_TEMPEST_SANDBOX_DIR``) at 2026.1; not yet in
-tools/functional-sandbox.sh (see doc/source/gates/index.rst).  With
-``UPGRADE_TEMPEST_FUNCTIONAL_RESET=1`` a sandbox at another release is
-rebuilt at 2026.1 first.  In order:
+Needs the shared sandbox (``UPGRADE_TEMPEST_SANDBOX_DIR``) at 2026.1:
+tools/functional-sandbox.sh runs this suite right after bringing it up,
+before the validators suite.  With ``UPGRADE_TEMPEST_FUNCTIONAL_RESET=1``
+a sandbox at another release is rebuilt at 2026.1 first.  In order:
 
+0. A tempest.conf whose log directory does not exist stops the play in
+   the config role, naming the option and the directory, before any
+   validator runs (Tempest itself would fail every import at discovery
+   with an error that names neither).
 1. ``ansible-playbook`` (ansible-core, on localhost) applies
    upgrade-tempest-pre, upgrades the sandbox to 2026.2 (``upgrade-tempest
    sandbox upgrade``), takes the tempest.conf the upgrade wrote, and
@@ -93,8 +97,13 @@ class GatesTestCase(testtools.TestCase):
                       '--release %s" first' % (self.sandbox.root, BEFORE))
         self.tmp = self.useFixture(fixtures.TempDir()).path
 
-    def workspace(self, path):
-        """A new Tempest workspace with the sandbox's tempest.conf."""
+    def workspace(self, path, log_dir=None):
+        """A new Tempest workspace with the sandbox's tempest.conf.
+
+        Tempest's log goes to ``log_dir``, by default the workspace's own
+        ``logs`` (``tempest init`` makes it).  A log directory that does
+        not exist fails every test module's import at discovery.
+        """
         os.makedirs(os.path.dirname(path), exist_ok=True)
         subprocess.check_call(
             [_bin('tempest'), 'init', '--workspace-path',
@@ -104,8 +113,30 @@ class GatesTestCase(testtools.TestCase):
         conf = os.path.join(path, 'etc', 'tempest.conf')
         with open(conf, 'w') as f:
             f.write(discover.set_options(self.sandbox.tempest_conf(), {
-                'DEFAULT': {'log_dir': os.path.join(self.tmp, 'logs')}}))
+                'DEFAULT': {'log_dir': log_dir or os.path.join(path,
+                                                               'logs')}}))
         return conf
+
+    def play(self, variables):
+        """ansible-playbook of playbook.yaml with these variables."""
+        path = os.path.join(self.tmp, 'vars.json')
+        with open(path, 'w') as f:
+            json.dump(variables, f)
+        ansible = os.path.join(self.tmp, 'ansible')
+        env = dict(os.environ, HOME=validators.REAL_HOME,
+                   ANSIBLE_ROLES_PATH=os.path.join(TOP, 'roles'),
+                   ANSIBLE_HOME=ansible,
+                   ANSIBLE_LOCAL_TEMP=os.path.join(ansible, 'tmp'),
+                   ANSIBLE_REMOTE_TEMP=os.path.join(ansible, 'tmp'),
+                   ANSIBLE_NOCOLOR='1')
+        proc = subprocess.run(
+            [_bin('ansible-playbook'), '-i', 'localhost,',
+             '-e', 'ansible_python_interpreter=' + sys.executable,
+             '-e', '@' + path, os.path.join(HERE, 'playbook.yaml')],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True)
+        sys.stdout.write(proc.stdout)
+        return proc
 
     def store(self, state_dir):
         store = store_api.open_store(
@@ -159,6 +190,36 @@ class GatesTestCase(testtools.TestCase):
         self.assertEqual([], validators.leftovers(conn, 'upgrade-health-'))
 
 
+class Test0ConfigCheck(GatesTestCase):
+
+    def test_missing_log_dir_stops_the_play_naming_it(self):
+        # Tempest would fail at discovery with oslo.config's
+        # ArgsAlreadyParsedError, which names neither the option nor the
+        # directory; the roles stop before any validator runs, naming both.
+        ws = os.path.join(self.tmp, 'workspace')
+        missing = os.path.join(self.tmp, 'no-logs')
+        self.workspace(ws, log_dir=missing)
+        proc = self.play({
+            'sandbox_dir': self.sandbox.root,
+            'sandbox_upgrade_mode': 'cold',
+            'upgrade_tempest_venv': sys.prefix,
+            'upgrade_tempest_workspace': ws,
+            'upgrade_tempest_expected_release_after': AFTER,
+        })
+        self.assertNotEqual(0, proc.returncode)
+        self.assertIn('Check tempest.conf before Tempest reads it',
+                      proc.stdout)
+        self.assertIn('[DEFAULT] log_dir/log_file: no directory %s '
+                      % missing, proc.stdout)
+        self.assertNotIn('ArgsAlreadyParsedError', proc.stdout)
+        # No tempest run: the workspace's stestr repository is as
+        # "tempest init" made it, with no stream.
+        self.assertEqual(['format', 'next-stream'],
+                         sorted(os.listdir(os.path.join(ws, '.stestr'))))
+        self.assertFalse(os.path.exists(os.path.join(ws, '.upgrade-tempest',
+                                                     'run_id')))
+
+
 class Test1Roles(GatesTestCase):
 
     def setUp(self):
@@ -178,26 +239,6 @@ class Test1Roles(GatesTestCase):
         self.assertEqual(0, self.sandbox.command('prepare', '--release',
                                                  AFTER))
 
-    def play(self, variables):
-        path = os.path.join(self.tmp, 'vars.json')
-        with open(path, 'w') as f:
-            json.dump(variables, f)
-        ansible = os.path.join(self.tmp, 'ansible')
-        env = dict(os.environ, HOME=validators.REAL_HOME,
-                   ANSIBLE_ROLES_PATH=os.path.join(TOP, 'roles'),
-                   ANSIBLE_HOME=ansible,
-                   ANSIBLE_LOCAL_TEMP=os.path.join(ansible, 'tmp'),
-                   ANSIBLE_REMOTE_TEMP=os.path.join(ansible, 'tmp'),
-                   ANSIBLE_NOCOLOR='1')
-        proc = subprocess.run(
-            [_bin('ansible-playbook'), '-i', 'localhost,',
-             '-e', 'ansible_python_interpreter=' + sys.executable,
-             '-e', '@' + path, os.path.join(HERE, 'playbook.yaml')],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True)
-        sys.stdout.write(proc.stdout)
-        return proc
-
     def test_pre_upgrade_post_artifacts_around_an_upgrade(self):
         ws = os.path.join(self.tmp, 'workspace')
         conf = self.workspace(ws)
@@ -209,6 +250,9 @@ class Test1Roles(GatesTestCase):
             'sandbox_upgrade_mode': 'cold',
             'upgrade_tempest_venv': sys.prefix,
             'upgrade_tempest_workspace': ws,
+            # A role default is not visible to the play's own tasks
+            # (include_role): the copy of the new tempest.conf needs it.
+            'upgrade_tempest_config_file': conf,
             'upgrade_tempest_expected_release_before': BEFORE,
             'upgrade_tempest_expected_release_after': AFTER,
             'upgrade_tempest_budgets': dict(
