@@ -17,7 +17,10 @@
 #       need the sandbox at 2026.1 and leave it at 2026.2: the validators
 #       suite then rebuilds it at 2026.1 from the venv cache (a destroy
 #       and a "sandbox up" with cached venvs, no package build; no other
-#       sandbox of this script is at 2026.1 when a suite could use it);
+#       sandbox of this script is at 2026.1 when a suite could use it).
+#       Measured on the 2-core machine, 2026-11-30, load 4-7: the suite
+#       419 s from a fresh 2026.1 sandbox, the rebuild 155 s ("sandbox
+#       destroy" 36 s, "sandbox up --release 2026.1" 119 s);
 #    a. the validators across its upgrade to 2026.2 (pre-upgrade, upgrade,
 #       post-upgrade, a broken workload, destroy, SIGINT and cleanup);
 #    b. the identity validators run by tempest;
