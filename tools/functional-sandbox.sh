@@ -13,17 +13,26 @@
 #    2026.1 and brought down at the end whatever happens:
 #    a. the object-storage profile against the sandbox's Swift (its
 #       /info, the observers' probe, keystoneauth);
-#    b. the validators across its upgrade to 2026.2 (pre-upgrade with the
+#    b. the gate roles, applied by ansible-playbook around an upgrade of
+#       that sandbox to 2026.2, and the Grenade hooks.  They need the
+#       sandbox at 2026.1 and leave it at 2026.2: the validators suite
+#       then rebuilds it at 2026.1 from the venv cache (a destroy and a
+#       "sandbox up" with cached venvs, no package build; no other sandbox
+#       of this script is at 2026.1 when a suite could use it).  Measured
+#       on the 2-core machine, 2026-11-30, load 4-7: the suite 419 s from a
+#       fresh 2026.1 sandbox, the rebuild 155 s ("sandbox destroy" 36 s,
+#       "sandbox up --release 2026.1" 119 s);
+#    c. the validators across its upgrade to 2026.2 (pre-upgrade with the
 #       observers, upgrade, post-upgrade, budgets, a broken workload,
 #       destroy, SIGINT and cleanup); then the report of that run (kept in
 #       $report_run: observers, the upgrade's steps, every phase's results)
 #       in headless Chromium;
-#    c. the identity validators run by tempest;
-#    d. the observers (services stopped, restarted and frozen while they
+#    d. the identity validators run by tempest;
+#    e. the observers (services stopped, restarted and frozen while they
 #       probe; kill -9 of the observer; store outages);
-#    e. the test queue (real geard and workers on loopback; ten jobs
+#    f. the test queue (real geard and workers on loopback; ten jobs
 #       against this sandbox).
-#    f. last, as it destroys that sandbox: environment snapshots (bundles
+#    g. last, as it destroys that sandbox: environment snapshots (bundles
 #       through the sandbox's Swift; a failed run exported with its cloud,
 #       the sandbox destroyed, the bundle imported into a new sandbox with
 #       other ports, the same validator failing the same way, the Swift
@@ -64,6 +73,7 @@ trap 'sandbox down || true' EXIT
 sandbox destroy
 sandbox up --release 2026.1
 suite object_storage
+suite gates
 # The upgrade cycle keeps a copy of its run here; the report of that real
 # run is then opened in headless Chromium (screenshots in .artifacts/report).
 report_run=$top/.artifacts/validators-run

@@ -178,6 +178,7 @@ class ReadCommandsTest(base.TestCase):
         'campaign status': 'unit_tests/campaign/test_cmd.py',
         'check-config': 'test_check_config_json',
         'cleanup': 'unit_tests/cmd/test_cleanup.py',
+        'config set': 'unit_tests/cmd/test_config_set.py',
         'results import': 'unit_tests/cmd/test_results.py',
         'observe status': 'test_observe_status_json_and_alias',
         'queue cancel': 'functional_tests/queue/test_queue.py',
