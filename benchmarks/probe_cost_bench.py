@@ -6,10 +6,12 @@ of the workspace, one request at a time, ``--client-rate`` per second)
 sends the observer's probe request and records its latency, and the CPU
 time of the service's API processes is read from /proc.  First without an
 observer, then with a detached observer probing every service at
-``--rate``.  A probe that costs the service a good part of its capacity
-shows up as a client's latency that grows when the observer starts: the
-measurement then causes what it measures (doc/source/observers.rst,
-"Choosing rate and timeout").
+``--rate`` over new connections only, then over new and reused keep-alive
+connections (``reused_connections``): the last two columns are the load
+the reused-connection probes add.  A probe that costs the service a good
+part of its capacity shows up as a client's latency that grows when the
+observer starts: the measurement then causes what it measures
+(doc/source/observers.rst, "Choosing rate and timeout").
 
 ``--candidate SERVICE=PATH`` (repeatable) also times other request paths
 on the idle cloud (service time), to pick the cheapest meaningful probe.
@@ -32,7 +34,7 @@ import time
 
 import urllib3
 
-from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.analysis import ranks
 from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin.observers import credentials
 from upgrade_tempest_plugin.observers import lifecycle
@@ -101,8 +103,8 @@ def measure(targets, sandbox, rate, seconds):
         lat = sorted(c.latencies)
         cpu = (100.0 * (group_cpu_seconds(pgids[name]) - cpu0[name]) / wall
                if name in cpu0 else None)
-        result[name] = (1000 * (downtime.percentile(lat, 50) or 0),
-                        1000 * (downtime.percentile(lat, 90) or 0),
+        result[name] = (1000 * (ranks.percentile(lat, 50) or 0),
+                        1000 * (ranks.percentile(lat, 90) or 0),
                         c.failures, cpu)
     return result
 
@@ -159,13 +161,38 @@ def main():
           % (len(targets), args.seconds))
     idle = measure(targets, sandbox, args.client_rate, args.seconds)
 
+    # The observer with new connections only, then with reused ones too.
+    with_new = observed(targets, sandbox, conf_path, args, reused=False)
+    with_both = observed(targets, sandbox, conf_path, args, reused=True)
+
+    print('\n%-10s %-28s %17s %17s %17s %20s' % (
+        'service', 'probe', 'client p50/p90 ms', 'observer: new',
+        'new + reused', 'API CPU % idle/new/both'))
+    for name in sorted(targets):
+        a, b, c = idle[name], with_new[name], with_both[name]
+        print('%-10s %-28s %8.1f/%6.1f %10.1f/%6.1f %10.1f/%6.1f %20s' % (
+            name, profiles[name].probe_path or '/', a[0], a[1], b[0], b[1],
+            c[0], c[1], '/'.join('%.1f' % x[3] if x[3] is not None else '-'
+                                 for x in (a, b, c))))
+        if a[2] or b[2] or c[2]:
+            print('%-10s client failures: %d idle, %d new, %d new + reused'
+                  % ('', a[2], b[2], c[2]))
+
+
+def observed(targets, sandbox, conf_path, args, reused):
+    """:func:`measure` while a detached observer probes every service.
+
+    ``reused``: the observer probes over reused keep-alive connections
+    too (``reused_connections``), else over new connections only.
+    """
     tmp = tempfile.mkdtemp(prefix='probe-cost-')
     url = 'sqlite:///' + os.path.join(tmp, 'store.db')
-    settings = None
+    settings = os.path.join(tmp, 'settings.json')
+    overrides = {'reused_connections': reused}
     if args.rate:
-        settings = os.path.join(tmp, 'settings.json')
-        with open(settings, 'w') as f:
-            json.dump({'rate': args.rate}, f)
+        overrides['rate'] = args.rate
+    with open(settings, 'w') as f:
+        json.dump(overrides, f)
     store = store_api.open_store(url)
     run_id = 'probe-cost-%d' % time.time()
     lifecycle.start(store, run_id, tmp, config_file=conf_path,
@@ -175,25 +202,14 @@ def main():
         time.sleep(3)
         rate = [p for p in store.list_processes(run_id)][0]['attrs'].get(
             'rate')
-        print('measuring again with the observer at %s Hz ...' % rate)
-        loaded = measure(targets, sandbox, args.client_rate, args.seconds)
+        print('measuring again with the observer at %s Hz, %s ...' % (
+            rate, 'new and reused connections' if reused else
+            'new connections only'))
+        return measure(targets, sandbox, args.client_rate, args.seconds)
     finally:
         lifecycle.stop(store, run_id, tmp, 30)
         store.close()
         shutil.rmtree(tmp, ignore_errors=True)
-
-    print('\n%-10s %-28s %21s %21s %17s' % (
-        'service', 'probe', 'client p50/p90 idle', 'with observer',
-        'API CPU % idle/obs'))
-    for name in sorted(targets):
-        a, b = idle[name], loaded[name]
-        print('%-10s %-28s %9.1f/%6.1f ms %9.1f/%6.1f ms %8s/%s' % (
-            name, profiles[name].probe_path or '/', a[0], a[1], b[0], b[1],
-            '%.1f' % a[3] if a[3] is not None else '-',
-            '%.1f' % b[3] if b[3] is not None else '-'))
-        if a[2] or b[2]:
-            print('%-10s client failures: %d idle, %d with observer'
-                  % ('', a[2], b[2]))
 
 
 if __name__ == '__main__':

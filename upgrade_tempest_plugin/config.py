@@ -185,6 +185,36 @@ UpgradeObserversGroup = [
                       'clients of the cloud wait (Tempest waits 60 s, '
                       'keystoneauth has no limit): a probe answered late '
                       'but within it is slow (latency), not down.'),
+    cfg.BoolOpt('reused_connections',
+                default=False,
+                help='Probe every service twice: over a new connection per '
+                     'request (connection new) and over a small pool of '
+                     'keep-alive connections reused from probe to probe '
+                     'and replaced only after a failure (connection '
+                     'reused), the way long-lived clients and services '
+                     'talk to an API: a restart resets their connections, '
+                     'a freeze leaves them hanging. Each kind is its own '
+                     'series, analysed apart. On doubles the probes the '
+                     'observer sends and, measured on the sandbox, the API '
+                     'CPU they cost (benchmarks/probe_cost_bench.py; the '
+                     'observers guide has the figures), hence off by '
+                     'default.'),
+    cfg.IntOpt('reused_pool_size',
+               default=2,
+               min=1,
+               max=16,
+               help='Keep-alive connections kept per service for the '
+                    'reused-connection probes. More probes in flight open '
+                    'a connection each, closed after its answer.'),
+    cfg.FloatOpt('reused_idle_timeout',
+                 default=1.0,
+                 min=0.0,
+                 help='Seconds a pooled connection may stay idle before it '
+                      'is closed instead of reused. Keep it below the '
+                      'keep-alive timeout of the cloud\'s API servers '
+                      '(gunicorn 2 s, Apache 5 s) and above the probe '
+                      'interval: a server closing an idle connection is '
+                      'no outage.'),
     cfg.IntOpt('max_in_flight',
                default=32,
                min=1,
@@ -278,6 +308,11 @@ UpgradeObserversGroup = [
                       'it sends SIGKILL.'),
 ]
 
+#: The checks ``historical_budgets`` may name (analysis/budgets.py).
+HISTORICAL_CHECKS = ('downtime', 'availability', 'latency_p95_ratio',
+                     'dataplane_loss', 'unhonoured', 'unobserved',
+                     'recovery')
+
 upgrade_budgets_group = cfg.OptGroup(
     name='upgrade_budgets',
     title='Budgets the observed run is judged against',
@@ -301,6 +336,13 @@ UpgradeBudgetsGroup = [
                  default=10.0,
                  help='Most allowed ratio of the p95 latency over the whole '
                       'observation to the p95 latency of the baseline.'),
+    cfg.FloatOpt('max_recovery',
+                 default=-1.0,
+                 help='Most seconds per service from the end of its '
+                      'downtime windows until its latency is back within '
+                      'the baseline band (rolling 2 s median under the '
+                      'baseline p95 for 3 s), summed over its windows. '
+                      'Negative (the default): report only.'),
     cfg.FloatOpt('baseline_seconds',
                  default=30.0,
                  min=1.0,
@@ -320,6 +362,34 @@ UpgradeBudgetsGroup = [
                  help='Most seconds the observers may have been dead or '
                       'unable to store samples before the judgement fails '
                       '(a gap is never counted as uptime).'),
+    cfg.ListOpt('historical_budgets',
+                default=[],
+                item_type=cfg.types.String(choices=HISTORICAL_CHECKS),
+                help='Checks judged against the history of comparable runs '
+                     'in the store instead of their fixed budget: the run '
+                     'fails when it is worse than the history_percentile '
+                     'of the last history_runs runs with the same trend '
+                     'key (cloud, from and to release, plan hash). With '
+                     'fewer than history_min_runs such runs the fixed '
+                     'budget applies. Checks: %s.' % ', '.join(
+                         HISTORICAL_CHECKS)),
+    cfg.FloatOpt('history_percentile',
+                 default=95.0,
+                 min=0.0,
+                 max=100.0,
+                 help='Percentile q of the comparable runs a historical '
+                      'budget allows (for availability, where lower is '
+                      'worse, the 100 - q percentile).'),
+    cfg.IntOpt('history_runs',
+               default=20,
+               min=1,
+               help='Most comparable earlier runs a historical budget is '
+                    'computed from (the newest ones).'),
+    cfg.IntOpt('history_min_runs',
+               default=5,
+               min=1,
+               help='Fewest comparable runs that measured a figure before '
+                    'its historical budget applies.'),
     cfg.StrOpt('events_file',
                default='',
                help='JSON-lines log of the upgrade steps (the format of '

@@ -14,6 +14,9 @@ LATENCY = 'latency_p95_ratio'
 DATAPLANE_LOSS = 'dataplane_loss'
 UNHONOURED = 'unhonoured'
 UNOBSERVED = 'unobserved'
+RECOVERY = 'recovery'
+#: How the verdicts of a service's reused-connection probes name it.
+REUSED = '%s (connection reused)'
 
 
 class BudgetVerdict(object):
@@ -25,11 +28,16 @@ class BudgetVerdict(object):
         self.measured = measured
         self.limit = limit
         self.message = message
+        #: Set by :func:`judge` on a historical check (see .history).
+        self.history = None
 
     def as_dict(self):
-        return dict(check=self.check, target=self.target,
+        data = dict(check=self.check, target=self.target,
                     passed=self.passed, measured=self.measured,
                     limit=self.limit, message=self.message)
+        if self.history is not None:
+            data['history'] = self.history
+        return data
 
     def __repr__(self):
         return '<BudgetVerdict %s %s %s>' % (self.check, self.target,
@@ -132,6 +140,36 @@ def check_latency(figures, limit):
                          message)
 
 
+def check_recovery(figures, limit):
+    """Total time to get back to baseline latency after the windows."""
+    totals = figures.get('recovery')
+    if totals is None:
+        return BudgetVerdict(RECOVERY, figures['target'], True, None, limit,
+                             '%s: no latency baseline; recovery not judged'
+                             % figures['target'])
+    measured = totals['total_seconds']
+    passed = limit < 0 or measured <= limit
+    message = ('%s: %.3f s to recover baseline latency after %d downtime '
+               'window(s) (longest %.3f s%s) %s budget %s; back = rolling '
+               '%g s median within the baseline p95 %.1f ms for %g s' % (
+                   figures['target'], measured, totals['windows'],
+                   totals['longest_seconds'],
+                   ', %d not recovered' % totals['unrecovered']
+                   if totals['unrecovered'] else '',
+                   'within' if passed else 'EXCEEDS',
+                   'report-only' if limit < 0 else '%.3f s' % limit,
+                   totals['median_seconds'], totals['band'] * 1000,
+                   totals['hold_seconds']))
+    if totals['degradation'] is not None:
+        message += ('; latency during recovery %.1f ms on average, +%.1f ms '
+                    '(%.2f x the baseline p50)' % (
+                        totals['mean_latency'] * 1000,
+                        totals['degradation'] * 1000,
+                        totals['degradation_ratio'] or 0.0))
+    return BudgetVerdict(RECOVERY, figures['target'], passed, measured,
+                         limit, message)
+
+
 def check_dataplane(figures, limit):
     loss = 100.0 - figures['availability'] if figures[
         'availability'] is not None else 100.0
@@ -187,21 +225,44 @@ def downtime_limit(budgets, service):
     return budgets.max_downtime
 
 
-def judge(analysis, budgets):
-    """Every verdict of a run (``budgets``: the [upgrade_budgets] group)."""
+def judge(analysis, budgets, history=None):
+    """Every verdict of a run (``budgets``: the [upgrade_budgets] group).
+
+    ``history``: an :class:`.history.History` that gives the limits of the
+    checks set as historical; None judges every check by its fixed budget.
+    """
     verdicts = []
-    for service, figures in sorted(analysis['services'].items()):
-        verdicts.append(check_downtime(
-            figures, downtime_limit(budgets, service)))
-        verdicts.append(check_availability(figures,
-                                           budgets.min_availability))
-        verdicts.append(check_latency(figures,
-                                      budgets.max_latency_p95_ratio))
+
+    def add(check, function, figures, target, fixed):
+        limit, info = (fixed, None) if history is None else history.limit(
+            check, target, fixed)
+        verdict = function(figures, limit)
+        if info is not None:
+            verdict.history = info
+            verdict.message += '; ' + history.describe(info)
+        verdicts.append(verdict)
+
+    services = [(service, service, figures) for service, figures in
+                sorted(analysis['services'].items())]
+    # A service's reused-connection figures, under the same budgets.
+    services += [
+        (service, REUSED % service, dict(figures, target=REUSED % service))
+        for service, figures in sorted(analysis.get('reused', {}).items())]
+    for service, target, figures in services:
+        add(DOWNTIME, check_downtime, figures, target,
+            downtime_limit(budgets, service))
+        add(AVAILABILITY, check_availability, figures, target,
+            budgets.min_availability)
+        add(LATENCY, check_latency, figures, target,
+            budgets.max_latency_p95_ratio)
+        add(RECOVERY, check_recovery, figures, target,
+            getattr(budgets, 'max_recovery', -1.0))
     for target, figures in sorted(analysis['dataplane'].items()):
-        verdicts.append(check_dataplane(figures,
-                                        budgets.max_dataplane_loss))
+        add(DATAPLANE_LOSS, check_dataplane, figures, target,
+            budgets.max_dataplane_loss)
     if analysis['honour']['requests']:
-        verdicts.append(check_unhonoured(analysis['honour'],
-                                         budgets.max_unhonoured))
-    verdicts.append(check_unobserved(analysis, budgets.max_unobserved))
+        add(UNHONOURED, check_unhonoured, analysis['honour'], 'honour',
+            budgets.max_unhonoured)
+    add(UNOBSERVED, check_unobserved, analysis, 'observers',
+        budgets.max_unobserved)
     return verdicts

@@ -34,25 +34,24 @@ import operator
 import time
 
 from upgrade_tempest_plugin.analysis import ranks
+from upgrade_tempest_plugin.analysis import recovery
 from upgrade_tempest_plugin import events as events_mod
 from upgrade_tempest_plugin.store import models
 
 IDENTITY = 'identity'
+#: Where each observer's figures go in :func:`analyse_run`'s result: the
+#: reused-connection probes of a service are analysed apart from its
+#: new-connection ones.
+KEYS = {models.API: 'services', models.API_REUSED: 'reused',
+        models.DATAPLANE: 'dataplane'}
 #: Labels of the parts of an observation that no step covers.
 OUTSIDE_STEPS = ('whole observation', 'before the first step',
                  'between steps', 'after the last step')
 
 
-def percentile(sorted_values, pct):
-    """Nearest-rank percentile of an already sorted list (None if empty)."""
-    if not sorted_values:
-        return None
-    return sorted_values[ranks.rank(len(sorted_values), pct) - 1]
-
-
 def ignored_outcomes(observer, target):
     """Outcomes left out of ``target``'s windows and availability."""
-    if observer == models.API and target != IDENTITY:
+    if observer in (models.API, models.API_REUSED) and target != IDENTITY:
         return (models.OUTCOME_AUTH_FAILED, models.OUTCOME_SKIPPED)
     return (models.OUTCOME_SKIPPED,)
 
@@ -310,6 +309,7 @@ def analyse_target(store, run_id, observer, target, events=(),
         i for _end, lo, hi in bounds for i in (lo, hi)])
     overall = pieces.summary(0, ok)
     baseline = pieces.summary(0, cut)
+    recovered = recovery.annotate(windows, ok_sent, latency, baseline, last)
     ratio = None
     if baseline['p95'] and overall['p95'] is not None:
         ratio = overall['p95'] / baseline['p95']
@@ -346,6 +346,7 @@ def analyse_target(store, run_id, observer, target, events=(),
         'latency': overall, 'baseline_latency': baseline,
         'baseline_end': baseline_end,
         'latency_p95_ratio': ratio,
+        'recovery': recovered,
         'steps': per_step,
     }
 
@@ -380,6 +381,7 @@ def analyse_run(store, run_id, baseline_seconds=30.0, gap_threshold=None):
         # Ten missed probes, and never less than a second.
         gap_threshold = max(1.0, 10.0 / rate) if rate else 1.0
     result = {'run_id': run_id, 'services': {}, 'dataplane': {},
+              'reused': {},
               'events': events, 'processes': processes,
               'gaps': store.list_gaps(run_id),
               'gap_threshold': gap_threshold}
@@ -388,8 +390,7 @@ def analyse_run(store, run_id, baseline_seconds=30.0, gap_threshold=None):
                                  baseline_seconds, gap_threshold)
         if figures is None:
             continue
-        key = 'services' if observer == models.API else 'dataplane'
-        result[key][target] = figures
+        result[KEYS[observer]][target] = figures
     result['honour'] = honour_summary(store, run_id)
     result['seconds'] = time.time() - started
     return result

@@ -9,6 +9,10 @@ cuts the list at every range's bounds and sorts each piece once; the k-th
 smallest value of a range is then *selected* across the sorted pieces it
 covers (:func:`select` bisects them, it never merges them).  The figures
 are exactly those of sorting the range: the same values, the same ranks.
+
+This module is the analysis's one place for percentiles: :func:`percentile`
+and :func:`summary` answer for a single list (a recovery, a history of
+budget figures, a benchmark's latencies).
 """
 
 import bisect
@@ -21,6 +25,13 @@ def rank(count, pct):
     At least 1: the ceiling of ``pct`` % of ``count``.
     """
     return max(1, int(math.ceil(pct / 100.0 * count)))
+
+
+def percentile(sorted_values, pct):
+    """Nearest-rank percentile of an already sorted list (None if empty)."""
+    if not sorted_values:
+        return None
+    return sorted_values[rank(len(sorted_values), pct) - 1]
 
 
 def select(runs, k):
@@ -87,3 +98,8 @@ class SortedPieces(object):
                 'p95': select(runs, rank(count, 95)),
                 'p99': select(runs, rank(count, 99)),
                 'max': max(run[-1] for run in runs)}
+
+
+def summary(values):
+    """``{count, p50, p95, p99, max}`` of one list (see :meth:`summary`)."""
+    return SortedPieces(values).summary(0, len(values))

@@ -12,8 +12,10 @@ one plain, JSON-serialisable dict, described by the JSON schema
 ``run_id``, ``seconds``, ``baseline_seconds``, ``gap_threshold``
     the run, how long the analysis took, the latency baseline asked for
     and the shortest span without samples counted as unobserved.
-``services``, ``dataplane``
-    the figures of each observed API service and data-plane target
+``services``, ``reused``, ``dataplane``
+    the figures of each observed API service (over a new connection per
+    probe; ``reused``: over reused keep-alive connections, analysed
+    apart) and data-plane target
     (:func:`upgrade_tempest_plugin.analysis.downtime.analyse_target`):
     downtime windows labelled with their upgrade steps, availability,
     latency percentiles and their ratio to the baseline, per-step rows.
@@ -28,7 +30,9 @@ one plain, JSON-serialisable dict, described by the JSON schema
     the run's event and observer-process rows, as the store has them.
 ``verdicts``
     the budget verdicts (:class:`budgets.BudgetVerdict` as dicts), null
-    when no budgets were given.
+    when no budgets were given; a check set as historical
+    (:mod:`.history`) has a ``history`` key: the figure of the comparable
+    earlier runs it was judged by, how many, and the fixed fallback.
 ``problems``
     what went wrong without stopping the analysis, each ``{kind,
     message}``: :data:`EVENTS_FILE` (the events file could not be read)
@@ -49,6 +53,7 @@ import jsonschema
 
 from upgrade_tempest_plugin.analysis import budgets as budgets_mod
 from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.analysis import history
 from upgrade_tempest_plugin.analysis import timeline as timeline_mod
 
 VERSION = 1
@@ -94,7 +99,9 @@ def build(store, run_id, baseline_seconds=None, events_file=None,
                                   baseline_seconds=baseline_seconds)
     verdicts = None
     if budgets is not None:
-        verdicts = [v.as_dict() for v in budgets_mod.judge(result, budgets)]
+        past = history.load(store, run_id, result, budgets, baseline_seconds)
+        verdicts = [v.as_dict() for v in budgets_mod.judge(result, budgets,
+                                                           past)]
     result.update(
         version=VERSION, baseline_seconds=float(baseline_seconds),
         steps=[dict(s, end=None if math.isinf(s['end']) else s['end'])

@@ -75,7 +75,7 @@ def target_buckets(series, start, width, count):
 class Recorder(object):
     """A store whose ``target_series`` also cuts each series into buckets.
 
-    The analysis (:func:`downtime.analyse_run`) reads every target's
+    The analysis (:func:`.downtime.analyse_run`) reads every target's
     samples once; handed this instead of the store, it leaves the buckets
     behind, so the timeline costs no second read of millions of samples.
     The buckets' start and width come from the run's first and last

@@ -8,10 +8,13 @@ gets it), and rendered here.  The rows are the per-service figures
 longest downtime, windows, latency percentiles and their ratio to the
 baseline, unobserved time, failures left to identity and the outcomes.
 The table form adds the downtime windows (with precision and upgrade
-step), the per-step figures, the data-plane targets, the honoured
+step), the recovery after each window (analysis/recovery.py), the
+per-step figures, the data-plane targets, the honoured
 requests, the observers' gaps and the verdicts against
-``[upgrade_budgets]``.  ``--json`` (deprecated) prints the whole structure
-of ``build()`` (its schema: ``analysis/schema/run-analysis-v1.json``).
+``[upgrade_budgets]`` with the basis of each budget (fixed, or the
+percentile of comparable earlier runs, analysis/history.py).  ``--json``
+(deprecated) prints the whole structure of ``build()`` (its schema:
+``analysis/schema/run-analysis-v1.json``).
 """
 
 import json
@@ -20,8 +23,9 @@ from upgrade_tempest_plugin.analysis import budgets
 from upgrade_tempest_plugin.cmd import base
 from upgrade_tempest_plugin import facade
 
-COLUMNS = ('service', 'samples', 'availability %', 'downtime s',
-           'longest s', 'windows', 'p50 ms', 'p95 ms', 'p99 ms',
+COLUMNS = ('service', 'connection', 'samples', 'availability %', 'downtime s',
+           'longest s', 'windows', 'recovery s', 'p50 ms', 'p95 ms',
+           'p99 ms',
            'baseline p95 ms', 'p95 ratio', 'unobserved s',
            'identity-attributed', 'outcomes')
 
@@ -38,25 +42,55 @@ def _outcomes(counts):
     return ', '.join('%s x%d' % kv for kv in sorted(counts.items()))
 
 
+def by_connection(result):
+    """[(service, connection, figures)]: each service's kinds side by side.
+
+    ``new``: a new connection per probe (``services``); ``reused``: the
+    reused keep-alive connections (``reused``).
+    """
+    rows = [(name, 'new', f) for name, f in result['services'].items()]
+    rows += [(name, 'reused', f)
+             for name, f in (result.get('reused') or {}).items()]
+    return sorted(rows, key=lambda r: (r[0], r[1] != 'new'))
+
+
+def label(name, connection):
+    """A target's name in the tables (and verdicts): see budgets.REUSED."""
+    return budgets.REUSED % name if connection == 'reused' else name
+
+
 def service_rows(result):
-    """The rows of :data:`COLUMNS`, one per service."""
-    return [(name, f['samples'], _round(f['availability']),
+    """The rows of :data:`COLUMNS`, one per service and connection kind."""
+    return [(name, kind, f['samples'], _round(f['availability']),
              _round(f['total_downtime']), _round(f['longest_downtime']),
-             len(f['downtime_windows']), _ms(f['latency']['p50']),
+             len(f['downtime_windows']),
+             _round((f.get('recovery') or {}).get('total_seconds')),
+             _ms(f['latency']['p50']),
              _ms(f['latency']['p95']), _ms(f['latency']['p99']),
              _ms(f['baseline_latency']['p95']),
              _round(f['latency_p95_ratio'], 2),
              _round(f['unobserved_seconds'], 1), f['ignored'],
              _outcomes(f['outcomes']))
-            for name, f in sorted(result['services'].items())]
+            for name, kind, f in by_connection(result)]
+
+
+def basis(verdict):
+    """Where a verdict's budget came from: fixed, or the history."""
+    info = verdict.get('history')
+    if info is None:
+        return 'fixed'
+    if info['applied']:
+        return 'P%g of %d runs' % (info['percentile'], info['runs'])
+    return 'fixed (%d of %d runs)' % (info['runs'], info['min_runs'])
 
 
 def sections(result):
     """[(title, columns, rows)] the table form shows after the services."""
     when = budgets.when
     out = []
-    targets = sorted(result['services'].items()) + sorted(
-        result['dataplane'].items())
+    services = [(label(name, kind), f)
+                for name, kind, f in by_connection(result)]
+    targets = services + sorted(result['dataplane'].items())
     out.append(('downtime windows', (
         'target', 'start', 'end', 'duration s', 'first-to-last s', '+/- s',
         'open', 'step', 'outcomes'), [
@@ -65,6 +99,15 @@ def sections(result):
          'yes' if w['open'] else '', w['step'] or '',
          _outcomes(w['outcomes']))
         for name, f in targets for w in f['downtime_windows']]))
+    out.append(('recovery', (
+        'service', 'window end', 'recovered', 'recovery s', 'probes',
+        'mean ms', 'degradation ms', 'x baseline p50'), [
+        (name, when(w['end']), 'yes' if r['recovered'] else 'NO',
+         _round(r['seconds']), r['samples'], _ms(r['mean_latency']),
+         _ms(r['degradation']), _round(r['degradation_ratio'], 2))
+        for name, f in services
+        for w in f['downtime_windows']
+        for r in [w.get('recovery')] if r is not None]))
     out.append(('per upgrade step', (
         'service', 'step', 'from', 'to', 'samples', 'availability %',
         'downtime s', 'p95 ms'), [
@@ -88,9 +131,9 @@ def sections(result):
         (g['reason'], when(g['starts_at']), when(g['ends_at']),
          g['lost_samples']) for g in result['gaps']]))
     out.append(('verdicts', (
-        'check', 'target', 'result', 'measured', 'budget'), [
+        'check', 'target', 'result', 'measured', 'budget', 'basis'), [
         (v['check'], v['target'], 'pass' if v['passed'] else 'FAIL',
-         _round(v['measured']), v['limit'])
+         _round(v['measured']), _round(v['limit']), basis(v))
         for v in result['verdicts'] or ()]))
     return [s for s in out if s[2]]
 

@@ -151,7 +151,7 @@ def ssl_context(insecure=False, ca_certs=None):
     return context
 
 
-async def _connect(host, port, context=None):
+async def connect(host, port, context=None):
     """Open a stream to host:port, trying each address like urllib3 does.
 
     Numeric addresses are not resolved; names are resolved by the event
@@ -176,35 +176,45 @@ async def _connect(host, port, context=None):
     raise error
 
 
+async def exchange(reader, writer, conn, target, headers):
+    """One GET over an open stream: (status, first bytes of the body).
+
+    ``conn``: the h11 connection state of the stream (a new one, or one
+    that has started its next cycle).  A connection closed before the
+    answer's end raises ``RemoteDisconnected`` (a ``reset``).
+    """
+    request = h11.Request(method='GET', target=target, headers=headers)
+    writer.write(conn.send(request) + conn.send(h11.EndOfMessage()))
+    await writer.drain()
+    status, body = None, bytearray()
+    while True:
+        event = conn.next_event()
+        if event is h11.NEED_DATA:
+            conn.receive_data(await reader.read(65536))
+        elif isinstance(event, h11.Response):
+            status = event.status_code
+        elif isinstance(event, h11.Data):
+            body += event.data[:max(0, _BODY_KEPT - len(body))]
+        elif isinstance(event, h11.EndOfMessage):
+            return status, bytes(body)
+        elif isinstance(event, h11.ConnectionClosed):
+            raise http.client.RemoteDisconnected('closed mid-answer')
+
+
 async def _get(url, headers, context):
     """GET ``url`` over one new connection: (status, first bytes of body)."""
     parts = urllib.parse.urlsplit(url)
     secure = parts.scheme == 'https'
     port = parts.port or (443 if secure else 80)
     target = (parts.path or '/') + ('?' + parts.query if parts.query else '')
-    reader, writer = await _connect(
+    reader, writer = await connect(
         parts.hostname, port,
         (context or ssl_context()) if secure else None)
     try:
-        conn = h11.Connection(our_role=h11.CLIENT)
-        request = h11.Request(method='GET', target=target,
-                              headers=[('Host', parts.netloc)] +
+        return await exchange(reader, writer,
+                              h11.Connection(our_role=h11.CLIENT), target,
+                              [('Host', parts.netloc)] +
                               list(headers.items()))
-        writer.write(conn.send(request) + conn.send(h11.EndOfMessage()))
-        await writer.drain()
-        status, body = None, bytearray()
-        while True:
-            event = conn.next_event()
-            if event is h11.NEED_DATA:
-                conn.receive_data(await reader.read(65536))
-            elif isinstance(event, h11.Response):
-                status = event.status_code
-            elif isinstance(event, h11.Data):
-                body += event.data[:max(0, _BODY_KEPT - len(body))]
-            elif isinstance(event, h11.EndOfMessage):
-                return status, bytes(body)
-            elif isinstance(event, h11.ConnectionClosed):
-                raise http.client.RemoteDisconnected('closed mid-answer')
     finally:
         writer.close()
 
@@ -237,7 +247,7 @@ async def tcp_probe(host, port, timeout):
     """TCP connect to host:port; a sample dict (ok when it connects)."""
     sent = time.time()
     try:
-        _reader, writer = await asyncio.wait_for(_connect(host, port),
+        _reader, writer = await asyncio.wait_for(connect(host, port),
                                                  timeout)
     except Exception as exc:
         return unanswered(sent, classify_exception(exc), describe(exc))

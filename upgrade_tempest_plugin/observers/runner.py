@@ -23,6 +23,7 @@ from upgrade_tempest_plugin.common import waits
 from upgrade_tempest_plugin import events
 from upgrade_tempest_plugin.observers import credentials
 from upgrade_tempest_plugin.observers import dataplane
+from upgrade_tempest_plugin.observers import keepalive
 from upgrade_tempest_plugin.observers import probe
 from upgrade_tempest_plugin.observers import scheduler
 from upgrade_tempest_plugin.observers import service_probe
@@ -100,10 +101,21 @@ class Runner(object):
             self.profiles = registry.load_profiles()
         return self.profiles
 
-    def _service_target(self, profile, endpoint):
-        return service_probe.ServiceTarget(
-            profile, service_probe.probe_url(endpoint, profile),
-            self.tokens, self.settings['probe_timeout'], self.ssl_context)
+    def _service_targets(self, profile, endpoint):
+        """The targets of one service: new connections, and reused ones."""
+        s = self.settings
+        url = service_probe.probe_url(endpoint, profile)
+        targets = [service_probe.ServiceTarget(
+            profile, url, self.tokens, s['probe_timeout'], self.ssl_context)]
+        if s['reused_connections']:
+            pool = keepalive.KeepAlivePool(
+                url, size=s['reused_pool_size'],
+                idle_timeout=s['reused_idle_timeout'],
+                context=self.ssl_context)
+            targets.append(service_probe.ServiceTarget(
+                profile, url, self.tokens, s['probe_timeout'],
+                self.ssl_context, pool=pool))
+        return targets
 
     def _wait_for_catalog(self):
         """The first token (retried every second until it comes)."""
@@ -159,10 +171,12 @@ class Runner(object):
             LOG.warning('no token yet (%s); retrying', exc)
             token = None
         identity = service_probe.IDENTITY
+        kinds = 2 if s['reused_connections'] else 1
         if identity in wanted and identity in profiles:
-            api_sched.add(self._service_target(profiles[identity],
-                                               s['identity_uri']))
-        api_sched.start(expected_targets=len(wanted))
+            for target in self._service_targets(profiles[identity],
+                                                s['identity_uri']):
+                api_sched.add(target)
+        api_sched.start(expected_targets=len(wanted) * kinds)
         dp_targets = [dataplane.make_target(t, s['probe_timeout'])
                       for t in s['dataplane_targets'] if t.strip()]
         if dp_targets:
@@ -184,11 +198,14 @@ class Runner(object):
             profiles, endpoints,
             [n for n in wanted if n != service_probe.IDENTITY])
         for profile, url in found:
-            api_sched.add(self._service_target(profile, url))
+            for target in self._service_targets(profile, url):
+                api_sched.add(target)
         if s['honour_enabled'] and self.honour_factory is not None:
             self.honour = self.honour_factory(self)
             self.honour.start()
-        detail = {'services': [t.name for t in api_sched.targets],
+        names = list(dict.fromkeys(t.name for t in api_sched.targets))
+        detail = {'services': names,
+                  'reused_connections': bool(s['reused_connections']),
                   'missing': missing if s['services'] else [],
                   'dataplane_targets': [t.name for t in dp_targets],
                   'honour': bool(self.honour),

@@ -34,8 +34,13 @@ class Target(object):
     timeout.
     """
 
-    observer = None   # models.API / models.DATAPLANE
+    observer = None   # models.API / API_REUSED / DATAPLANE
     name = None
+
+    @property
+    def key(self):
+        """What the scheduler counts in-flight probes by."""
+        return self.observer, self.name
 
     async def probe(self):
         raise NotImplementedError
@@ -67,7 +72,7 @@ class OpenLoopScheduler(object):
         """Add a target; it starts at once if the scheduler runs."""
         with self._lock:
             self.targets.append(target)
-            self._in_flight[target.name] = 0
+            self._in_flight[target.key] = 0
             loop = self._loop
         if loop is not None:
             loop.call_soon_threadsafe(self._begin, target, 0.0)
@@ -143,7 +148,7 @@ class OpenLoopScheduler(object):
                       'outcome': models.OUTCOME_ERROR, 'status': None,
                       'detail': ('%s: %s' % (type(exc).__name__, exc))[:200]}
         finally:
-            self._in_flight[target.name] -= 1
+            self._in_flight[target.key] -= 1
         self.sink.add(target.observer, target.name, sample)
 
     async def _schedule(self, target, offset):
@@ -158,7 +163,7 @@ class OpenLoopScheduler(object):
                 # Suspended or starved: restart the schedule from now
                 # rather than firing a burst of catch-up probes.
                 next_at = loop.time() + self.interval
-            if self._in_flight[target.name] >= self.max_in_flight:
+            if self._in_flight[target.key] >= self.max_in_flight:
                 self.skipped += 1
                 now = time.time()
                 self.sink.add(target.observer, target.name, {
@@ -167,7 +172,7 @@ class OpenLoopScheduler(object):
                     'detail': 'not sent: %d probes in flight'
                               % self.max_in_flight})
                 continue
-            self._in_flight[target.name] += 1
+            self._in_flight[target.key] += 1
             self.started += 1
             task = loop.create_task(self._run_probe(target))
             self._probes.add(task)

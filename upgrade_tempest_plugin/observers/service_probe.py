@@ -5,11 +5,17 @@ Each service's probe is the cheap read-only call of its service profile
 non-admin observer account.  When no valid token can be had the probe is
 not sent and the sample says ``auth_failed``: an identity outage is
 identity's downtime, not the probed service's.
+
+Each service is probed over a new connection per request (observer
+``api``) and, when ``reused_connections`` is on, over a small pool of
+reused keep-alive connections too (observer ``api_reused``, see
+:mod:`.keepalive`): the same service, its own series.
 """
 
 import logging
 import time
 
+from upgrade_tempest_plugin.observers import keepalive
 from upgrade_tempest_plugin.observers import probe
 from upgrade_tempest_plugin.observers import scheduler
 from upgrade_tempest_plugin.store import models
@@ -31,13 +37,23 @@ def probe_url(endpoint, profile):
 class ServiceTarget(scheduler.Target):
     observer = models.API
 
-    def __init__(self, profile, url, tokens, timeout, context=None):
+    def __init__(self, profile, url, tokens, timeout, context=None,
+                 pool=None):
+        """A service's probe, over new connections or ``pool``'s.
+
+        ``pool``: a :class:`.keepalive.KeepAlivePool` to probe over reused
+        connections (observer ``api_reused``); None: a new connection per
+        probe.
+        """
         self.profile = profile
         self.name = profile.name
         self.url = url
         self.tokens = tokens
         self.timeout = timeout
         self.context = context
+        self.pool = pool
+        if pool is not None:
+            self.observer = models.API_REUSED
 
     async def probe(self):
         headers = dict(self.profile.probe_headers or {})
@@ -53,8 +69,12 @@ class ServiceTarget(scheduler.Target):
                         'detail': (self.tokens.last_error or
                                    'no valid token')[:200]}
             headers['X-Auth-Token'] = token.value
-        sample = await probe.http_probe(self.url, headers, self.timeout,
-                                        self.context)
+        if self.pool is None:
+            sample = await probe.http_probe(self.url, headers, self.timeout,
+                                            self.context)
+        else:
+            sample = await keepalive.reused_probe(self.pool, headers,
+                                                  self.timeout)
         if sample['outcome'] == models.OUTCOME_TOKEN_REJECTED:
             self.tokens.rejected(token)
         return sample

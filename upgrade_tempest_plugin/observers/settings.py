@@ -301,5 +301,6 @@ def public(settings):
     keys = ('services', 'rate', 'probe_timeout', 'max_in_flight',
             'flush_interval', 'interface', 'region', 'dataplane_targets',
             'dataplane_rate', 'honour_enabled', 'honour_kinds',
-            'honour_interval', 'username')
+            'honour_interval', 'username', 'reused_connections',
+            'reused_pool_size', 'reused_idle_timeout')
     return {k: settings.get(k) for k in keys}

@@ -14,6 +14,7 @@ milliseconds, outcome counts become percents of their bucket.
 import re
 import time
 
+from upgrade_tempest_plugin.analysis import budgets
 from upgrade_tempest_plugin import events as events_mod
 from upgrade_tempest_plugin.store import models
 
@@ -228,21 +229,39 @@ def _counts(tests):
     return counts
 
 
+def side_by_side(analysis):
+    """[(label, figures)] of every service, each connection kind.
+
+    A service's new-connection figures (``services``) come first, under
+    its name, then its reused-connection ones (``reused``), under
+    ``budgets.REUSED`` (``compute (connection reused)``).
+    """
+    rows = [((name, 0), name, f)
+            for name, f in analysis['services'].items()]
+    rows += [((name, 1), budgets.REUSED % name, f)
+             for name, f in (analysis.get('reused') or {}).items()]
+    return [(label, f) for _key, label, f in sorted(rows,
+                                                    key=lambda r: r[0])]
+
+
 def tables(analysis):
     """The rows of the report's tables (see the template for columns)."""
     services = analysis['services']
+    both = side_by_side(analysis)
     return {
-        'services': [_target_row(name, f) for name, f in
-                     sorted(services.items())],
+        'services': [_target_row(name, f) for name, f in both],
         'dataplane': [_target_row(name, f) for name, f in
                       sorted(analysis['dataplane'].items())],
         'per_step': [dict(_step_row(s), target=name)
                      for name, f in sorted(services.items())
                      for s in f['steps']],
-        'windows': [dict(w, target=name)
-                    for key in ('services', 'dataplane')
-                    for name, f in sorted(analysis[key].items())
+        'windows': [_window_row(name, w)
+                    for name, f in both + sorted(
+                        analysis['dataplane'].items())
                     for w in f['downtime_windows']],
+        'recovery': [recovery_row(name, f['recovery'])
+                     for name, f in both
+                     if f.get('recovery') and f['recovery']['windows']],
         'honour': analysis['honour'],
         'workloads': [e for e in analysis['events'] if _is_workload(e)],
         'gaps': analysis['gaps'],
@@ -263,6 +282,37 @@ def _target_row(name, figures):
             'p95_ratio': figures['latency_p95_ratio'],
             'unobserved': figures['unobserved_seconds'],
             'outcomes': figures['outcomes']}
+
+
+def _window_row(name, window):
+    """A window with only what the page shows of its recovery.
+
+    The whole recovery (a latency summary per window) made a long run's
+    page a quarter bigger; seconds are kept to the millisecond and the
+    degradation to the tenth of one, as shown.
+    """
+    row = dict(window, target=name)
+    back = row.get('recovery')
+    if back:
+        row['recovery'] = {
+            'recovered': back['recovered'],
+            'seconds': round(back['seconds'], 3),
+            'degradation': None if back['degradation'] is None
+            else round(back['degradation'], 4)}
+    return row
+
+
+def recovery_row(name, totals):
+    """A service's recovery totals (analysis/recovery.py), in ms."""
+    return {'name': name, 'windows': totals['windows'],
+            'unrecovered': totals['unrecovered'],
+            'total': totals['total_seconds'],
+            'longest': totals['longest_seconds'],
+            'samples': totals['samples'],
+            'mean': _ms(totals['mean_latency']),
+            'degradation': _ms(totals['degradation']),
+            'ratio': totals['degradation_ratio'],
+            'band': _ms(totals['band'])}
 
 
 def _step_row(step):

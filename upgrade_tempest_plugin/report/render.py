@@ -74,10 +74,21 @@ def step_row(r):
 
 
 def window_row(w):
+    back = w.get('recovery')
     return (w['target'], utc(w['start']), utc(w['end']),
             num(w['duration'], 3), num(w['first_to_last'], 3),
             num(w['precision'], 3), 'yes' if w['open'] else '',
-            w['step'] or '', _outcomes(w['outcomes']))
+            w['step'] or '', _outcomes(w['outcomes']),
+            '' if back is None else num(back['seconds'], 3) + (
+                '' if back['recovered'] else ' (not recovered)'),
+            '' if back is None or back['degradation'] is None
+            else num(back['degradation'] * 1000.0, 1))
+
+
+def recovery_row(r):
+    return (r['name'], r['windows'], r['unrecovered'], num(r['total'], 3),
+            num(r['longest'], 3), r['samples'], num(r['mean'], 1),
+            num(r['degradation'], 1), num(r['ratio']), num(r['band'], 1))
 
 
 def not_honoured_row(r):
@@ -116,7 +127,7 @@ def environment():
     env.globals['static'] = static
     env.filters.update(
         utc=utc, num=num, release_row=release_row, target_row=target_row,
-        step_row=step_row, window_row=window_row,
+        step_row=step_row, window_row=window_row, recovery_row=recovery_row,
         not_honoured_row=not_honoured_row, event_row=event_row,
         gap_row=gap_row, config_row=config_row)
     return env

@@ -257,8 +257,9 @@ class Sandbox(object):
                 '--bootstrap-region-id', configs.REGION], env=env)
 
     def start_process(self, service, process, venv, reuse_port=True,
-                      pidfile=None):
-        argv = svcs.command(self.layout, venv, service, process, reuse_port)
+                      pidfile=None, keep_alive=None):
+        argv = svcs.command(self.layout, venv, service, process, reuse_port,
+                            keep_alive)
         return procs.start(pidfile or self.layout.pidfile(process), argv,
                            self.layout.log_of(process),
                            env=svcs.env(self.layout, service, venv),

@@ -164,8 +164,14 @@ def write_sudo_shim(layout):
     os.chmod(path, 0o755)
 
 
-def command(layout, venv, service, process, reuse_port=True):
-    """argv of ``process`` of ``service`` running from ``venv``."""
+def command(layout, venv, service, process, reuse_port=True,
+            keep_alive=None):
+    """argv of ``process`` of ``service`` running from ``venv``.
+
+    ``keep_alive``: seconds an API keeps an idle client connection open
+    (gunicorn's threaded worker); None: gunicorn's synchronous worker,
+    which closes every connection after its answer.
+    """
     if service == 'swift':
         # --verbose: log to stderr (the process's log file), not syslog.
         return [venv.bin(process), swift_conf(layout, process), '--verbose']
@@ -184,6 +190,9 @@ def command(layout, venv, service, process, reuse_port=True):
             # a rolling upgrade starts the new API on the same port
             # before the old one stops.
             argv.append('--reuse-port')
+        if keep_alive is not None:
+            argv += ['--worker-class', 'gthread', '--threads', '1',
+                     '--keep-alive', '%g' % keep_alive]
         return argv + ['%s_wsgi:application' % service]
     return [venv.bin(process), '--config-file', conf(layout, service)]
 

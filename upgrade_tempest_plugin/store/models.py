@@ -39,6 +39,9 @@ OUTCOMES = (OUTCOME_OK, OUTCOME_HTTP_4XX, OUTCOME_HTTP_5XX, OUTCOME_REFUSED,
 
 #: Observer kinds (the ``observer`` column of samples).
 API = 'api'
+#: The same services, probed over reused keep-alive connections
+#: (observers/keepalive.py); the target is the service's name.
+API_REUSED = 'api_reused'
 DATAPLANE = 'dataplane'
 HONOUR = 'honour'
 

@@ -263,10 +263,3 @@ class AnalysisTest(base.TestCase):
             for block in (1, 3, 8, 200):
                 self.assertEqual(expected, downtime.long_steps(
                     values, threshold, block))
-
-    def test_percentile(self):
-        values = list(range(1, 101))
-        self.assertEqual(50, downtime.percentile(values, 50))
-        self.assertEqual(95, downtime.percentile(values, 95))
-        self.assertEqual(1, downtime.percentile([1], 99))
-        self.assertIsNone(downtime.percentile([], 50))

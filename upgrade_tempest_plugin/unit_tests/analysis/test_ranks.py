@@ -53,6 +53,13 @@ class SelectTest(base.TestCase):
         self.assertEqual(96, ranks.rank(101, 95))
         self.assertEqual(1, ranks.rank(3, 0))
 
+    def test_percentile(self):
+        values = list(range(1, 101))
+        self.assertEqual(50, ranks.percentile(values, 50))
+        self.assertEqual(95, ranks.percentile(values, 95))
+        self.assertEqual(1, ranks.percentile([1], 99))
+        self.assertIsNone(ranks.percentile([], 50))
+
 
 class SortedPiecesTest(base.TestCase):
 
@@ -70,6 +77,11 @@ class SortedPiecesTest(base.TestCase):
     def test_no_values(self):
         self.assertEqual({'count': 0, 'p50': None, 'p95': None, 'p99': None,
                           'max': None}, ranks.SortedPieces([]).summary(0, 0))
+
+    def test_summary_of_one_list(self):
+        rng = random.Random(5)
+        values = [round(rng.expovariate(50), 3) for _ in range(301)]
+        self.assertEqual(reference_summary(values), ranks.summary(values))
 
 
 class RandomRunTest(base.TestCase):

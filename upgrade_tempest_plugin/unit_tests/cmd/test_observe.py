@@ -120,6 +120,11 @@ class AnalyseCommandTest(AnalyseTestBase):
         self.assertIn('| sandbox switch compute |', out)
         self.assertIn('per upgrade step', out)
         self.assertNotIn('verdicts', out)
+        # Back within the 10 ms baseline at the first probe after the
+        # window's end (13.01 s, next probe 13.1 s).
+        self.assertIn('recovery\n', out)
+        self.assertIn('| compute | 13:46:53.010Z | yes       |       0.09 |'
+                      '      0 | None    | None           |', out)
 
     def test_formats_print_the_service_rows(self):
         rc, out, err = self.cli('analyse', '-f', 'json')
@@ -129,6 +134,7 @@ class AnalyseCommandTest(AnalyseTestBase):
         self.assertEqual(300, row['samples'])
         self.assertAlmostEqual(1.01, row['downtime s'], places=3)
         self.assertEqual('http_5xx x10, ok x290', row['outcomes'])
+        self.assertAlmostEqual(0.09, row['recovery s'], places=3)
         rc, out, err = self.cli('analyse', '-f', 'value', '-c', 'service',
                                 '-c', 'windows')
         self.assertEqual(0, rc, err)
@@ -165,10 +171,12 @@ class AnalyseBudgetsTest(AnalyseTestBase):
     Tempest's CONF is loaded once per process: these run in a child.
     """
 
+    budgets = 'max_downtime = 0.5\n'
+
     def cli(self, *argv):
         conf = os.path.join(self.tmp, 'tempest.conf')
         with open(conf, 'w') as f:
-            f.write('[upgrade_budgets]\nmax_downtime = 0.5\n')
+            f.write('[upgrade_budgets]\n' + self.budgets)
         return cmd_fakes.cli_subprocess(
             self.tmp, *(list(argv) + self.common + ['--config-file', conf]))
 
@@ -179,6 +187,18 @@ class AnalyseBudgetsTest(AnalyseTestBase):
         self.assertIn('| downtime          | compute   | FAIL   |', out)
         self.assertIn('FAIL compute: 1.010 s of API downtime (longest '
                       '1.010 s) EXCEEDS budget 0.500 s', out)
+
+    def test_verdicts_name_the_basis_of_their_budget(self):
+        self.budgets += 'historical_budgets = downtime\n'
+        rc, out, err = self.cli('analyse')
+        self.assertEqual(0, rc, err)
+        self.assertIn('| downtime          | compute   | FAIL   |     1.01 '
+                      '|    0.5 | fixed (0 of 5 runs) |', out)
+        self.assertIn('| availability      | compute   | pass   |', out)
+        self.assertIn('| fixed               |', out)
+        self.assertIn('EXCEEDS budget 0.500 s', out)
+        self.assertIn('historical budget not applied: 0 comparable run(s) '
+                      'measured this', out)
 
     def test_fail_on_budget(self):
         rc, out, err = self.cli('analyse', '--fail-on-budget')

@@ -242,3 +242,61 @@ def write_settings_file(tmp, cloud):
     with open(path, 'w') as f:
         json.dump(settings, f)
     return path
+
+
+class KeepAliveServer(object):
+    """HTTP/1.1 that keeps connections open; :meth:`drop` resets them.
+
+    Answers every GET 200 (``close_after_answer``: with ``Connection:
+    close``); ``connections`` counts the connections it accepted.
+    :meth:`drop` closes every open connection from the server's side, as
+    a restarted API does to its clients' pooled connections.
+    """
+
+    def __init__(self, close_after_answer=False):
+        server = self
+        self.connections = 0
+        self.open = []
+        self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = 'HTTP/1.1'
+
+            def log_message(self, *args):
+                pass
+
+            def setup(self):
+                super().setup()
+                with server.lock:
+                    server.connections += 1
+                    server.open.append(self.connection)
+
+            def do_GET(self):
+                data = b'{"ok": true}'
+                self.send_response(200)
+                self.send_header('Content-Length', str(len(data)))
+                if close_after_answer:
+                    self.send_header('Connection', 'close')
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                                      Handler)
+        self.server.daemon_threads = True
+        self.url = 'http://127.0.0.1:%d/' % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever,
+                         daemon=True).start()
+
+    def drop(self):
+        with self.lock:
+            dropped, self.open = self.open, []
+        for conn in dropped:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def stop(self):
+        self.drop()
+        self.server.shutdown()
+        self.server.server_close()

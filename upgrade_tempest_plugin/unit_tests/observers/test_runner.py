@@ -38,8 +38,9 @@ class RunnerTest(base.TestCase):
             runner.shutdown()
         return runner
 
-    def _samples(self, target):
-        return self.store.list_samples('run-1', target=target)
+    def _samples(self, target, observer=models.API):
+        return self.store.list_samples('run-1', observer=observer,
+                                       target=target)
 
     def test_probes_each_service_open_loop(self):
         # The fake cloud answers in microseconds; the generous timeout only
@@ -61,6 +62,34 @@ class RunnerTest(base.TestCase):
         self.assertEqual(['start', 'stop'], actions)
         # One token for the whole run.
         self.assertEqual(1, self.cloud.token_requests)
+
+    def test_each_service_over_reused_connections_too(self):
+        runner = self._run(fakes.make_settings(
+            self.tmp, self.cloud, reused_connections=True), 1.0)
+        for service in ('identity', 'compute', 'image'):
+            reused = self._samples(service, models.API_REUSED)
+            # Its own series, on the same schedule: 20 Hz for ~1 s.
+            self.assertGreaterEqual(len(reused), 15, service)
+            self.assertLessEqual(len(reused), 25, service)
+            self.assertEqual({'ok'}, {s['outcome'] for s in reused})
+        kinds = {t.observer for t in runner.schedulers[0].targets}
+        self.assertEqual({models.API, models.API_REUSED}, kinds)
+        [start] = [e for e in self.store.list_events('run-1')
+                   if e['action'] == 'start']
+        self.assertEqual(['identity', 'compute', 'image'],
+                         start['detail']['services'])
+        self.assertTrue(start['detail']['reused_connections'])
+
+    def test_reused_connections_off_by_default(self):
+        runner = self._run(fakes.make_settings(self.tmp, self.cloud), 0.5)
+        self.assertEqual([], self.store.list_samples(
+            'run-1', observer=models.API_REUSED))
+        self.assertTrue(self._samples('compute'))
+        self.assertEqual({models.API}, {
+            t.observer for t in runner.schedulers[0].targets})
+        [start] = [e for e in self.store.list_events('run-1')
+                   if e['action'] == 'start']
+        self.assertFalse(start['detail']['reused_connections'])
 
     def test_identity_outage_is_not_blamed_on_services(self):
         settings = fakes.make_settings(self.tmp, self.cloud)

@@ -17,7 +17,8 @@ class ListSink(object):
 
     def add(self, observer, target, sample):
         with self._lock:
-            self.samples.append(dict(sample, target=target))
+            self.samples.append(dict(sample, target=target,
+                                     observer=observer))
 
     def of(self, target, detail_prefix=None):
         return [s for s in self.samples if s['target'] == target and (
@@ -121,3 +122,17 @@ class OpenLoopSchedulerTest(base.TestCase):
         # Every probe started was answered and recorded before stop ended.
         self.assertEqual(sched.started, len(sink.of('slow')))
         self.assertEqual(0, slow.running)
+
+    def test_kinds_of_one_service_have_their_own_slots(self):
+        # A service's new- and reused-connection probes share its name:
+        # one hanging kind must not use up the other's slots.
+        hang = SlowTarget('compute', 30.0)
+        fine = SlowTarget('compute', 0.0)
+        fine.observer = models.API_REUSED
+        sink, _, _ = self._run([hang, fine], 1.0, max_in_flight=3)
+        self.assertEqual(3, hang.most_running)
+        reused = [s for s in sink.samples
+                  if s['observer'] == models.API_REUSED]
+        self.assertGreaterEqual(len(reused), 10)
+        self.assertEqual({models.OUTCOME_OK},
+                         {s['outcome'] for s in reused})

@@ -139,3 +139,22 @@ class RunDataTest(base.TestCase):
         self.assertEqual([('workloads', 'create')], [
             (e['source'], e['action']) for e in tables['workloads']])
         self.assertEqual(0, tables['honour']['requests'])
+
+    def test_recovery_table(self):
+        # compute is back within its 50 ms baseline p95 at once after the
+        # refusals (23.05 s), never after the 5xx (at 200 ms from 30 s):
+        # the 196 probes sent from the 5xx window's end (40.4 s) on.
+        [row] = self.page['tables']['recovery']
+        self.assertEqual(('compute', 2, 1, 196, 50.0, 200.0),
+                         (row['name'], row['windows'], row['unrecovered'],
+                          row['samples'], row['band'], row['mean']))
+        self.assertAlmostEqual(0.05 + 19.5, row['total'])
+        self.assertAlmostEqual(19.5, row['longest'])
+        self.assertAlmostEqual(150.0, row['degradation'])
+        self.assertAlmostEqual(4.0, row['ratio'])
+        first, second = self.page['tables']['windows']
+        # A window's row keeps what the page shows of its recovery.
+        self.assertEqual({'recovered': True, 'seconds': 0.05,
+                          'degradation': None}, first['recovery'])
+        self.assertEqual({'recovered': False, 'seconds': 19.5,
+                          'degradation': 0.15}, second['recovery'])

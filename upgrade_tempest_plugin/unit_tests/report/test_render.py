@@ -5,6 +5,7 @@ import re
 
 from upgrade_tempest_plugin.report import pages
 from upgrade_tempest_plugin.report import render
+from upgrade_tempest_plugin.unit_tests.analysis import fakes as analysis_fakes
 from upgrade_tempest_plugin.unit_tests import base
 from upgrade_tempest_plugin.unit_tests.report import fakes
 
@@ -72,3 +73,37 @@ class EscapeTest(base.TestCase):
             render.num(None), render.num(1.5), render.num(2.0),
             render.num(3)))
         self.assertEqual('2027-01-15 08:00:00Z', render.utc(fakes.T0))
+
+    def test_recovery_cells(self):
+        window = {'target': 'compute', 'start': fakes.T0, 'end': fakes.T0 + 1,
+                  'duration': 1.0, 'first_to_last': 0.9, 'precision': 0.1,
+                  'open': False, 'step': None, 'outcomes': {'refused': 9},
+                  'recovery': {'recovered': False, 'seconds': 4.25,
+                               'degradation': 0.0315}}
+        self.assertEqual(('4.25 (not recovered)', '31.5'),
+                         render.window_row(window)[-2:])
+        self.assertEqual(('', ''), render.window_row(
+            dict(window, recovery=None))[-2:])
+        self.assertEqual(
+            ('compute', 2, 1, '19.55', '19.5', 196, '200', '150', '4', '50'),
+            render.recovery_row({
+                'name': 'compute', 'windows': 2, 'unrecovered': 1,
+                'total': 19.55, 'longest': 19.5, 'samples': 196,
+                'mean': 200.0, 'degradation': 150.0, 'ratio': 4.0,
+                'band': 50.0}))
+
+    def test_run_page_has_the_recovery_table(self):
+        store = fakes.memory_store(self)
+        fakes.observed_run(store)
+        html = pages.run_page(store, 'run-r')
+        self.assertIn('<table id="recovery-table"', html)
+        self.assertIn('(not recovered)', html)
+
+    def test_run_page_names_the_history_of_a_historical_budget(self):
+        store = fakes.memory_store(self)
+        fakes.observed_run(store)
+        budget_group = type('B', (analysis_fakes.Budgets,), {
+            'historical_budgets': ['downtime']})
+        html = pages.run_page(store, 'run-r', budgets=budget_group)
+        self.assertIn('historical budget not applied: 0 comparable run(s) '
+                      'measured this', html)

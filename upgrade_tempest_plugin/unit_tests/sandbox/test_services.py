@@ -34,6 +34,17 @@ class ServicesTest(base.TestCase):
         self.assertIn('--preload', argv)
         self.assertEqual('2', argv[argv.index('--workers') + 1])
 
+    def test_keep_alive_takes_the_threaded_worker(self):
+        sync = services.command(self.layout, self.venv, 'placement',
+                                'placement-api')
+        self.assertNotIn('--worker-class', sync)
+        argv = services.command(self.layout, self.venv, 'placement',
+                                'placement-api', keep_alive=5.0)
+        self.assertEqual(['--worker-class', 'gthread', '--threads', '1',
+                          '--keep-alive', '5'],
+                         argv[argv.index('--worker-class'):][:6])
+        self.assertEqual('placement_wsgi:application', argv[-1])
+
     def test_request_migration_enabled_once(self):
         path = os.path.join(self.useFixture(fixtures.TempDir()).path, 'm')
         with open(path, 'w') as f:

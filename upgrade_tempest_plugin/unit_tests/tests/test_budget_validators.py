@@ -7,6 +7,7 @@ import fixtures
 
 from upgrade_tempest_plugin.analysis import run_analysis
 from upgrade_tempest_plugin.store import api as store_api
+from upgrade_tempest_plugin.store import models
 from upgrade_tempest_plugin.tests import generated
 from upgrade_tempest_plugin.tests.scenario import test_budgets
 from upgrade_tempest_plugin.unit_tests.analysis import fakes
@@ -20,9 +21,10 @@ def _id_of(name):
 
 class GeneratedBudgetTestsTest(base.TestCase):
 
-    def test_every_profile_has_its_three_budget_tests(self):
+    def test_every_profile_has_its_four_budget_tests(self):
         for name in generated.profile_names():
-            for budget in ('downtime', 'availability', 'latency'):
+            for budget in ('downtime', 'availability', 'latency',
+                           'recovery'):
                 self.assertTrue(callable(getattr(
                     test_budgets.BudgetsPostUpgradeTest,
                     'test_%s_%s' % (name, budget), None)),
@@ -51,8 +53,8 @@ class RenderTest(base.TestCase):
     def setUp(self):
         super().setUp()
         tmp = self.useFixture(fixtures.TempDir()).path
-        store = store_api.open_store('sqlite:///' + os.path.join(
-            tmp, 'store.db'))
+        self.store = store = store_api.open_store(
+            'sqlite:///' + os.path.join(tmp, 'store.db'))
         self.addCleanup(store.close)
         store.add_samples(fakes.series(
             'compute', fakes.T0, fakes.T0 + 10,
@@ -103,6 +105,47 @@ class RenderTest(base.TestCase):
         _, method = self.call('test_image_latency')
         error = self.assertRaises(AssertionError, method)
         self.assertIn('run run-a has no image samples', str(error))
+
+    def test_recovery_reports_its_figure(self):
+        # Report-only by default: passes, and carries the figure.
+        test, method = self.call('test_compute_recovery')
+        method()
+        verdict = test.getDetails()['verdict'].as_text()
+        self.assertIn('"check": "recovery"', verdict)
+        self.assertIn('to recover baseline latency after 1 downtime '
+                      'window(s)', verdict)
+        self.assertIn('budget report-only', verdict)
+
+    def test_a_historical_budget_names_its_history(self):
+        budget_group = type('B', (fakes.Budgets,), {
+            'historical_budgets': ['downtime']})
+        self.analysis = run_analysis.build(self.store, fakes.RUN,
+                                           budgets=budget_group)
+        _, method = self.call('test_compute_downtime')
+        error = self.assertRaises(AssertionError, method)
+        self.assertIn('historical budget not applied: 0 comparable run(s) '
+                      'measured this', str(error))
+        self.assertIn('the fixed budget 1 applies', str(error))
+
+    def test_both_connection_kinds_side_by_side(self):
+        # Reused connections reset for 1 s more than new ones refused.
+        self.store.add_samples(fakes.series(
+            'compute', fakes.T0, fakes.T0 + 10,
+            lambda t: 'reset' if t < fakes.T0 + 4 else 'ok',
+            observer=models.API_REUSED))
+        self.analysis = run_analysis.build(self.store, fakes.RUN,
+                                           budgets=fakes.Budgets)
+        test, method = self.call('test_compute_downtime')
+        error = str(self.assertRaises(AssertionError, method))
+        self.assertIn('connection new: compute: 3.010 s of API downtime',
+                      error)
+        self.assertIn('; connection reused: compute (connection reused): '
+                      '4.010 s of API downtime', error)
+        self.assertIn('"check": "downtime"',
+                      test.getDetails()['verdicts'].as_text())
+        # A kind within its budget is not in the message.
+        _, method = self.call('test_compute_latency')
+        method()
 
     def test_observation_complete_passes(self):
         test, method = self.call('test_observation_complete')
