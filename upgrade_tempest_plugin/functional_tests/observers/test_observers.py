@@ -502,8 +502,9 @@ class SandboxObserverTest(testtools.TestCase):
         defaults): a service slowed down by a loaded machine answers late,
         which is latency, not downtime.
         """
+        # every service the sandbox's tempest.conf enables (Swift too)
         services = ['identity', 'compute', 'image', 'network', 'volume',
-                    'placement']
+                    'placement', 'object_storage']
         observer = obs_fixture.ObserverFixture(
             mode=obs_fixture.ATTACHED, run_id=self.run_id,
             state_dir=self.tmp, store_url=self.store_url,

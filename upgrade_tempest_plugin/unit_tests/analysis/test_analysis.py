@@ -1,13 +1,9 @@
 """Downtime windows, availability, latency and budgets from a store."""
 
-import os
 import random
-
-import fixtures
 
 from upgrade_tempest_plugin.analysis import budgets
 from upgrade_tempest_plugin.analysis import downtime
-from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.store import models
 from upgrade_tempest_plugin.unit_tests.analysis import fakes
 from upgrade_tempest_plugin.unit_tests import base
@@ -20,10 +16,7 @@ class AnalysisTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        tmp = self.useFixture(fixtures.TempDir()).path
-        self.store = store_api.open_store(
-            'sqlite:///' + os.path.join(tmp, 'store.db'))
-        self.addCleanup(self.store.close)
+        self.store = self.sqlite_store()
         self.store.register_process(RUN, 1, 'h', 'detached',
                                     attrs={'rate': 10.0})
 

@@ -2,7 +2,6 @@
 
 import itertools
 import json
-import os
 
 import fixtures
 
@@ -10,7 +9,6 @@ from upgrade_tempest_plugin.analysis import budgets
 from upgrade_tempest_plugin.analysis import history
 from upgrade_tempest_plugin.analysis import run_analysis
 from upgrade_tempest_plugin import config
-from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.unit_tests.analysis import fakes
 from upgrade_tempest_plugin.unit_tests import base
 
@@ -34,10 +32,7 @@ class HistoryTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        tmp = self.useFixture(fixtures.TempDir()).path
-        self.store = store_api.open_store(
-            'sqlite:///' + os.path.join(tmp, 'store.db'))
-        self.addCleanup(self.store.close)
+        self.store = self.sqlite_store()
         # Runs are created one clock tick apart, in the order added.
         clock = itertools.count(1)
         self.useFixture(fixtures.MonkeyPatch(

@@ -5,15 +5,10 @@ every span of the rolling median is exact in binary floating point.
 Baseline latency 10 ms (p50 = p95 = band), slow 50 ms.
 """
 
-import os
-
-import fixtures
-
 from upgrade_tempest_plugin.analysis import budgets
 from upgrade_tempest_plugin.analysis import downtime
 from upgrade_tempest_plugin.analysis import recovery
 from upgrade_tempest_plugin.analysis import run_analysis
-from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.store import models
 from upgrade_tempest_plugin.unit_tests.analysis import fakes
 from upgrade_tempest_plugin.unit_tests import base
@@ -30,10 +25,7 @@ class RecoveryTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        tmp = self.useFixture(fixtures.TempDir()).path
-        self.store = store_api.open_store(
-            'sqlite:///' + os.path.join(tmp, 'store.db'))
-        self.addCleanup(self.store.close)
+        self.store = self.sqlite_store()
 
     def figures(self, down, slow, end=30, spikes=()):
         """compute for ``end`` s: refused in ``down``, slow in ``slow``."""

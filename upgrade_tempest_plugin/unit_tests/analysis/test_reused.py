@@ -1,14 +1,9 @@
 """Reused-connection series: analysed apart, judged and shown beside."""
 
-import os
-
-import fixtures
-
 from upgrade_tempest_plugin.analysis import budgets
 from upgrade_tempest_plugin.analysis import run_analysis
 from upgrade_tempest_plugin.cmd import analyse
 from upgrade_tempest_plugin.report import data
-from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.store import models
 from upgrade_tempest_plugin.unit_tests.analysis import fakes
 from upgrade_tempest_plugin.unit_tests import base
@@ -20,10 +15,7 @@ class ReusedTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        tmp = self.useFixture(fixtures.TempDir()).path
-        self.store = store_api.open_store(
-            'sqlite:///' + os.path.join(tmp, 'store.db'))
-        self.addCleanup(self.store.close)
+        self.store = self.sqlite_store()
         # New connections: compute never fails.  Reused ones: reset from
         # 12 s to 12.5 s (a restart that new connections did not see),
         # and identity's outage at 20 s is not compute's.

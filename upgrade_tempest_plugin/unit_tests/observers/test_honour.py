@@ -1,12 +1,8 @@
 """The honour ledger: requests, their steps, reconciliation and sweep."""
 
-import os
 import uuid
 
-import fixtures
-
 from upgrade_tempest_plugin.observers import honour
-from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.store import models
 from upgrade_tempest_plugin.unit_tests import base
 
@@ -66,10 +62,7 @@ class HonourTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        tmp = self.useFixture(fixtures.TempDir()).path
-        self.store = store_api.open_store(
-            'sqlite:///' + os.path.join(tmp, 'store.db'))
-        self.addCleanup(self.store.close)
+        self.store = self.sqlite_store()
         self.run_id = 'r1'
         self.store.ensure_run(self.run_id)
 

@@ -1,12 +1,8 @@
 """The sample writer keeps probing data through a store outage."""
 
-import os
-
-import fixtures
 from sqlalchemy import exc as sa_exc
 
 from upgrade_tempest_plugin.observers import sink as obs_sink
-from upgrade_tempest_plugin.store import api as store_api
 from upgrade_tempest_plugin.store import models
 from upgrade_tempest_plugin.unit_tests import base
 
@@ -39,10 +35,7 @@ class SinkTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        tmp = self.useFixture(fixtures.TempDir()).path
-        self.real = store_api.open_store(
-            'sqlite:///' + os.path.join(tmp, 'store.db'))
-        self.addCleanup(self.real.close)
+        self.real = self.sqlite_store()
         self.pid = self.real.register_process('r', 1, 'h', 'detached')
         self.store = FlakyStore(self.real)
 
