@@ -24,7 +24,9 @@ Staged under ``cloud/``:
     running Swift writes them.  Its rings are not needed: the restored
     sandbox writes them for its own ports, and with one device and the
     sandbox's fixed hash salt every object lands in the partition it was
-    carried in.
+    carried in.  Swift's object metadata is in extended attributes of its
+    files, which the tar does not hold: ``swift-xattrs.json`` carries
+    them (only ``user.swift.*``, base64), and import sets them again.
 
 Secrets are never carried: the sandbox's generated passwords are blanked
 in every file.  Import builds a new sandbox in a new directory, with new
@@ -36,6 +38,7 @@ other account's with the sandbox's identity seeding, then starts the
 services at their recorded versions.
 """
 
+import base64
 import json
 import os
 import shutil
@@ -64,6 +67,11 @@ SKIP_DATA = {'keystone', 'mariadb', 'rabbitmq'}
 SKIP_DATA_DIRS = {'lock', 'tmp'}
 INI_SUFFIXES = ('.conf', '.ini')
 SQLITE_SUFFIX = '.db'
+#: Swift keeps each object's metadata (name, etag, content type) in
+#: extended attributes of its files, which a tar made by Python's tarfile
+#: does not carry: they travel in this file beside ``data/``.
+XATTRS_FILE = 'swift-xattrs.json'
+XATTR_PREFIX = 'user.swift.'
 
 
 def _my_cnf(layout):
@@ -154,6 +162,46 @@ def _copy_tree(src, dst, skip_dirs=(), redact_ini=False, sqlite=False):
     return found
 
 
+def save_xattrs(src, path):
+    """Write Swift's extended attributes of the files under ``src``.
+
+    JSON: {path relative to ``src``: {attribute: base64 value}}.
+    """
+    found = {}
+    for top, _dirs, files in os.walk(src):
+        for name in files:
+            full = os.path.join(top, name)
+            attrs = {a: base64.b64encode(os.getxattr(full, a)).decode()
+                     for a in os.listxattr(full)
+                     if a.startswith(XATTR_PREFIX)}
+            if attrs:
+                found[os.path.relpath(full, src)] = attrs
+    with open(path, 'w') as f:
+        json.dump(found, f, sort_keys=True)
+
+
+def restore_xattrs(path, dst):
+    """Set the attributes ``save_xattrs`` wrote on the files in ``dst``.
+
+    Only Swift's own attributes, only on files that were restored under
+    ``dst`` (a name leading elsewhere is refused).
+    """
+    with open(path) as f:
+        found = json.load(f)
+    top = os.path.realpath(dst)
+    for rel, attrs in sorted(found.items()):
+        full = os.path.realpath(os.path.join(top, rel))
+        if not full.startswith(top + os.sep) or not os.path.isfile(full):
+            raise exceptions.UserError(
+                '%s names %s, not a restored file of %s' % (
+                    XATTRS_FILE, rel, dst))
+        for name, value in sorted(attrs.items()):
+            if not name.startswith(XATTR_PREFIX):
+                raise exceptions.UserError('%s: %s is not an attribute of '
+                                           'Swift' % (XATTRS_FILE, name))
+            os.setxattr(full, name, base64.b64decode(value))
+
+
 def stage(layout, staging):
     """Stage the sandbox in ``layout``; (manifest info, its secrets)."""
     st = statemod.load(layout)
@@ -193,6 +241,9 @@ def stage(layout, staging):
             _copy_tree(layout.data_of(service),
                        os.path.join(root, 'data', service), SKIP_DATA_DIRS,
                        sqlite=service == 'swift')
+            if service == 'swift':
+                save_xattrs(layout.data_of(service),
+                            os.path.join(root, XATTRS_FILE))
     secrets += _copy_tree(layout.etc, os.path.join(root, 'etc'),
                           redact_ini=True)
     _copy_tree(layout.logs, os.path.join(root, 'logs'))
@@ -316,6 +367,9 @@ def restore(extracted, manifest, sandbox_dir, port_offset=None, out=None,
                         layout.events_file)
     if os.path.isdir(os.path.join(root, 'data')):
         _copy_tree(os.path.join(root, 'data'), layout.data)
+    if os.path.isfile(os.path.join(root, XATTRS_FILE)):
+        restore_xattrs(os.path.join(root, XATTRS_FILE),
+                       layout.data_of('swift'))
     secrets = sb.secrets()
     infra.start(layout, secrets, sb.out)
     infra.create_databases(layout, secrets, names)

@@ -4,6 +4,7 @@ Dumping and rebuilding a real sandbox is the functional test's
 (functional_tests/snapshot/test_snapshot.py).
 """
 
+import json
 import os
 import shutil
 import sqlite3
@@ -130,6 +131,51 @@ class TestSwiftData(base.TestCase):
                          copy.execute('SELECT name FROM object').fetchall())
         with open(os.path.join(copied, 'c.db.pending')) as f:
             self.assertEqual(':pending', f.read())
+
+    def object_file(self, root, value):
+        path = os.path.join(root, 'devices', 'd1', 'objects', '7', 'abc',
+                            'h1', '1.data')
+        os.makedirs(os.path.dirname(path))
+        with open(path, 'w') as f:
+            f.write('object body')
+        if value is not None:
+            os.setxattr(path, 'user.swift.metadata', value)
+            os.setxattr(path, 'user.other', b'not carried')
+        return path
+
+    def test_object_metadata_travels_beside_the_files(self):
+        """Swift's metadata is in xattrs, which copies and tars drop."""
+        tmp = self.useFixture(fixtures.TempDir()).path
+        metadata = bytes(range(256))
+        self.object_file(os.path.join(tmp, 'src'), metadata)
+        saved = os.path.join(tmp, cloud_part.XATTRS_FILE)
+        cloud_part.save_xattrs(os.path.join(tmp, 'src'), saved)
+        restored = self.object_file(os.path.join(tmp, 'dst'), None)
+        self.assertEqual([], os.listxattr(restored))
+        cloud_part.restore_xattrs(saved, os.path.join(tmp, 'dst'))
+        self.assertEqual(['user.swift.metadata'], os.listxattr(restored))
+        self.assertEqual(metadata,
+                         os.getxattr(restored, 'user.swift.metadata'))
+
+    def test_attributes_for_a_path_outside_are_refused(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        outside = os.path.join(tmp, 'outside')
+        with open(outside, 'w') as f:
+            f.write('x')
+        saved = os.path.join(tmp, cloud_part.XATTRS_FILE)
+        for rel, attrs in [('../outside', {'user.swift.metadata': 'eA=='}),
+                           ('nothing-here', {'user.swift.metadata': 'eA=='}),
+                           ('f', {'trusted.x': 'eA=='})]:
+            dst = os.path.join(tmp, 'dst')
+            os.makedirs(dst, exist_ok=True)
+            with open(os.path.join(dst, 'f'), 'w') as f:
+                f.write('x')
+            with open(saved, 'w') as f:
+                json.dump({rel: attrs}, f)
+            self.assertRaises(exceptions.UserError,
+                              cloud_part.restore_xattrs, saved, dst)
+            self.assertEqual([], os.listxattr(outside))
+            self.assertEqual([], os.listxattr(os.path.join(dst, 'f')))
 
 
 class TestTarget(base.TestCase):
