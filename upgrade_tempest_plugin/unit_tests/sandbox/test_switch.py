@@ -21,7 +21,8 @@ BOOTS = ('echo "Listening at: http://127.0.0.1 ($$)"; '
          'echo "Booting worker with pid: 1"; exec sleep 30')
 
 
-class SwitchTest(base.TestCase):
+class UpgraderTestCase(base.TestCase):
+    """An upgrader of a sandbox laid out in a temporary directory."""
 
     def setUp(self):
         super().setUp()
@@ -31,6 +32,12 @@ class SwitchTest(base.TestCase):
         os.makedirs(self.layout.logs)
         self.sandbox = cloud.Sandbox(self.layout, io.StringIO())
         self.upgrader = upgrade.Upgrader(self.sandbox)
+
+
+class SwitchTest(UpgraderTestCase):
+
+    def setUp(self):
+        super().setUp()
         self.useFixture(fixtures.MockPatchObject(
             upgrade, 'enable_request_migration'))
         self.pidfile = self.layout.pidfile('glance-api')
@@ -75,17 +82,11 @@ class SwitchTest(base.TestCase):
         self.assertEqual(self.old, procs.running_pid(self.pidfile))
 
 
-class SwiftSwitchTest(base.TestCase):
+class SwiftSwitchTest(UpgraderTestCase):
     """A Swift server is restarted, and the switch waits for its port."""
 
     def setUp(self):
         super().setUp()
-        root = self.useFixture(fixtures.TempDir()).path
-        self.layout = layout.Layout(root, root)
-        os.makedirs(self.layout.run)
-        os.makedirs(self.layout.logs)
-        self.sandbox = cloud.Sandbox(self.layout, io.StringIO())
-        self.upgrader = upgrade.Upgrader(self.sandbox)
         with socket.socket() as sock:
             sock.bind(('127.0.0.1', 0))
             self.port = sock.getsockname()[1]
