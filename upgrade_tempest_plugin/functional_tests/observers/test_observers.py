@@ -19,6 +19,7 @@ new connections; the restart test turns on the reused keep-alive ones too
 import io
 import itertools
 import json
+import math
 import os
 import signal
 import subprocess
@@ -34,6 +35,7 @@ import urllib3
 import yaml
 
 from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.analysis import recovery
 from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin.functional_tests import sandbox_admin
 from upgrade_tempest_plugin.observers import fixture as obs_fixture
@@ -65,6 +67,19 @@ OUTLAST_BOOT = {'probe_timeout': BOOT_TIMEOUT,
 # How far apart a restarted Keystone's first answers may be (see the
 # Keystone outage test).
 KEYSTONE_FIRST_ANSWERS = 0.5
+# Seconds the observer and the test's reference measure a service before
+# it is disturbed: their latency baselines.
+BASELINE_SECONDS = 5.0
+# A throttled service (see Throttle) runs THROTTLE_RUN of every
+# THROTTLE_PERIOD seconds: a probe that comes while it is stopped waits
+# up to 0.92 s (below the probe timeout, far above the band), one that
+# comes while it runs is fast (one in eleven); enough to serve the probes
+# of the recovery test (30 a second) with a quarter of its workers' time
+# to spare.
+THROTTLE_PERIOD = 1.0
+THROTTLE_RUN = 0.08
+# The recovery test's reference probes at 20 Hz.
+REFERENCE_PERIOD = 0.05
 
 
 class ReferenceProbe(object):
@@ -158,6 +173,67 @@ class ReferenceProbe(object):
             time.sleep(0.05)
         raise AssertionError('%s did not come back within %d s'
                              % (self.url, timeout))
+
+
+def reference_back_at(samples, after, baseline_end):
+    """When the reference says a service was back, and its band.
+
+    The definition of analysis/recovery.py, written again here over the
+    reference's ``(sent, answered, ok)`` samples: the band is the p95
+    (nearest rank) of the latencies of its successful probes sent before
+    ``baseline_end``; the service is back at the first successful probe
+    sent after ``after`` from which the median of the latencies of the
+    successful probes sent in the previous MEDIAN_SECONDS (after
+    ``after``) stays within the band for HOLD_SECONDS.
+    """
+    def rank(values, q):
+        values = sorted(values)
+        return values[max(0, int(math.ceil(q / 100.0 * len(values))) - 1)]
+
+    band = rank([a - s for s, a, ok in samples if ok and s < baseline_end],
+                95)
+    ok = sorted((s, a - s) for s, a, good in samples if good and s >= after)
+    within = [rank([lat for t, lat in ok
+                    if sent - recovery.MEDIAN_SECONDS < t <= sent], 50)
+              <= band for sent, _lat in ok]
+    for i, (sent, _lat) in enumerate(ok):
+        held = [w for (t, _l), w in zip(ok[i:], within[i:])
+                if t - sent <= recovery.HOLD_SECONDS]
+        if all(held) and ok[-1][0] - sent >= recovery.HOLD_SECONDS:
+            return sent, band
+    raise AssertionError('the reference never saw the service back')
+
+
+class Throttle(object):
+    """Let a frozen process group run THROTTLE_RUN of every period.
+
+    Like a container at its CPU quota (a cgroup's cpu.max, the freezer
+    ``docker pause`` uses): back, answering, but every request waits for
+    its slices.  From :meth:`start` (the thaw) until :meth:`stop`, which
+    leaves it running; latency falls back at once.
+    """
+
+    def __init__(self, pgid):
+        self.pgid = pgid
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self):
+        while True:
+            os.killpg(self.pgid, signal.SIGCONT)
+            if self._stop.wait(THROTTLE_RUN):
+                return
+            os.killpg(self.pgid, signal.SIGSTOP)
+            self._stop.wait(THROTTLE_PERIOD - THROTTLE_RUN)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+        os.killpg(self.pgid, signal.SIGCONT)
 
 
 class SandboxObserverTest(testtools.TestCase):
@@ -356,6 +432,76 @@ class SandboxObserverTest(testtools.TestCase):
         outcomes = figures['image']['downtime_windows'][0]['outcomes']
         self.assertIn(models.OUTCOME_TIMEOUT, outcomes)
         self.assertEqual([], figures['placement']['downtime_windows'])
+
+    def test_recovery_after_freeze(self):
+        """Placement frozen, then throttled: its recovery, measured.
+
+        Frozen for 4 s (downtime), then thawed at a tenth of its CPU for
+        3 s (back, but slow), then free.  The recovery of the window, as
+        the observer measured it, must end within one probe interval of
+        the recovery the test's own 40 Hz reference saw, each with its
+        own baseline band; and after the throttle stopped.
+        """
+        service = 'placement'
+        pid = self.sandbox.running(service + '-api')
+        self.assertIsNotNone(pid)
+        self.addCleanup(self._cont, pid)
+        url = sb_services.health_url(service)
+        with self.observer(['identity', service]):
+            self.wait_samples(['identity', service])
+            # 40 Hz whatever the answers take, as the observer's own
+            # schedule (a client that waits for each answer sends fewer
+            # probes while the service is slow, and its median then
+            # follows the fast ones too early).  Throttled, requests take
+            # up to THROTTLE_PERIOD: at 20 Hz, up to 20 are in flight
+            # (the freeze holds 40).
+            reference = ReferenceProbe(url, period=REFERENCE_PERIOD,
+                                       max_in_flight=40).start()
+            self.addCleanup(reference.stop)
+            time.sleep(BASELINE_SECONDS)
+            stopped = time.time()
+            os.killpg(pid, signal.SIGSTOP)
+            time.sleep(4)
+            throttle = Throttle(pid).start()
+            self.addCleanup(throttle.stop)
+            time.sleep(3)
+            throttle.stop()
+            freed = time.time()
+            time.sleep(recovery.MEDIAN_SECONDS + recovery.HOLD_SECONDS + 2)
+            reference.stop()
+        first = min(s['sent_at'] for s in self.store.list_samples(
+            self.run_id, target=service))
+        figures = downtime.analyse_run(
+            self.store, self.run_id, baseline_seconds=stopped - first)[
+                'services'][service]
+        windows = figures['downtime_windows']
+        self.assertEqual(1, len(windows), windows)
+        [window] = windows
+        rec = window['recovery']
+        self.assertIsNotNone(rec, window)
+        self.assertTrue(rec['recovered'], rec)
+        observed = window['end'] + rec['seconds']
+        expected, band = reference_back_at(reference.samples, window['end'],
+                                           stopped)
+        self.addDetail('recovery', content.text_content(
+            'window %.3f s from SIGSTOP (+%.3f s), throttled until +%.3f s; '
+            'observer: back %.3f s after the window (band %.1f ms, %d '
+            'probes during the recovery, mean %.1f ms, degradation x%.1f); '
+            'reference: back %.3f s after it (its band %.1f ms)' % (
+                window['duration'], window['start'] - stopped,
+                freed - stopped, rec['seconds'],
+                figures['baseline_latency']['p95'] * 1000, rec['samples'],
+                (rec['mean_latency'] or 0) * 1000,
+                rec['degradation_ratio'] or 0,
+                expected - window['end'], band * 1000)))
+        self.assertGreater(observed, freed - REFERENCE_SLACK)
+        self.assertGreater(rec['degradation_ratio'] or 0, 1.0, rec)
+        # The observer within one of its probe intervals of the moment,
+        # which the reference knows within one of its own (and jitter).
+        self.assertLessEqual(abs(observed - expected),
+                             INTERVAL + REFERENCE_PERIOD + 0.02,
+                             'observer back at %.3f, reference at %.3f'
+                             % (observed, expected))
 
     def _cont(self, pgid):
         try:
