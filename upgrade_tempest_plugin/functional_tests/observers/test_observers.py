@@ -21,6 +21,7 @@ import itertools
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -234,6 +235,79 @@ class Throttle(object):
         self._stop.set()
         self._thread.join()
         os.killpg(self.pgid, signal.SIGCONT)
+
+
+class PooledClient(object):
+    """A client that keeps one connection open: GET every 50 ms.
+
+    urllib3's pool of one, as SDKs and services use: a request goes over
+    the pooled connection while the server keeps it open.
+    """
+
+    def __init__(self, url):
+        parts = urllib3.util.parse_url(url)
+        self.path = parts.request_uri
+        self.pool = urllib3.HTTPConnectionPool(
+            parts.host, parts.port, maxsize=1, block=True, retries=False,
+            timeout=urllib3.Timeout(total=PROBE_TIMEOUT))
+        self.sent = 0
+        self.failures = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def get(self):
+        return self.pool.request('GET', self.path)
+
+    def _loop(self):
+        while not self._stop.wait(0.05):
+            self.sent += 1
+            try:
+                status = self.get().status
+                if status >= 500:
+                    self.failures.append((time.time(), status))
+            except Exception as exc:
+                self.failures.append((time.time(), repr(exc)))
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(PROBE_TIMEOUT + 1)
+
+
+class RefuseNewConnections(object):
+    """While in the block, reset every new TCP connection to ``port``.
+
+    An nftables table of the test's own in this machine's (the sandbox's)
+    network namespace: a SYN to the port on the loopback interface is
+    answered with a reset; packets of established connections pass.
+    Removed on exit, and first, in case a killed test left it.
+    """
+
+    TABLE = 'upgrade_tempest_functional'
+
+    def __init__(self, port):
+        self.port = port
+
+    def _nft(self, script, check=True):
+        return subprocess.run(['nft', '-f', '-'], input=script, text=True,
+                              capture_output=True, check=check)
+
+    def remove(self):
+        self._nft('delete table inet %s\n' % self.TABLE, check=False)
+
+    def __enter__(self):
+        self.remove()
+        self._nft('table inet %s {\n chain input {\n'
+                  '  type filter hook input priority 0; policy accept;\n'
+                  '  iif "lo" tcp dport %d tcp flags & (syn | ack) == syn '
+                  'reject with tcp reset\n }\n}\n' % (self.TABLE, self.port))
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
 
 
 class SandboxObserverTest(testtools.TestCase):
@@ -554,6 +628,76 @@ class SandboxObserverTest(testtools.TestCase):
                                    keep_alive=5.0)
         self.wait_answers(service, timeout)
 
+    def keep_alive_api(self, service):
+        """Run ``service``'s API with keep-alive for this test.
+
+        Cleanups run last first: the keep-alive API stops, then the
+        sandbox's own starts again.
+        """
+        pidfile = self.layout.pidfile(service + '-api')
+        self.addCleanup(self.restore_api, service)
+        self.addCleanup(procs.stop, pidfile)
+        procs.stop(pidfile)
+        self.start_keep_alive(service)
+        pool = PooledClient(sb_services.health_url(service))
+        for _ in range(3):
+            pool.get()
+        self.assertEqual(1, pool.pool.num_connections,
+                         'the API did not keep the connection open')
+        pool.pool.close()
+
+    def test_refused_new_connections_spare_reused_ones(self):
+        """New connections refused, pooled ones served: "new" sees it only.
+
+        For 3 s a firewall rule resets every new connection to placement
+        while its established connections carry on, as when a load
+        balancer in front of an API reloads (HAProxy's reload drops the
+        connections that arrive while its listeners change hands) or a
+        security group is being rewritten.  The new-connection probes
+        measure that outage like the test's own new-connection probe; the
+        reused-connection probes, and a pooling client of the test's, see
+        nothing.
+        """
+        if not shutil.which('nft'):
+            self.skipTest('nft (nftables) is not installed')
+        service = 'placement'
+        url = sb_services.health_url(service)
+        self.keep_alive_api(service)
+        with self.observer(['identity', service], reused_connections=True):
+            self.wait_samples(['identity', service])
+            reference = ReferenceProbe(url).start()
+            self.addCleanup(reference.stop)
+            pooled = PooledClient(url).start()
+            self.addCleanup(pooled.stop)
+            time.sleep(2)
+            before = time.time()
+            with RefuseNewConnections(urllib3.util.parse_url(url).port):
+                time.sleep(3)
+            window = reference.wait_ok(before)
+            time.sleep(1)
+            reference.stop()
+            pooled.stop()
+        result = self.analyse()
+        new = result['services'][service]
+        reused = result['reused'][service]
+        self.addDetail('windows', content.text_content(json.dumps(
+            {'reference': window, 'new': new['downtime_windows'],
+             'reused': reused['downtime_windows'],
+             'pooled client': [pooled.sent, pooled.failures]}, indent=1)))
+        self.assert_matches(new, window, 'connection new')
+        self.assertEqual({models.OUTCOME_REFUSED: len(
+            [s for s in self.store.list_samples(
+                self.run_id, observer=models.API, target=service)
+             if s['outcome'] != models.OUTCOME_OK])},
+            new['downtime_windows'][0]['outcomes'])
+        self.assertEqual([], reused['downtime_windows'])
+        self.assertGreater(reused['samples'], 0)
+        # The test's own pooling client: every request answered, over the
+        # one connection it opened before the rule.
+        self.assertEqual([], pooled.failures)
+        self.assertGreater(pooled.sent, 0)
+        self.assertEqual(1, pooled.pool.num_connections)
+
     def test_restart_resets_reused_connections(self):
         """Placement restarted: both kinds measure it; reused sees resets.
 
@@ -564,22 +708,8 @@ class SandboxObserverTest(testtools.TestCase):
         reconnect once it answers.  Both see the test's one outage.
         """
         service = 'placement'
-        pidfile = self.layout.pidfile(service + '-api')
         url = sb_services.health_url(service)
-        # Cleanups run last first: the keep-alive API stops, then the
-        # sandbox's own starts again.
-        self.addCleanup(self.restore_api, service)
-        self.addCleanup(procs.stop, pidfile)
-        procs.stop(pidfile)
-        self.start_keep_alive(service)
-        pool = urllib3.HTTPConnectionPool('127.0.0.1',
-                                          urllib3.util.parse_url(url).port,
-                                          maxsize=1, retries=False)
-        for _ in range(3):
-            pool.request('GET', urllib3.util.parse_url(url).request_uri)
-        self.assertEqual(1, pool.num_connections,
-                         'the API did not keep the connection open')
-        pool.close()
+        self.keep_alive_api(service)
         with self.observer(['identity', service], reused_connections=True,
                            **OUTLAST_BOOT):
             self.wait_samples(['identity', service])
