@@ -16,6 +16,7 @@ new connections; the restart test turns on the reused keep-alive ones too
 (``reused_connections``, off by default) and checks both kinds.
 """
 
+import configparser
 import io
 import itertools
 import json
@@ -576,6 +577,90 @@ class SandboxObserverTest(testtools.TestCase):
                              INTERVAL + REFERENCE_PERIOD + 0.02,
                              'observer back at %.3f, reference at %.3f'
                              % (observed, expected))
+
+    def test_historical_budget_on_real_runs(self):
+        """A downtime budget from history: real runs of this sandbox.
+
+        Five observed runs in one store, each with placement frozen as an
+        upgrade's restart would take it down: three before (2, 3 and
+        2.5 s), then one like them (2 s), then one with an extra outage
+        (2 s, and 2.5 s more).  ``upgrade-tempest analyse`` judges
+        placement's downtime against the P95 of the comparable earlier
+        runs once there are three: the first run gets the fixed budget
+        and says why, the run like its predecessors passes, the one with
+        the extra outage fails, and each verdict names the figure and
+        the runs it came from.
+        """
+        service = 'placement'
+        pid = self.sandbox.running(service + '-api')
+        self.assertIsNotNone(pid)
+        self.addCleanup(self._cont, pid)
+        conf = self.history_conf(min_runs=3, fixed=30.0)
+        runs = []
+        for freezes in ((2.0,), (3.0,), (2.5,), (2.0,), (2.0, 2.5)):
+            self.run_id = 'history-%d-%s' % (len(runs), uuid.uuid4().hex[:6])
+            runs.append(self.run_id)
+            with self.observer(['identity', service], probe_timeout=1.0):
+                self.wait_samples(['identity', service])
+                for seconds in freezes:
+                    time.sleep(1)
+                    os.killpg(pid, signal.SIGSTOP)
+                    time.sleep(seconds)
+                    os.killpg(pid, signal.SIGCONT)
+                time.sleep(1.5)
+        verdicts = {run_id: self.downtime_verdict(conf, run_id, service)
+                    for run_id in (runs[0], runs[3], runs[4])}
+        self.addDetail('verdicts', content.text_content(json.dumps(
+            verdicts, indent=1)))
+        first, like, worse = (verdicts[r] for r in (runs[0], runs[3],
+                                                    runs[4]))
+        # No history yet: the fixed budget, and the verdict says so.
+        self.assertTrue(first['passed'], first)
+        self.assertFalse(first['history']['applied'])
+        self.assertEqual(0, first['history']['runs'])
+        self.assertEqual(30.0, first['limit'])
+        self.assertIn('historical budget not applied', first['message'])
+        # Three comparable runs before it: their P95 (the 3 s run's).
+        self.assertTrue(like['history']['applied'], like)
+        self.assertEqual(runs[:3], sorted(like['history']['run_ids']))
+        self.assertEqual(like['history']['figure'], like['limit'])
+        self.assertGreater(like['limit'], like['measured'])
+        self.assertTrue(like['passed'], like)
+        self.assertIn('P95 of the last 3 comparable runs', like['message'])
+        # The extra outage: worse than every run before it.
+        self.assertTrue(worse['history']['applied'], worse)
+        self.assertEqual(4, worse['history']['runs'])
+        self.assertEqual(like['limit'], worse['limit'])
+        self.assertGreater(worse['measured'], worse['limit'] + 1.0)
+        self.assertFalse(worse['passed'], worse)
+        self.assertIn('P95 of the last 4 comparable runs', worse['message'])
+
+    def history_conf(self, min_runs, fixed):
+        """The workspace's tempest.conf, downtime judged from history."""
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.optionxform = str
+        parser.read(self.conf)
+        if not parser.has_section('upgrade_budgets'):
+            parser.add_section('upgrade_budgets')
+        parser.set('upgrade_budgets', 'historical_budgets', 'downtime')
+        parser.set('upgrade_budgets', 'history_min_runs', str(min_runs))
+        parser.set('upgrade_budgets', 'max_downtime', str(fixed))
+        path = os.path.join(self.tmp, 'history.conf')
+        with open(path, 'w') as f:
+            parser.write(f)
+        return path
+
+    def downtime_verdict(self, conf, run_id, service):
+        """``upgrade-tempest analyse``'s downtime verdict of ``service``."""
+        out = subprocess.run(
+            [os.path.join(os.path.dirname(sys.executable),
+                          'upgrade-tempest'), 'analyse', '--json',
+             '--config-file', conf, '--run', run_id,
+             '--state-dir', self.tmp],
+            capture_output=True, text=True, check=True)
+        [verdict] = [v for v in json.loads(out.stdout)['verdicts']
+                     if v['check'] == 'downtime' and v['target'] == service]
+        return verdict
 
     def _cont(self, pgid):
         try:
