@@ -28,8 +28,10 @@
 #       $report_run: observers, the upgrade's steps, every phase's results)
 #       in headless Chromium;
 #    d. the identity validators run by tempest;
-#    e. the observers (services stopped, restarted and frozen while they
-#       probe; kill -9 of the observer; store outages);
+#    e. the observers (services stopped, restarted, frozen and throttled
+#       while they probe, new connections refused by an nftables rule;
+#       budgets from the history of five runs; kill -9 of the observer;
+#       store outages);
 #    f. the test queue (real geard and workers on loopback; ten jobs
 #       against this sandbox).
 #    g. last, as it destroys that sandbox: environment snapshots (bundles
@@ -81,6 +83,12 @@ rm -rf "$report_run"
 UPGRADE_TEMPEST_REPORT_STATE_DIR=$report_run suite validators
 UPGRADE_TEMPEST_REPORT_STATE_DIR=$report_run suite report RealRunTest
 suite . 'test_identity_validator'
+# nft: the observers test that refuses new connections to one API.
+command -v nft >/dev/null || {
+    echo "functional: installing nftables (apt)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables >/dev/null
+}
 suite observers
 suite queue
 suite snapshot

@@ -12,8 +12,11 @@ Every test restores what it disturbed (SIGCONT, restart) in a cleanup.
 Each test measures the outage itself with its own probe at 100 Hz and
 compares the observer's figure with it: they must match within
 max(one probe interval, 100 ms).  The observers probe each service over
-new connections; the restart test turns on the reused keep-alive ones too
-(``reused_connections``, off by default) and checks both kinds.
+new connections; the restart and refused-connection tests turn on the
+reused keep-alive ones too (``reused_connections``, off by default) and
+check both kinds.  The recovery test holds the recovery after a freeze
+against its own 20 Hz probe; the history test judges five real runs in
+one store.
 """
 
 import configparser
@@ -511,8 +514,8 @@ class SandboxObserverTest(testtools.TestCase):
     def test_recovery_after_freeze(self):
         """Placement frozen, then throttled: its recovery, measured.
 
-        Frozen for 4 s (downtime), then thawed at a tenth of its CPU for
-        3 s (back, but slow), then free.  The recovery of the window, as
+        Frozen for 4 s (downtime), then let run 8 % of the time for 3 s
+        (back, but slow), then free.  The recovery of the window, as
         the observer measured it, must end within one probe interval of
         the recovery the test's own 40 Hz reference saw, each with its
         own baseline band; and after the throttle stopped.
