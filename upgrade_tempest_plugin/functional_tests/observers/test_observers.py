@@ -575,9 +575,11 @@ class SandboxObserverTest(testtools.TestCase):
         self.assertGreater(observed, freed - REFERENCE_SLACK)
         self.assertGreater(rec['degradation_ratio'] or 0, 1.0, rec)
         # The observer within one of its probe intervals of the moment,
-        # which the reference knows within one of its own (and jitter).
+        # which the reference knows within one of its own, plus the
+        # scheduling jitter of this shared machine: over 13 runs the two
+        # were 0.016 to 0.175 s apart.
         self.assertLessEqual(abs(observed - expected),
-                             INTERVAL + REFERENCE_PERIOD + 0.02,
+                             INTERVAL + REFERENCE_PERIOD + 0.05,
                              'observer back at %.3f, reference at %.3f'
                              % (observed, expected))
 
