@@ -575,11 +575,15 @@ class SandboxObserverTest(testtools.TestCase):
         self.assertGreater(observed, freed - REFERENCE_SLACK)
         self.assertGreater(rec['degradation_ratio'] or 0, 1.0, rec)
         # The observer within one of its probe intervals of the moment,
-        # which the reference knows within one of its own, plus the
-        # scheduling jitter of this shared machine: over 13 runs the two
-        # were 0.016 to 0.175 s apart.
+        # which the reference knows within one of its own, plus 0.1 s:
+        # a latency above the band in the median's 2 s span moves the
+        # moment by a probe of whichever saw it, and on this 2-core
+        # machine the observer's latencies of a 3 ms API jitter by up to
+        # 20 ms (its bands 5 to 18 ms, the reference's 4 to 8 ms).  Over
+        # 30 runs the two were 0.016 to 0.213 s apart, within one probe
+        # interval (0.1 s) in 20 of them.
         self.assertLessEqual(abs(observed - expected),
-                             INTERVAL + REFERENCE_PERIOD + 0.05,
+                             INTERVAL + REFERENCE_PERIOD + 0.1,
                              'observer back at %.3f, reference at %.3f'
                              % (observed, expected))
 
