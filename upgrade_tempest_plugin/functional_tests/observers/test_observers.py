@@ -393,6 +393,16 @@ class SandboxObserverTest(testtools.TestCase):
     def analyse(self):
         return downtime.analyse_run(self.store, self.run_id)
 
+    def analyse_both_kinds(self, service, window, extra=None):
+        """(new, reused) figures of ``service``, kept as a detail."""
+        result = self.analyse()
+        new = result['services'][service]
+        reused = result['reused'][service]
+        self.addDetail('windows', content.text_content(json.dumps(dict(
+            extra or {}, reference=window, new=new['downtime_windows'],
+            reused=reused['downtime_windows']), indent=1)))
+        return new, reused
+
     def assert_matches(self, figures, reference, what, end_spread=0.0):
         """One window, as long as the reference's within the tolerance.
 
@@ -771,13 +781,9 @@ class SandboxObserverTest(testtools.TestCase):
             time.sleep(1)
             reference.stop()
             pooled.stop()
-        result = self.analyse()
-        new = result['services'][service]
-        reused = result['reused'][service]
-        self.addDetail('windows', content.text_content(json.dumps(
-            {'reference': window, 'new': new['downtime_windows'],
-             'reused': reused['downtime_windows'],
-             'pooled client': [pooled.sent, pooled.failures]}, indent=1)))
+        new, reused = self.analyse_both_kinds(
+            service, window, {'pooled client': [pooled.sent,
+                                                pooled.failures]})
         self.assert_matches(new, window, 'connection new')
         self.assertEqual({models.OUTCOME_REFUSED: len(
             [s for s in self.store.list_samples(
@@ -822,12 +828,7 @@ class SandboxObserverTest(testtools.TestCase):
             window = reference.wait_ok(before)
             time.sleep(2)
             reference.stop()
-        result = self.analyse()
-        new = result['services'][service]
-        reused = result['reused'][service]
-        self.addDetail('windows', content.text_content(json.dumps(
-            {'reference': window, 'new': new['downtime_windows'],
-             'reused': reused['downtime_windows']}, indent=1)))
+        new, reused = self.analyse_both_kinds(service, window)
         # Both kinds saw the one outage the test saw.  How precisely is
         # the accuracy tests' business: here a killed API resets what it
         # held, the test's requests too, and on this shared 2-core machine
