@@ -77,10 +77,10 @@ KEYSTONE_FIRST_ANSWERS = 0.5
 BASELINE_SECONDS = 5.0
 # A throttled service (see Throttle) runs THROTTLE_RUN of every
 # THROTTLE_PERIOD seconds: a probe that comes while it is stopped waits
-# up to 0.92 s (below the probe timeout, far above the band), one that
-# comes while it runs is fast (one in eleven); enough to serve the probes
-# of the recovery test (30 a second) with a quarter of its workers' time
-# to spare.
+# up to 0.92 s (below the probe timeout, far above the band), only one
+# that comes in the last part of a run slice is fast (at most 8 %); the
+# slice is long enough for the recovery test's probes (30 a second):
+# none timed out while throttled (the test wants one window).
 THROTTLE_PERIOD = 1.0
 THROTTLE_RUN = 0.08
 # The recovery test's reference probes at 20 Hz.
