@@ -19,11 +19,9 @@ against its own 20 Hz probe; the history test judges five real runs in
 one store.
 """
 
-import configparser
 import io
 import itertools
 import json
-import math
 import os
 import shutil
 import signal
@@ -40,6 +38,7 @@ import urllib3
 import yaml
 
 from upgrade_tempest_plugin.analysis import downtime
+from upgrade_tempest_plugin.analysis import ranks
 from upgrade_tempest_plugin.analysis import recovery
 from upgrade_tempest_plugin.common import procs
 from upgrade_tempest_plugin.functional_tests import sandbox_admin
@@ -183,24 +182,21 @@ class ReferenceProbe(object):
 def reference_back_at(samples, after, baseline_end):
     """When the reference says a service was back, and its band.
 
-    The definition of analysis/recovery.py, written again here over the
-    reference's ``(sent, answered, ok)`` samples: the band is the p95
+    The rule of analysis/recovery.py, written again here over the
+    reference's ``(sent, answered, ok)`` samples (only the nearest-rank
+    percentile is the analysis's own, ``ranks``): the band is the p95
     (nearest rank) of the latencies of its successful probes sent before
     ``baseline_end``; the service is back at the first successful probe
     sent after ``after`` from which the median of the latencies of the
     successful probes sent in the previous MEDIAN_SECONDS (after
     ``after``) stays within the band for HOLD_SECONDS.
     """
-    def rank(values, q):
-        values = sorted(values)
-        return values[max(0, int(math.ceil(q / 100.0 * len(values))) - 1)]
-
-    band = rank([a - s for s, a, ok in samples if ok and s < baseline_end],
-                95)
+    band = ranks.percentile(sorted(
+        a - s for s, a, ok in samples if ok and s < baseline_end), 95)
     ok = sorted((s, a - s) for s, a, good in samples if good and s >= after)
-    within = [rank([lat for t, lat in ok
-                    if sent - recovery.MEDIAN_SECONDS < t <= sent], 50)
-              <= band for sent, _lat in ok]
+    within = [ranks.percentile(sorted(
+        lat for t, lat in ok if sent - recovery.MEDIAN_SECONDS < t <= sent),
+        50) <= band for sent, _lat in ok]
     for i, (sent, _lat) in enumerate(ok):
         held = [w for (t, _l), w in zip(ok[i:], within[i:])
                 if t - sent <= recovery.HOLD_SECONDS]
@@ -654,30 +650,33 @@ class SandboxObserverTest(testtools.TestCase):
         self.assertFalse(worse['passed'], worse)
         self.assertIn('P95 of the last 4 comparable runs', worse['message'])
 
+    def upgrade_tempest(self, *args):
+        """Run the ``upgrade-tempest`` command; its stdout."""
+        return subprocess.run(
+            [os.path.join(os.path.dirname(sys.executable),
+                          'upgrade-tempest')] + list(args),
+            capture_output=True, text=True, check=True).stdout
+
     def history_conf(self, min_runs, fixed):
-        """The workspace's tempest.conf, downtime judged from history."""
-        parser = configparser.ConfigParser(interpolation=None)
-        parser.optionxform = str
-        parser.read(self.conf)
-        if not parser.has_section('upgrade_budgets'):
-            parser.add_section('upgrade_budgets')
-        parser.set('upgrade_budgets', 'historical_budgets', 'downtime')
-        parser.set('upgrade_budgets', 'history_min_runs', str(min_runs))
-        parser.set('upgrade_budgets', 'max_downtime', str(fixed))
+        """A copy of the workspace's tempest.conf, downtime from history.
+
+        Set by ``upgrade-tempest config set``, as an operator would.
+        """
         path = os.path.join(self.tmp, 'history.conf')
-        with open(path, 'w') as f:
-            parser.write(f)
+        shutil.copyfile(self.conf, path)
+        self.upgrade_tempest(
+            'config', 'set', '--config-file', path,
+            'upgrade_budgets.historical_budgets=downtime',
+            'upgrade_budgets.history_min_runs=%d' % min_runs,
+            'upgrade_budgets.max_downtime=%g' % fixed)
         return path
 
     def downtime_verdict(self, conf, run_id, service):
         """``upgrade-tempest analyse``'s downtime verdict of ``service``."""
-        out = subprocess.run(
-            [os.path.join(os.path.dirname(sys.executable),
-                          'upgrade-tempest'), 'analyse', '--json',
-             '--config-file', conf, '--run', run_id,
-             '--state-dir', self.tmp],
-            capture_output=True, text=True, check=True)
-        [verdict] = [v for v in json.loads(out.stdout)['verdicts']
+        out = self.upgrade_tempest('analyse', '--json', '--config-file',
+                                   conf, '--run', run_id, '--state-dir',
+                                   self.tmp)
+        [verdict] = [v for v in json.loads(out)['verdicts']
                      if v['check'] == 'downtime' and v['target'] == service]
         return verdict
 
